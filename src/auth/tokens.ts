@@ -1,0 +1,49 @@
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import type { ReadyConfig } from '../config';
+
+export type TokenVerifier = (token: string) => Promise<string | null>;
+
+const HMAC_ALGORITHMS = ['HS256'];
+const JWKS_ALGORITHMS = ['RS256', 'ES256'];
+
+/**
+ * Returns the token's subject, or null for any token that is malformed, badly signed, expired,
+ * or meant for another issuer or audience. Why a token failed is not told to the caller.
+ */
+export function createTokenVerifier(auth: ReadyConfig['auth']): TokenVerifier {
+  const jwks: JWTVerifyGetKey | undefined = auth.jwksUrl
+    ? createRemoteJWKSet(new URL(auth.jwksUrl))
+    : undefined;
+  const secret = auth.jwtSecret ? new TextEncoder().encode(auth.jwtSecret) : undefined;
+
+  return async (token) => {
+    const options = { issuer: auth.issuer, audience: auth.audience };
+    try {
+      const { payload } = jwks
+        ? await jwtVerify(token, jwks, { ...options, algorithms: JWKS_ALGORITHMS })
+        : await jwtVerify(token, secret!, { ...options, algorithms: HMAC_ALGORITHMS });
+      return typeof payload.sub === 'string' && payload.sub.length > 0 ? payload.sub : null;
+    } catch (error) {
+      if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
+      throw error;
+    }
+  };
+}
+
+/** Signs an HS256 token for a hub user (CLI and demo data); agencies with an IdP use their own. */
+export async function signUserToken(
+  auth: ReadyConfig['auth'],
+  userId: string,
+  ttl = auth.tokenTtl,
+): Promise<string> {
+  if (!auth.jwtSecret)
+    throw new Error('JWT_SECRET is not set; tokens come from the identity provider');
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuer(auth.issuer)
+    .setAudience(auth.audience)
+    .setIssuedAt()
+    .setExpirationTime(ttl)
+    .sign(new TextEncoder().encode(auth.jwtSecret));
+}

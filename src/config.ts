@@ -1,0 +1,154 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the hub reads from the environment. `loadConfig` validates them all at once and
+ * reports every problem together, so an operator fixes a bad deployment in one round trip.
+ */
+const WEAK_SECRETS = new Set(['changeme', 'change-me', 'secret', 'password', 'development']);
+const MIN_SECRET_LENGTH = 32;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: integer(4000, 0, 65535),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  DATA_DIR: z.string().default('./data'),
+  EMBEDDED_DB: z.enum(['file', 'memory']).default('file'),
+  SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
+  JWT_SECRET: optionalString,
+  JWT_JWKS_URL: optionalString.pipe(z.url().optional()),
+  JWT_ISSUER: z.string().min(1).default('overdose-response-hub'),
+  JWT_AUDIENCE: z.string().min(1).default('overdose-response-hub'),
+  TOKEN_TTL: z
+    .string()
+    .regex(/^\d+[smhd]$/, 'must look like 30m, 12h or 7d')
+    .default('12h'),
+  PERSON_KEY_SECRET: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/, 'must look like 512kb or 2mb')
+    .default('2mb'),
+  SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
+  FOLLOW_UP_OPENS_HOURS: integer(24, 0, 24 * 14),
+  FOLLOW_UP_DUE_HOURS: integer(72, 1, 24 * 30),
+  MAX_INCIDENT_AGE_DAYS: integer(365, 1, 3650),
+  CLOCK_SKEW_MINUTES: integer(10, 0, 120),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface HubConfig {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  database:
+    | { kind: 'postgres'; url: string }
+    | { kind: 'embedded'; storage: 'file' | 'memory'; dataDir: string };
+  dataDir: string;
+  seedDemo: 'auto' | 'true' | 'false';
+  auth: {
+    jwtSecret?: string;
+    jwksUrl?: string;
+    issuer: string;
+    audience: string;
+    tokenTtl: string;
+  };
+  personKeySecret?: string;
+  logLevel: string;
+  bodyLimit: string;
+  shutdownGraceMs: number;
+  followUp: { opensAfterHours: number; dueAfterHours: number };
+  intake: { maxIncidentAgeDays: number; clockSkewMinutes: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function isWeakSecret(value: string | undefined): boolean {
+  if (!value) return true;
+  if (value.length < MIN_SECRET_LENGTH) return true;
+  if (WEAK_SECRETS.has(value.toLowerCase())) return true;
+  // A long run of one or two characters is as guessable as a short secret.
+  return new Set(value).size < 10;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+
+  if (parsed.success) {
+    const e = parsed.data;
+    if (e.NODE_ENV === 'production') {
+      if (!e.JWT_JWKS_URL && isWeakSecret(e.JWT_SECRET)) {
+        problems.push(
+          `JWT_SECRET: required in production (at least ${MIN_SECRET_LENGTH} random characters) unless JWT_JWKS_URL is set`,
+        );
+      }
+      if (isWeakSecret(e.PERSON_KEY_SECRET)) {
+        problems.push(
+          `PERSON_KEY_SECRET: required in production (at least ${MIN_SECRET_LENGTH} random characters)`,
+        );
+      }
+    } else {
+      if (e.JWT_SECRET && isWeakSecret(e.JWT_SECRET)) {
+        problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_LENGTH} random characters`);
+      }
+      if (e.PERSON_KEY_SECRET && isWeakSecret(e.PERSON_KEY_SECRET)) {
+        problems.push(`PERSON_KEY_SECRET: must be at least ${MIN_SECRET_LENGTH} random characters`);
+      }
+    }
+    if (e.FOLLOW_UP_DUE_HOURS <= e.FOLLOW_UP_OPENS_HOURS) {
+      problems.push('FOLLOW_UP_DUE_HOURS: must be later than FOLLOW_UP_OPENS_HOURS');
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'embedded', storage: e.EMBEDDED_DB, dataDir: e.DATA_DIR },
+    dataDir: e.DATA_DIR,
+    seedDemo: e.SEED_DEMO,
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      jwksUrl: e.JWT_JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      tokenTtl: e.TOKEN_TTL,
+    },
+    personKeySecret: e.PERSON_KEY_SECRET,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.BODY_LIMIT,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    followUp: { opensAfterHours: e.FOLLOW_UP_OPENS_HOURS, dueAfterHours: e.FOLLOW_UP_DUE_HOURS },
+    intake: { maxIncidentAgeDays: e.MAX_INCIDENT_AGE_DAYS, clockSkewMinutes: e.CLOCK_SKEW_MINUTES },
+  };
+}
+
+/** A config whose secrets are known to be present (after dev secrets were filled in). */
+export type ReadyConfig = HubConfig & { personKeySecret: string };

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { HubConfig } from './config';
+import { baseOrmOptions } from './mikro-orm.config';
+
+export interface Database {
+  orm: MikroORM;
+  kind: 'postgres' | 'embedded';
+  close(): Promise<void>;
+}
+
+/**
+ * Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PostgreSQL (PGlite) — in the
+ * data folder, or in memory for tests. The rest of the hub cannot tell them apart.
+ */
+export async function openDatabase(config: HubConfig): Promise<Database> {
+  if (config.database.kind === 'postgres') {
+    const orm = await MikroORM.init({ ...baseOrmOptions(), clientUrl: config.database.url });
+    return { orm, kind: 'postgres', close: () => orm.close(true) };
+  }
+
+  // Both packages are ESM-only; a dynamic import keeps this CommonJS build able to load them.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGliteDriver } = await import('mikro-orm-pglite');
+  let pglite: InstanceType<typeof PGlite>;
+  if (config.database.storage === 'memory') {
+    pglite = new PGlite();
+  } else {
+    const dir = join(config.database.dataDir, 'pgdata');
+    mkdirSync(dir, { recursive: true });
+    pglite = new PGlite(dir);
+  }
+  await pglite.waitReady;
+  const orm = (await MikroORM.init({
+    ...baseOrmOptions(),
+    driver: PGliteDriver,
+    dbName: 'postgres',
+    // PGlite is one connection; a pool larger than one would only queue inside the driver.
+    pool: { min: 1, max: 1 },
+    driverOptions: { connection: { pglite: () => pglite } },
+  } as Parameters<typeof MikroORM.init>[0])) as MikroORM;
+  return {
+    orm,
+    kind: 'embedded',
+    close: async () => {
+      await orm.close(true);
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+export async function migrateToLatest(orm: MikroORM): Promise<void> {
+  await orm.getMigrator().up();
+}

@@ -1,0 +1,24 @@
+import { Entity, Enum, Index, Property, type Opt } from '@mikro-orm/core';
+import { HubEntity } from '../../common/base.entity';
+import { AgencyKind } from './agency-kind';
+
+@Entity({ tableName: 'agency' })
+export class Agency extends HubEntity {
+  @Property({ type: 'text', unique: true })
+  name!: string;
+
+  @Enum({ items: () => AgencyKind, nativeEnumName: 'agency_kind' })
+  kind!: AgencyKind;
+
+  /** Five-digit county FIPS codes the agency serves; routing matches incidents against these. */
+  @Index({ type: 'gin' })
+  @Property({ type: 'text[]', columnType: 'text[]' })
+  serviceCounties: Opt<string[]> = [];
+
+  /** A 42 CFR Part 2 program: its treatment records need the stricter consent rules. */
+  @Property({ type: 'boolean', fieldName: 'part2_program' })
+  part2Program: Opt<boolean> = false;
+
+  @Property({ type: 'boolean' })
+  active: Opt<boolean> = true;
+}

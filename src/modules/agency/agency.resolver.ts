@@ -1,0 +1,87 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context';
+import { Agency } from './agency.entity';
+import { CreateAgencyInput, UpdateAgencyInput } from './agency.input';
+import { AgencyType, MeType, UserType } from './agency.types';
+import {
+  createAgency,
+  getAgency,
+  listAgencies,
+  setAgencyActive,
+  updateAgency,
+} from './agency.service';
+import { User } from './user.entity';
+import { ApiKey } from './api-key.entity';
+import { ApiKeyType } from './agency.types';
+
+@Resolver(() => MeType)
+export class MeResolver {
+  @Query(() => MeType, { description: 'Who the hub takes the caller to be' })
+  me(@Ctx() { viewer }: Context): MeType {
+    return {
+      kind: viewer.kind as MeType['kind'],
+      role: viewer.role,
+      agencyId: viewer.agencyId,
+      userId: viewer.userId,
+      apiKeyId: viewer.apiKeyId,
+    };
+  }
+
+  @FieldResolver(() => AgencyType)
+  agency(@Root() me: MeType, @Ctx() { em }: Context): Promise<Agency> {
+    return em.findOneOrFail(Agency, { id: me.agencyId });
+  }
+
+  @FieldResolver(() => UserType, { description: 'Null for an API key' })
+  async user(@Root() me: MeType, @Ctx() { em }: Context): Promise<User | null> {
+    return me.userId ? em.findOne(User, { id: me.userId }) : null;
+  }
+
+  @FieldResolver(() => ApiKeyType, { description: 'Null for a signed-in user' })
+  async apiKey(@Root() me: MeType, @Ctx() { em }: Context): Promise<ApiKey | null> {
+    return me.apiKeyId ? em.findOne(ApiKey, { id: me.apiKeyId }) : null;
+  }
+}
+
+@Resolver(() => AgencyType)
+export class AgencyResolver {
+  @Query(() => [AgencyType])
+  agencies(
+    @Ctx() { em }: Context,
+    @Arg('includeInactive', () => Boolean, { defaultValue: false }) includeInactive: boolean,
+  ): Promise<Agency[]> {
+    return listAgencies(em, includeInactive);
+  }
+
+  @Query(() => AgencyType)
+  agency(@Ctx() { em }: Context, @Arg('id', () => ID) id: string): Promise<Agency> {
+    return getAgency(em, id);
+  }
+
+  @Mutation(() => AgencyType)
+  createAgency(
+    @Ctx() { em }: Context,
+    @Arg('input', () => CreateAgencyInput) input: CreateAgencyInput,
+  ): Promise<Agency> {
+    return createAgency(em, input);
+  }
+
+  @Mutation(() => AgencyType)
+  updateAgency(
+    @Ctx() { em }: Context,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateAgencyInput) input: UpdateAgencyInput,
+  ): Promise<Agency> {
+    return updateAgency(em, id, input);
+  }
+
+  @Mutation(() => AgencyType, { description: 'Stops every user and API key of the agency at once' })
+  deactivateAgency(@Ctx() { em }: Context, @Arg('id', () => ID) id: string): Promise<Agency> {
+    return setAgencyActive(em, id, false);
+  }
+
+  @Mutation(() => AgencyType)
+  reactivateAgency(@Ctx() { em }: Context, @Arg('id', () => ID) id: string): Promise<Agency> {
+    return setAgencyActive(em, id, true);
+  }
+}

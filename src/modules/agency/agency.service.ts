@@ -1,0 +1,55 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { flushOrConflict } from '../../common/flush';
+import { isUuid } from '../../common/uuid';
+import { notFound } from '../../errors/hub-errors';
+import { Agency } from './agency.entity';
+import type { CreateAgencyInput, UpdateAgencyInput } from './agency.input';
+
+const DUPLICATE = 'An agency with this name already exists';
+
+export async function listAgencies(em: EntityManager, includeInactive: boolean): Promise<Agency[]> {
+  return em.find(Agency, includeInactive ? {} : { active: true }, { orderBy: { name: 'asc' } });
+}
+
+export async function getAgency(em: EntityManager, id: string): Promise<Agency> {
+  const agency = isUuid(id) ? await em.findOne(Agency, { id }) : null;
+  if (!agency) throw notFound('Agency');
+  return agency;
+}
+
+export async function createAgency(em: EntityManager, input: CreateAgencyInput): Promise<Agency> {
+  const agency = em.create(Agency, {
+    name: input.name.trim(),
+    kind: input.kind,
+    serviceCounties: [...input.serviceCounties].sort(),
+    part2Program: input.part2Program,
+  });
+  await flushOrConflict(em, DUPLICATE);
+  return agency;
+}
+
+export async function updateAgency(
+  em: EntityManager,
+  id: string,
+  input: UpdateAgencyInput,
+): Promise<Agency> {
+  const agency = await getAgency(em, id);
+  if (input.name !== undefined) agency.name = input.name.trim();
+  if (input.serviceCounties !== undefined)
+    agency.serviceCounties = [...input.serviceCounties].sort();
+  if (input.part2Program !== undefined) agency.part2Program = input.part2Program;
+  await flushOrConflict(em, DUPLICATE);
+  return agency;
+}
+
+/** A deactivated agency's users and keys stop working at once (checked on every request). */
+export async function setAgencyActive(
+  em: EntityManager,
+  id: string,
+  active: boolean,
+): Promise<Agency> {
+  const agency = await getAgency(em, id);
+  agency.active = active;
+  await em.flush();
+  return agency;
+}

@@ -1,0 +1,12 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { AgencyResolver, MeResolver } from './modules/agency/agency.resolver';
+import { ApiKeyResolver } from './modules/agency/api-key.resolver';
+import { UserResolver } from './modules/agency/user.resolver';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const RESOLVERS: NonEmptyArray<Function> = [
+  MeResolver,
+  AgencyResolver,
+  UserResolver,
+  ApiKeyResolver,
+];

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { PERMISSIONS } from './permissions';
+import { protectSchema } from './permissions/shield';
+import { RESOLVERS } from './resolvers';
+
+/** The schema without permissions: what `schema:emit` prints and the coverage test walks. */
+export async function buildBareSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    // Object fields are nullable unless declared otherwise, so a field denied to one role
+    // resolves to null without wiping out its parent.
+    nullableByDefault: true,
+    validate: { forbidUnknownValues: true, validationError: { target: false, value: false } },
+  });
+}
+
+export async function buildHubSchema(): Promise<GraphQLSchema> {
+  return protectSchema(await buildBareSchema(), PERMISSIONS);
+}

@@ -1,0 +1,83 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Role } from '../common/role';
+import { AgencyKind } from '../modules/agency/agency-kind';
+import { Agency } from '../modules/agency/agency.entity';
+import { User } from '../modules/agency/user.entity';
+
+/** Demo counties: Buncombe and Madison, North Carolina (FIPS 37021, 37115). */
+export const DEMO_COUNTIES = ['37021', '37115'];
+
+const DEMO_AGENCIES: Array<{
+  key: string;
+  name: string;
+  kind: AgencyKind;
+  part2Program?: boolean;
+}> = [
+  { key: 'police', name: 'Demo City Police Department', kind: AgencyKind.LAW_ENFORCEMENT },
+  { key: 'ems', name: 'Demo County EMS', kind: AgencyKind.EMS },
+  { key: 'harmReduction', name: 'Demo Harm Reduction Coalition', kind: AgencyKind.HARM_REDUCTION },
+  { key: 'lead', name: 'Demo LEAD Program', kind: AgencyKind.LEAD_PROGRAM },
+  { key: 'health', name: 'Demo County Health Department', kind: AgencyKind.PUBLIC_HEALTH },
+  { key: 'research', name: 'Demo University Research Group', kind: AgencyKind.RESEARCH },
+];
+
+/** One demo user per role, in the agency that role belongs to. */
+const DEMO_USERS: Array<{ role: Role; agency: string; name: string }> = [
+  { role: Role.POLICE_OFFICER, agency: 'police', name: 'Officer Demo' },
+  { role: Role.EMS_PROVIDER, agency: 'ems', name: 'Paramedic Demo' },
+  { role: Role.OUTREACH_WORKER, agency: 'harmReduction', name: 'Peer Worker Demo' },
+  { role: Role.LEAD_CASE_MANAGER, agency: 'lead', name: 'LEAD Case Manager Demo' },
+  { role: Role.AGENCY_ADMIN, agency: 'harmReduction', name: 'Agency Admin Demo' },
+  { role: Role.ANALYST, agency: 'health', name: 'Analyst Demo' },
+  { role: Role.RESEARCHER, agency: 'research', name: 'Researcher Demo' },
+  { role: Role.HUB_ADMIN, agency: 'health', name: 'Hub Admin Demo' },
+];
+
+export interface DemoUser {
+  role: Role;
+  userId: string;
+  email: string;
+}
+
+/** True when the database holds no agency yet: the only state in which demo data is seeded. */
+export async function isEmpty(em: EntityManager): Promise<boolean> {
+  return (await em.count(Agency, {})) === 0;
+}
+
+/** Seeds the demo agencies and users in one transaction; returns the users to print tokens for. */
+export async function seedDemoData(em: EntityManager): Promise<DemoUser[]> {
+  return em.transactional(async (tx) => {
+    const agencies = new Map<string, Agency>();
+    for (const a of DEMO_AGENCIES) {
+      agencies.set(
+        a.key,
+        tx.create(Agency, {
+          name: a.name,
+          kind: a.kind,
+          serviceCounties: DEMO_COUNTIES,
+          part2Program: a.part2Program ?? false,
+        }),
+      );
+    }
+    const users = DEMO_USERS.map((u) =>
+      tx.create(User, {
+        agency: agencies.get(u.agency)!,
+        role: u.role,
+        displayName: u.name,
+        email: `${u.role.toLowerCase().replace(/_/g, '.')}@demo.example`,
+      }),
+    );
+    await tx.flush();
+    return users.map((u) => ({ role: u.role, userId: u.id, email: u.email }));
+  });
+}
+
+/** Demo users of an already seeded database, so a restart can print fresh tokens. */
+export async function findDemoUsers(em: EntityManager): Promise<DemoUser[]> {
+  const users = await em.find(
+    User,
+    { email: { $like: '%@demo.example' }, active: true },
+    { orderBy: { role: 'asc' } },
+  );
+  return users.map((u) => ({ role: u.role, userId: u.id, email: u.email }));
+}

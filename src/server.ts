@@ -1,0 +1,157 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ReadyConfig } from './config';
+import type { Context } from './context';
+import { authenticate } from './auth/authenticate';
+import { createTokenVerifier } from './auth/tokens';
+import { migrateToLatest, openDatabase } from './database';
+import { formatError } from './errors/format-error';
+import type { Logger } from './logger';
+import { requestLogPlugin } from './request-log.plugin';
+import { buildHubSchema } from './schema';
+
+export interface HubServer {
+  url: string;
+  orm: MikroORM;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/**
+ * Builds and starts the whole hub: database (migrated), schema behind the permission layer,
+ * Apollo on Express, health endpoints. `stop()` drains requests, then closes the database.
+ */
+export async function createServer(config: ReadyConfig, logger: Logger): Promise<HubServer> {
+  const database = await openDatabase(config);
+  try {
+    await migrateToLatest(database.orm);
+    return await startHttp(config, logger, database.orm, database.close);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+async function startHttp(
+  config: ReadyConfig,
+  logger: Logger,
+  orm: MikroORM,
+  closeDatabase: () => Promise<void>,
+): Promise<HubServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createHttpServer(app);
+  const production = config.env === 'production';
+
+  const apollo = new ApolloServer<Context>({
+    schema: await buildHubSchema(),
+    formatError,
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: true,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      requestLogPlugin(logger),
+      production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+    ],
+  });
+  await apollo.start();
+
+  const verifyToken = createTokenVerifier(config.auth);
+
+  app.use((req, res, next) => {
+    const given = req.header('x-request-id');
+    const requestId = given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
+        const em = orm.em.fork();
+        const viewer = await authenticate(req.header('authorization'), em, verifyToken);
+        return { em, viewer, requestId: res.locals.requestId as string, config, logger };
+      },
+    }),
+  );
+
+  app.use(bodyErrorHandler(logger));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    orm,
+    server: httpServer,
+    stop: () =>
+      (stopping ??= (async () => {
+        await apollo.stop();
+        await closeDatabase();
+      })()),
+  };
+}
+
+/** Malformed or oversized bodies get a GraphQL-shaped 4xx, never Express's HTML stack page. */
+function bodyErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const requestId = res.locals.requestId as string | undefined;
+    const status = typeof error?.status === 'number' && error.status < 500 ? error.status : 500;
+    const message =
+      error?.type === 'entity.too.large'
+        ? 'Request body is too large'
+        : error?.type === 'entity.parse.failed'
+          ? 'Request body is not valid JSON'
+          : status < 500
+            ? 'Bad request'
+            : 'Internal error. Quote the request id when reporting it.';
+    if (status >= 500)
+      logger.error({ requestId, errorClass: error?.constructor?.name }, 'http error');
+    res.status(status).json({
+      errors: [
+        {
+          message,
+          extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', requestId },
+        },
+      ],
+    });
+  };
+}
