@@ -1,6 +1,28 @@
 import { Agency } from './modules/agency/agency.entity';
 import { ApiKey } from './modules/agency/api-key.entity';
+import { DataSharingAgreement } from './modules/agency/data-sharing-agreement.entity';
 import { User } from './modules/agency/user.entity';
+import { CaseEvent } from './modules/case/case-event.entity';
+import { Case } from './modules/case/case.entity';
+import { Referral } from './modules/case/referral.entity';
+import { OverdoseIncident } from './modules/incident/incident.entity';
+import { NaloxoneAdministration } from './modules/incident/naloxone-administration.entity';
+import { Outcome } from './modules/outcome/outcome.entity';
+import { Person } from './modules/person/person.entity';
+import { ReportedIdentity } from './modules/person/reported-identity.entity';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
-export const ENTITIES = [Agency, User, ApiKey];
+export const ENTITIES = [
+  Agency,
+  User,
+  ApiKey,
+  DataSharingAgreement,
+  Person,
+  ReportedIdentity,
+  OverdoseIncident,
+  NaloxoneAdministration,
+  Case,
+  Referral,
+  CaseEvent,
+  Outcome,
+];

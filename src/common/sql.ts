@@ -1,0 +1,11 @@
+/**
+ * A PostgreSQL array literal for a bound parameter. Knex expands a JS array binding into a list
+ * of placeholders, which `= any(?::type[])` cannot take. Only for values that are hub-made
+ * tokens (UUIDs, enum names): they contain no comma, quote or brace.
+ */
+export function pgArray(values: readonly string[]): string {
+  for (const v of values) {
+    if (!/^[A-Za-z0-9_-]+$/.test(v)) throw new Error('pgArray takes identifiers only');
+  }
+  return `{${values.join(',')}}`;
+}

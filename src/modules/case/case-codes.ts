@@ -1,0 +1,74 @@
+import { registerEnumType } from 'type-graphql';
+
+/** DESIGN.md "Case state machine". */
+export enum CaseStatus {
+  REPORTED = 'REPORTED',
+  TRIAGE = 'TRIAGE',
+  REFERRED = 'REFERRED',
+  REFERRAL_DECLINED = 'REFERRAL_DECLINED',
+  ASSIGNED = 'ASSIGNED',
+  OUTREACH = 'OUTREACH',
+  ON_HOLD = 'ON_HOLD',
+  ENGAGED = 'ENGAGED',
+  LINKED = 'LINKED',
+  FOLLOW_UP = 'FOLLOW_UP',
+  CLOSED = 'CLOSED',
+  ENTERED_IN_ERROR = 'ENTERED_IN_ERROR',
+}
+
+export const TERMINAL_STATUSES: readonly CaseStatus[] = [
+  CaseStatus.CLOSED,
+  CaseStatus.ENTERED_IN_ERROR,
+];
+export const OPEN_STATUSES: readonly CaseStatus[] = Object.values(CaseStatus).filter(
+  (s) => !TERMINAL_STATUSES.includes(s),
+);
+/** Statuses in which no outreach attempt has happened yet: past the due time they are overdue. */
+export const AWAITING_FIRST_ATTEMPT: readonly CaseStatus[] = [
+  CaseStatus.REFERRED,
+  CaseStatus.ASSIGNED,
+];
+
+export enum CloseReason {
+  NOT_ELIGIBLE = 'NOT_ELIGIBLE',
+  DUPLICATE = 'DUPLICATE',
+  UNABLE_TO_CONTACT = 'UNABLE_TO_CONTACT',
+  DECLINED = 'DECLINED',
+  HARM_REDUCTION_ONLY = 'HARM_REDUCTION_ONLY',
+  LINKED_TO_CARE = 'LINKED_TO_CARE',
+  COULD_NOT_GET_HELP = 'COULD_NOT_GET_HELP',
+  DECEASED = 'DECEASED',
+  CONSENT_REVOKED = 'CONSENT_REVOKED',
+}
+
+/** Why a case is still in TRIAGE, shown to administrators. */
+export enum TriageReason {
+  NO_COVERING_AGENCY = 'NO_COVERING_AGENCY',
+  ALL_COVERING_AGENCIES_DECLINED = 'ALL_COVERING_AGENCIES_DECLINED',
+}
+
+/** Why identity is withheld from the agency a case is routed to. */
+export enum SealedReason {
+  NO_DATA_SHARING_AGREEMENT = 'NO_DATA_SHARING_AGREEMENT',
+}
+
+export enum ReferralType {
+  FOLLOW_UP_OUTREACH = 'FOLLOW_UP_OUTREACH',
+}
+
+/** FHIR Task status subset used for referrals (requested → accepted / rejected …). */
+export enum ReferralStatus {
+  REQUESTED = 'REQUESTED',
+  ACCEPTED = 'ACCEPTED',
+  REJECTED = 'REJECTED',
+  COMPLETED = 'COMPLETED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+}
+
+registerEnumType(CaseStatus, { name: 'CaseStatus' });
+registerEnumType(CloseReason, { name: 'CloseReason' });
+registerEnumType(TriageReason, { name: 'TriageReason' });
+registerEnumType(SealedReason, { name: 'SealedReason' });
+registerEnumType(ReferralType, { name: 'ReferralType' });
+registerEnumType(ReferralStatus, { name: 'ReferralStatus' });

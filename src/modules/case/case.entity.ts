@@ -1,0 +1,77 @@
+import {
+  Collection,
+  Entity,
+  Enum,
+  Index,
+  ManyToMany,
+  ManyToOne,
+  OneToMany,
+  OneToOne,
+  Property,
+  type Opt,
+  type Ref,
+} from '@mikro-orm/core';
+import { HubEntity } from '../../common/base.entity';
+import { Agency } from '../agency/agency.entity';
+import { User } from '../agency/user.entity';
+import { OverdoseIncident } from '../incident/incident.entity';
+import { Person } from '../person/person.entity';
+import { CaseStatus, CloseReason, TriageReason } from './case-codes';
+import { Referral } from './referral.entity';
+
+/** One survivor's follow-up after one overdose: from triage through outreach to an outcome. */
+@Entity({ tableName: 'overdose_case' })
+@Index({ properties: ['routedAgency', 'status'] })
+@Index({ properties: ['status', 'followUpDueAt'] })
+export class Case extends HubEntity {
+  @ManyToOne(() => Person, { ref: true, nullable: true, index: true })
+  person?: Ref<Person>;
+
+  @OneToOne(() => OverdoseIncident, { ref: true, owner: true, unique: true })
+  indexIncident!: Ref<OverdoseIncident>;
+
+  /** Copied from the incident so queues filter and count without a join. */
+  @Property({ type: 'character', length: 5 })
+  county!: string;
+
+  @Enum({ items: () => CaseStatus, nativeEnumName: 'case_status' })
+  status!: CaseStatus;
+
+  @Enum({ items: () => CloseReason, nullable: true, nativeEnumName: 'close_reason' })
+  closeReason?: CloseReason;
+
+  @Enum({ items: () => TriageReason, nullable: true, nativeEnumName: 'triage_reason' })
+  triageReason?: TriageReason;
+
+  @ManyToOne(() => Agency, { ref: true, nullable: true })
+  routedAgency?: Ref<Agency>;
+
+  @ManyToOne(() => User, { ref: true, nullable: true, index: true })
+  assignedWorker?: Ref<User>;
+
+  /** Earliest useful visit: occurred-at + 24 h by default (absolute hours, so DST cannot shift it). */
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  followUpOpensAt!: Date;
+
+  /** Visit due by: occurred-at + 72 h by default; without an attempt by then the case is overdue. */
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  followUpDueAt!: Date;
+
+  /** Earlier cases of the same person (repeat overdoses). The new case never reopens them. */
+  @ManyToMany({
+    entity: () => Case,
+    pivotTable: 'case_link',
+    joinColumn: 'case_id',
+    inverseJoinColumn: 'prior_case_id',
+  })
+  priorCases = new Collection<Case>(this);
+
+  @OneToMany(() => Referral, (r) => r.case, { orderBy: { createdAt: 'asc' } })
+  referrals = new Collection<Referral>(this);
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  closedAt?: Date;
+
+  @Property({ type: 'integer', version: true })
+  version: Opt<number> = 1;
+}

@@ -1,0 +1,31 @@
+import { Entity, Enum, ManyToOne, Property, type Opt, type Ref } from '@mikro-orm/core';
+import { HubEntity } from '../../common/base.entity';
+import { Agency } from '../agency/agency.entity';
+import { ReferralStatus, ReferralType } from './case-codes';
+import { Case } from './case.entity';
+
+/** A request to an agency to take a case (FHIR Task shaped: requested → accepted / rejected). */
+@Entity({ tableName: 'referral' })
+export class Referral extends HubEntity {
+  @ManyToOne(() => Case, { ref: true, index: true })
+  case!: Ref<Case>;
+
+  @ManyToOne(() => Agency, { ref: true, index: true })
+  toAgency!: Ref<Agency>;
+
+  @Enum({ items: () => ReferralType, nativeEnumName: 'referral_type' })
+  type!: ReferralType;
+
+  @Enum({ items: () => ReferralStatus, nativeEnumName: 'referral_status' })
+  status: Opt<ReferralStatus> = ReferralStatus.REQUESTED;
+
+  /** Free-text reason given on decline; written by staff, never about the person's identity. */
+  @Property({ type: 'text', nullable: true })
+  statusReason?: string;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  respondedAt?: Date;
+
+  @Property({ type: 'uuid', nullable: true })
+  respondedById?: string;
+}

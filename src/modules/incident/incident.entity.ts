@@ -1,0 +1,86 @@
+import {
+  Collection,
+  Entity,
+  Enum,
+  Index,
+  ManyToOne,
+  OneToMany,
+  Property,
+  Unique,
+  type Opt,
+  type Ref,
+} from '@mikro-orm/core';
+import { HubEntity } from '../../common/base.entity';
+import { Agency } from '../agency/agency.entity';
+import { Person } from '../person/person.entity';
+import { EmsDisposition, SuspectedSubstance } from './incident-codes';
+import { NaloxoneAdministration } from './naloxone-administration.entity';
+
+/**
+ * One overdose as a reporting agency saw it. Holds no identity: the survivor is a reference into
+ * the person vault, and the identity as entered lives in ReportedIdentity.
+ */
+@Entity({ tableName: 'overdose_incident' })
+@Unique({ properties: ['reportingAgency', 'externalId'] })
+@Index({ properties: ['reportingAgency', 'occurredAt'] })
+export class OverdoseIncident extends HubEntity {
+  @ManyToOne(() => Agency, { ref: true })
+  reportingAgency!: Ref<Agency>;
+
+  /** The reporter's own id (PCR number, RMS case number); a retried report carries the same. */
+  @Property({ type: 'text' })
+  externalId!: string;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  occurredAt!: Date;
+
+  /** Five-digit county FIPS code. */
+  @Property({ type: 'character', length: 5 })
+  county!: string;
+
+  @Property({ type: 'text', nullable: true })
+  street?: string;
+
+  @Property({ type: 'text', nullable: true })
+  city?: string;
+
+  @Property({ type: 'character', length: 2, nullable: true })
+  state?: string;
+
+  @Property({ type: 'text', nullable: true })
+  zip?: string;
+
+  @Property({ type: 'double', nullable: true })
+  latitude?: number;
+
+  @Property({ type: 'double', nullable: true })
+  longitude?: number;
+
+  @Property({ type: 'boolean' })
+  fatal!: boolean;
+
+  @Enum({ items: () => SuspectedSubstance, array: true, nativeEnumName: 'suspected_substance' })
+  suspectedSubstances: Opt<SuspectedSubstance[]> = [];
+
+  @Enum({ items: () => EmsDisposition, nullable: true, nativeEnumName: 'ems_disposition' })
+  emsDisposition?: EmsDisposition;
+
+  /** An officer handed the person over on scene and left (DESIGN.md: who was present matters). */
+  @Property({ type: 'boolean' })
+  officerWarmHandoff: Opt<boolean> = false;
+
+  @ManyToOne(() => Person, { ref: true, nullable: true, index: true })
+  person?: Ref<Person>;
+
+  @OneToMany(() => NaloxoneAdministration, (n) => n.incident, {
+    orderBy: { administeredAt: 'asc' },
+  })
+  naloxoneAdministrations = new Collection<NaloxoneAdministration>(this);
+
+  /** Who sent it: a user id or an API key id (no foreign key: either table). */
+  @Property({ type: 'uuid' })
+  reportedById!: string;
+
+  @Property({ type: 'integer', version: true })
+  version: Opt<number> = 1;
+}

@@ -1,0 +1,29 @@
+import { Entity, Enum, ManyToOne, Property, type Opt, type Ref } from '@mikro-orm/core';
+import { HubEntity } from '../../common/base.entity';
+import { Case } from '../case/case.entity';
+import { OverdoseIncident } from '../incident/incident.entity';
+import { OutcomeType } from './outcome-codes';
+
+/** Something that happened to the person after a case opened (treatment, repeat overdose, death). */
+@Entity({ tableName: 'outcome' })
+export class Outcome extends HubEntity {
+  @ManyToOne(() => Case, { ref: true, index: true })
+  case!: Ref<Case>;
+
+  @Enum({ items: () => OutcomeType, nativeEnumName: 'outcome_type' })
+  type!: OutcomeType;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  occurredAt!: Date;
+
+  /** The later report that produced an automatic outcome (repeat or fatal overdose). */
+  @ManyToOne(() => OverdoseIncident, { ref: true, nullable: true })
+  sourceIncident?: Ref<OverdoseIncident>;
+
+  /** Null when the hub recorded it from a new report. */
+  @Property({ type: 'uuid', nullable: true })
+  recordedById?: string;
+
+  @Property({ type: 'boolean' })
+  automatic: Opt<boolean> = false;
+}

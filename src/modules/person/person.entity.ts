@@ -1,0 +1,54 @@
+import { Entity, Enum, Property, type Opt } from '@mikro-orm/core';
+import { HubEntity } from '../../common/base.entity';
+import { RaceEthnicity, Sex } from './person-codes';
+
+/**
+ * The identity vault: one row per survivor, merged across reports by `personKey`. Only the
+ * outreach agency a case is routed to (under a data-sharing agreement) ever reads it.
+ */
+@Entity({ tableName: 'person' })
+export class Person extends HubEntity {
+  /**
+   * Keyed HMAC of normalised name + date of birth: links repeat overdoses across agencies without
+   * exposing identity. Null when the report lacked a name or date of birth (no safe match).
+   */
+  @Property({ type: 'text', nullable: true, unique: true })
+  personKey?: string;
+
+  @Property({ type: 'text', nullable: true })
+  firstName?: string;
+
+  @Property({ type: 'text', nullable: true })
+  lastName?: string;
+
+  @Property({ type: 'date', nullable: true })
+  dateOfBirth?: string;
+
+  @Property({ type: 'text', nullable: true })
+  phone?: string;
+
+  @Property({ type: 'text', nullable: true })
+  street?: string;
+
+  @Property({ type: 'text', nullable: true })
+  city?: string;
+
+  @Property({ type: 'character', length: 2, nullable: true })
+  state?: string;
+
+  @Property({ type: 'text', nullable: true })
+  zip?: string;
+
+  @Enum({ items: () => Sex, nullable: true, nativeEnumName: 'sex' })
+  sex?: Sex;
+
+  @Enum({ items: () => RaceEthnicity, array: true, nativeEnumName: 'race_ethnicity' })
+  raceEthnicity: Opt<RaceEthnicity[]> = [];
+
+  /** "Don't contact me": no agency may reach out again, and new reports close at triage. */
+  @Property({ type: 'boolean' })
+  doNotContact: Opt<boolean> = false;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  doNotContactSince?: Date;
+}
