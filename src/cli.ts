@@ -1,0 +1,124 @@
+import 'reflect-metadata';
+import { Command, Option } from 'commander';
+import { ALL_ROLES } from './common/role';
+import { AgencyKind } from './modules/agency/agency-kind';
+import {
+  createAgencyCommand,
+  createApiKeyCommand,
+  createUserCommand,
+  listAgenciesCommand,
+  listApiKeysCommand,
+  listUsersCommand,
+  revokeApiKeyCommand,
+  tokenCommand,
+} from './cli/commands';
+import { describeError } from './cli/errors';
+import { parseCounties, parseKind, parseRole, parseTtl } from './cli/input';
+import { seedDemoCommand } from './cli/seed';
+import { withSession, type CliSession } from './cli/session';
+
+/**
+ * Operator commands: `npm run cli -- <command>`. They work on the same database and secrets as
+ * `npm start` (DATABASE_URL, or the embedded database in DATA_DIR), migrating it first.
+ */
+const program = new Command()
+  .name('npm run cli --')
+  .description('Administer the Overdose Response Hub: agencies, users, tokens and API keys.')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (message, write) => write(message) });
+
+/** Each command runs in its own session; errors become one clear line and a non-zero exit. */
+function run<O>(command: (session: CliSession, options: O) => Promise<void>) {
+  return async (options: O) => {
+    try {
+      await withSession((session) => command(session, options));
+    } catch (error) {
+      const { lines, exitCode } = describeError(error);
+      for (const line of lines) console.error(line);
+      process.exitCode = exitCode;
+    }
+  };
+}
+
+const kinds = Object.values(AgencyKind).join(', ');
+const roles = ALL_ROLES.join(', ');
+const ttlOption = () =>
+  new Option(
+    '--ttl <duration>',
+    'token lifetime, e.g. 30m, 12h, 7d (default: TOKEN_TTL)',
+  ).argParser(parseTtl);
+
+program
+  .command('create-agency')
+  .description('create an agency')
+  .requiredOption('--name <name>', 'unique agency name')
+  .requiredOption('--kind <kind>', kinds, parseKind)
+  .option(
+    '--counties <fips,...>',
+    'five-digit county FIPS codes it serves, comma-separated',
+    parseCounties,
+  )
+  .option('--part2', 'the agency is a 42 CFR Part 2 treatment program')
+  .action(run(createAgencyCommand));
+
+program
+  .command('list-agencies')
+  .description('list agencies')
+  .option('--all', 'include deactivated agencies')
+  .action(run(listAgenciesCommand));
+
+program
+  .command('create-user')
+  .description('create a user and print a signed token')
+  .requiredOption('--agency <id|name>', 'agency id or exact name')
+  .requiredOption('--email <email>', 'sign-in email (unique)')
+  .requiredOption('--name <name>', 'display name')
+  .requiredOption('--role <role>', roles, parseRole)
+  .addOption(ttlOption())
+  .action(run(createUserCommand));
+
+program
+  .command('token')
+  .description('print a fresh token for a user (only the token goes to stdout)')
+  .requiredOption('--user <id|email>', 'user id or email')
+  .addOption(ttlOption())
+  .action(run(tokenCommand));
+
+program
+  .command('list-users')
+  .description("list an agency's users")
+  .requiredOption('--agency <id|name>', 'agency id or exact name')
+  .option('--all', 'include deactivated users')
+  .action(run(listUsersCommand));
+
+program
+  .command('create-api-key')
+  .description('create an API key for a machine client; the key is shown once')
+  .requiredOption('--agency <id|name>', 'agency id or exact name')
+  .requiredOption('--role <role>', 'EMS_PROVIDER, POLICE_OFFICER or ANALYST', parseRole)
+  .requiredOption('--label <label>', 'what the key is for, e.g. "County EMS ePCR"')
+  .action(run(createApiKeyCommand));
+
+program
+  .command('list-api-keys')
+  .description("list an agency's API keys (never the keys themselves)")
+  .requiredOption('--agency <id|name>', 'agency id or exact name')
+  .option('--all', 'include revoked keys')
+  .action(run(listApiKeysCommand));
+
+program
+  .command('revoke-api-key')
+  .description('revoke an API key; it stops working at once')
+  .requiredOption('--id <id>', 'API key id (see list-api-keys)')
+  .action(run(revokeApiKeyCommand));
+
+program
+  .command('seed-demo')
+  .description('seed demo agencies and users into an empty database and print their tokens')
+  .action(run((session) => seedDemoCommand(session)));
+
+void program.parseAsync(process.argv).catch((error: unknown) => {
+  const { lines, exitCode } = describeError(error);
+  for (const line of lines) console.error(line);
+  process.exitCode = exitCode;
+});
