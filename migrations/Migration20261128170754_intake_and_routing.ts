@@ -48,7 +48,7 @@ export class Migration20261128170754_intake_and_routing extends Migration {
     );
 
     this.addSql(
-      `create table "person" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "person_key" text null, "first_name" text null, "last_name" text null, "date_of_birth" date null, "phone" text null, "street" text null, "city" text null, "state" char(2) null, "zip" text null, "sex" "sex" null, "race_ethnicity" "race_ethnicity"[] not null, "do_not_contact" boolean not null default false, "do_not_contact_since" timestamptz null, constraint "person_pkey" primary key ("id"));`,
+      `create table "person" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "person_key" text null, "first_name" text null, "last_name" text null, "date_of_birth" text null, "phone" text null, "street" text null, "city" text null, "state" char(2) null, "zip" text null, "sex" "sex" null, "race_ethnicity" "race_ethnicity"[] not null, "do_not_contact" boolean not null default false, "do_not_contact_since" timestamptz null, constraint "person_pkey" primary key ("id"));`,
     );
     this.addSql(
       `alter table "person" add constraint "person_person_key_unique" unique ("person_key");`,
@@ -75,7 +75,7 @@ export class Migration20261128170754_intake_and_routing extends Migration {
     );
 
     this.addSql(
-      `create table "reported_identity" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "incident_id" uuid not null, "first_name" text null, "last_name" text null, "date_of_birth" date null, constraint "reported_identity_pkey" primary key ("id"));`,
+      `create table "reported_identity" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "incident_id" uuid not null, "first_name" text null, "last_name" text null, "date_of_birth" text null, constraint "reported_identity_pkey" primary key ("id"));`,
     );
     this.addSql(
       `alter table "reported_identity" add constraint "reported_identity_incident_id_unique" unique ("incident_id");`,

@@ -21,7 +21,7 @@ export class Person extends HubEntity {
   @Property({ type: 'text', nullable: true })
   lastName?: string;
 
-  @Property({ type: 'date', nullable: true })
+  @Property({ type: 'text', nullable: true })
   dateOfBirth?: string;
 
   @Property({ type: 'text', nullable: true })

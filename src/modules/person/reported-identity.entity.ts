@@ -17,6 +17,6 @@ export class ReportedIdentity extends HubEntity {
   @Property({ type: 'text', nullable: true })
   lastName?: string;
 
-  @Property({ type: 'date', nullable: true })
+  @Property({ type: 'text', nullable: true })
   dateOfBirth?: string;
 }

@@ -1,0 +1,79 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { HubConfig } from '../../config';
+import type { OverdoseIncident } from '../incident/incident.entity';
+import { OutcomeType } from '../outcome/outcome-codes';
+import { Outcome } from '../outcome/outcome.entity';
+import type { Person } from '../person/person.entity';
+import { CaseStatus, CloseReason, TERMINAL_STATUSES } from './case-codes';
+import { CaseEvent } from './case-event.entity';
+import { Case } from './case.entity';
+import { recordTransition } from './case-timeline';
+import { routeCase } from './case-routing.service';
+
+const HOUR = 3_600_000;
+
+/**
+ * Opens the case for a new report and triages it, inside the intake transaction:
+ * REPORTED → TRIAGE, then closed NOT_ELIGIBLE (fatal, or the person asked not to be contacted)
+ * or routed. A repeat overdose links the new case to the person's earlier ones and records the
+ * repeat (or death) as an outcome on them; it never reopens a closed case, and a death closes
+ * the person's open cases as DECEASED.
+ */
+export async function openCaseForIncident(
+  em: EntityManager,
+  incident: OverdoseIncident,
+  person: Person | undefined,
+  reportingAgencyId: string,
+  followUp: HubConfig['followUp'],
+): Promise<Case> {
+  const occurredAt = incident.occurredAt.getTime();
+  const kase = em.create(Case, {
+    person,
+    indexIncident: incident,
+    county: incident.county,
+    status: CaseStatus.REPORTED,
+    followUpOpensAt: new Date(occurredAt + followUp.opensAfterHours * HOUR),
+    followUpDueAt: new Date(occurredAt + followUp.dueAfterHours * HOUR),
+  });
+  em.create(CaseEvent, { case: kase, toStatus: CaseStatus.REPORTED, reason: 'REPORT_RECEIVED' });
+  recordTransition(em, kase, CaseStatus.TRIAGE, { reason: 'AUTOMATIC' });
+
+  if (person && person.id) await linkPriorCases(em, kase, person, incident);
+
+  if (incident.fatal) {
+    kase.closeReason = CloseReason.NOT_ELIGIBLE;
+    recordTransition(em, kase, CaseStatus.CLOSED, { reason: 'FATAL' });
+  } else if (person?.doNotContact) {
+    kase.closeReason = CloseReason.NOT_ELIGIBLE;
+    recordTransition(em, kase, CaseStatus.CLOSED, { reason: 'DO_NOT_CONTACT' });
+  } else {
+    await routeCase(em, kase, reportingAgencyId);
+  }
+  return kase;
+}
+
+async function linkPriorCases(
+  em: EntityManager,
+  kase: Case,
+  person: Person,
+  incident: OverdoseIncident,
+): Promise<void> {
+  const prior = await em.find(Case, { person: person.id, id: { $ne: kase.id } });
+  if (prior.length === 0) return;
+  kase.priorCases.add(prior);
+  const type = incident.fatal ? OutcomeType.FATAL_OVERDOSE : OutcomeType.REPEAT_OVERDOSE;
+  for (const earlier of prior) {
+    em.create(Outcome, {
+      case: earlier,
+      type,
+      occurredAt: incident.occurredAt,
+      sourceIncident: incident,
+      automatic: true,
+    });
+    // A death ends every open follow-up of that person, so no one visits a grieving household.
+    if (incident.fatal && !TERMINAL_STATUSES.includes(earlier.status)) {
+      earlier.closeReason = CloseReason.DECEASED;
+      recordTransition(em, earlier, CaseStatus.CLOSED, { reason: 'FATAL_OVERDOSE_REPORTED' });
+    }
+  }
+}

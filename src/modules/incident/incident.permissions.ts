@@ -1,0 +1,78 @@
+import { Role } from '../../common/role';
+import { allowRoles, fields, type PermissionMap } from '../../permissions/access';
+
+/**
+ * DESIGN.md minimum-necessary matrix for incidents. Reporters only ever reach their own
+ * agency's incidents and outreach workers only the index incident of a case routed to them
+ * (row scope lives in the queries); these rules decide which fields each may read.
+ */
+const reporters = allowRoles(
+  'incidentReporters',
+  [Role.POLICE_OFFICER, Role.EMS_PROVIDER],
+  'own agency’s incidents',
+);
+const ems = allowRoles('emsReporter', [Role.EMS_PROVIDER], 'own agency’s incidents');
+const reportersAndOutreach = allowRoles(
+  'incidentReadersAndOutreach',
+  [Role.POLICE_OFFICER, Role.EMS_PROVIDER, Role.OUTREACH_WORKER],
+  'reporters: own agency’s incidents; outreach: cases routed to their agency',
+);
+const emsAndOutreach = allowRoles(
+  'emsAndOutreach',
+  [Role.EMS_PROVIDER, Role.OUTREACH_WORKER],
+  'EMS: own agency’s incidents; outreach: cases routed to their agency',
+);
+
+export const incidentPermissions: PermissionMap = {
+  Query: { incident: reporters, myAgencyIncidents: reporters },
+  Mutation: { reportIncident: reporters, reportIncidents: reporters, amendIncident: reporters },
+  OverdoseIncident: {
+    ...fields(
+      [
+        'id',
+        'occurredAt',
+        'county',
+        'fatal',
+        'naloxoneGiven',
+        'reportingAgency',
+        'street',
+        'city',
+        'state',
+        'zip',
+        'latitude',
+        'longitude',
+        'naloxoneAdministrations',
+        'substanceCategories',
+        'officerWarmHandoff',
+      ],
+      reportersAndOutreach,
+    ),
+    ...fields(
+      [
+        'externalId',
+        'suspectedSubstances',
+        'reportedIdentity',
+        'version',
+        'createdAt',
+        'updatedAt',
+      ],
+      reporters,
+    ),
+    // Police never see EMS disposition (it is EMS clinical detail); outreach uses it as a priority signal.
+    emsDisposition: emsAndOutreach,
+  },
+  NaloxoneAdministration: {
+    ...fields(['id', 'administeredAt', 'doseMg', 'response'], reportersAndOutreach),
+    ...fields(['route', 'administeredBy'], reporters),
+  },
+  ReportedIdentity: fields(['firstName', 'lastName', 'dateOfBirth'], reporters),
+  ReportIncidentResult: fields(['status', 'incident'], reporters),
+  BatchReportResult: fields(
+    ['items', 'createdCount', 'alreadyReportedCount', 'rejectedCount'],
+    reporters,
+  ),
+  BatchReportItem: fields(['index', 'externalId', 'status', 'incident', 'errors'], reporters),
+  FieldError: fields(['field', 'message'], reporters),
+  OverdoseIncidentConnection: fields(['edges', 'pageInfo', 'totalCount'], reporters),
+  OverdoseIncidentEdge: fields(['cursor', 'node'], reporters),
+};
