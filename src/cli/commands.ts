@@ -101,7 +101,8 @@ async function printToken(
 ): Promise<void> {
   if (!session.config.auth.jwtSecret) {
     throw new CliError(
-      'JWT_JWKS_URL is set: tokens come from your identity provider, the hub cannot sign one',
+      'JWT_JWKS_URL is set without JWT_SECRET: tokens come from your identity provider, ' +
+        'the hub cannot sign one',
     );
   }
   const token = await signUserToken(session.config.auth, userId, ttl);
