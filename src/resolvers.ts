@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AgencyResolver, MeResolver } from './modules/agency/agency.resolver';
 import { ApiKeyResolver } from './modules/agency/api-key.resolver';
+import { DataSharingAgreementResolver } from './modules/agency/agreement.resolver';
 import { UserResolver } from './modules/agency/user.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -9,4 +10,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AgencyResolver,
   UserResolver,
   ApiKeyResolver,
+  DataSharingAgreementResolver,
 ];

@@ -12,7 +12,11 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
     // Object fields are nullable unless declared otherwise, so a field denied to one role
     // resolves to null without wiping out its parent.
     nullableByDefault: true,
-    validate: { forbidUnknownValues: true, validationError: { target: false, value: false } },
+    validate: {
+      // Argument classes without validation decorators (page args) must pass, not be refused.
+      forbidUnknownValues: false,
+      validationError: { target: false, value: false },
+    },
   });
 }
 

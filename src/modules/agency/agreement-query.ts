@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, ObjectQuery } from '@mikro-orm/postgresql';
 import { AgreementPurpose } from './agreement-codes';
 import { DataSharingAgreement } from './data-sharing-agreement.entity';
 
@@ -37,9 +37,31 @@ export async function hasActiveAgreement(
     recipientAgency: recipientAgencyId,
     purpose,
     counties: { $contains: [county] },
-    endedAt: null,
-    effectiveFrom: { $lte: now },
-    $or: [{ effectiveTo: null }, { effectiveTo: { $gt: now } }],
+    ...activeAgreementWhere(now),
   });
   return count > 0;
+}
+
+/**
+ * What "active" means, as a query condition: not ended, started, not yet expired (`effectiveTo`
+ * is exclusive). The same three conditions as `activeAgreementExistsSql` and `isAgreementActive`.
+ */
+export function activeAgreementWhere(at: Date): ObjectQuery<DataSharingAgreement> {
+  return {
+    endedAt: null,
+    effectiveFrom: { $lte: at },
+    $or: [{ effectiveTo: null }, { effectiveTo: { $gt: at } }],
+  };
+}
+
+/** The same test on a loaded agreement (the GraphQL `active` field). */
+export function isAgreementActive(
+  agreement: Pick<DataSharingAgreement, 'endedAt' | 'effectiveFrom' | 'effectiveTo'>,
+  at: Date,
+): boolean {
+  return (
+    !agreement.endedAt &&
+    agreement.effectiveFrom.getTime() <= at.getTime() &&
+    (!agreement.effectiveTo || agreement.effectiveTo.getTime() > at.getTime())
+  );
 }
