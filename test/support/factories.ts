@@ -3,6 +3,8 @@ import { Role } from '../../src/common/role';
 import { AgencyKind, ROLES_BY_AGENCY_KIND } from '../../src/modules/agency/agency-kind';
 import { Agency } from '../../src/modules/agency/agency.entity';
 import { ApiKey } from '../../src/modules/agency/api-key.entity';
+import { AgreementPurpose, LawfulBasis } from '../../src/modules/agency/agreement-codes';
+import { DataSharingAgreement } from '../../src/modules/agency/data-sharing-agreement.entity';
 import { User } from '../../src/modules/agency/user.entity';
 import { generateApiKey } from '../../src/auth/api-key-secret';
 import { signUserToken } from '../../src/auth/tokens';
@@ -74,6 +76,45 @@ export async function makeApiKey(
   });
   await em.flush();
   return { apiKey, key };
+}
+
+export type AgreementOverrides = Partial<
+  Pick<
+    DataSharingAgreement,
+    | 'purpose'
+    | 'lawfulBasis'
+    | 'counties'
+    | 'effectiveFrom'
+    | 'effectiveTo'
+    | 'endedAt'
+    | 'endedReason'
+  >
+>;
+
+/**
+ * A data-sharing agreement written straight to the database (no validation), so tests can set up
+ * any state, including ended or expired ones. Defaults: FOLLOW_UP_OUTREACH under public-health
+ * authority, covering the recipient's service counties, in force since yesterday, open-ended.
+ */
+export async function makeAgreement(
+  hub: TestHub,
+  source: Agency,
+  recipient: Agency,
+  overrides: AgreementOverrides = {},
+): Promise<DataSharingAgreement> {
+  const em = hub.em();
+  const agreement = em.create(DataSharingAgreement, {
+    sourceAgency: source.id,
+    recipientAgency: recipient.id,
+    purpose: AgreementPurpose.FOLLOW_UP_OUTREACH,
+    lawfulBasis: LawfulBasis.PUBLIC_HEALTH_AUTHORITY,
+    counties:
+      recipient.serviceCounties.length > 0 ? [...recipient.serviceCounties] : [uniqueCounty()],
+    effectiveFrom: new Date(Date.now() - 24 * 3_600_000),
+    ...overrides,
+  });
+  await em.flush();
+  return agreement;
 }
 
 export function naturalKind(role: Role): AgencyKind {
