@@ -7,9 +7,13 @@ import { Case } from './modules/case/case.entity';
 import { Referral } from './modules/case/referral.entity';
 import { OverdoseIncident } from './modules/incident/incident.entity';
 import { NaloxoneAdministration } from './modules/incident/naloxone-administration.entity';
+import { LeadReferral } from './modules/lead/lead-referral.entity';
 import { Outcome } from './modules/outcome/outcome.entity';
+import { Consent } from './modules/outreach/consent.entity';
+import { OutreachAttempt } from './modules/outreach/outreach-attempt.entity';
 import { Person } from './modules/person/person.entity';
 import { ReportedIdentity } from './modules/person/reported-identity.entity';
+import { TreatmentResource } from './modules/resource/treatment-resource.entity';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
 export const ENTITIES = [
@@ -25,4 +29,8 @@ export const ENTITIES = [
   Referral,
   CaseEvent,
   Outcome,
+  OutreachAttempt,
+  Consent,
+  LeadReferral,
+  TreatmentResource,
 ];

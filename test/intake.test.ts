@@ -60,7 +60,7 @@ describe('incident intake', () => {
     expect(kase.routedAgency?.id).toBe(harmReduction.id);
     expect(kase.followUpOpensAt.getTime()).toBe(occurredAt + 24 * 3_600_000);
     expect(kase.followUpDueAt.getTime()).toBe(occurredAt + 72 * 3_600_000);
-    expect(kase.referrals.getItems().map((r) => [r.toAgency.id, r.status])).toEqual([
+    expect(kase.referrals.getItems().map((r) => [r.toAgency?.id, r.status])).toEqual([
       [harmReduction.id, 'REQUESTED'],
     ]);
     const events = await em.find(

@@ -52,8 +52,15 @@ export enum SealedReason {
   NO_DATA_SHARING_AGREEMENT = 'NO_DATA_SHARING_AGREEMENT',
 }
 
+/** FOLLOW_UP_OUTREACH routes the case itself; the others are onward referrals from ENGAGED. */
 export enum ReferralType {
   FOLLOW_UP_OUTREACH = 'FOLLOW_UP_OUTREACH',
+  TREATMENT_MOUD = 'TREATMENT_MOUD',
+  DETOX = 'DETOX',
+  SYRINGE_SERVICES = 'SYRINGE_SERVICES',
+  PEER_SUPPORT = 'PEER_SUPPORT',
+  HOUSING = 'HOUSING',
+  LEAD = 'LEAD',
 }
 
 /** FHIR Task status subset used for referrals (requested → accepted / rejected …). */

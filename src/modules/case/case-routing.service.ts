@@ -21,8 +21,12 @@ export async function routeCase(
   reportingAgencyId: string,
   actorId?: string,
 ): Promise<void> {
-  const previouslyReferred = await em.find(Referral, { case: kase.id }, { fields: ['toAgency'] });
-  const excluded = previouslyReferred.map((r) => r.toAgency.id);
+  const previouslyReferred = await em.find(
+    Referral,
+    { case: kase.id, type: ReferralType.FOLLOW_UP_OUTREACH },
+    { fields: ['toAgency'] },
+  );
+  const excluded = previouslyReferred.flatMap((r) => (r.toAgency ? [r.toAgency.id] : []));
   const target = await pickAgency(em, kase.county, reportingAgencyId, excluded);
 
   if (!target) {

@@ -15,6 +15,7 @@ import { HubEntity } from '../../common/base.entity';
 import { Agency } from '../agency/agency.entity';
 import { User } from '../agency/user.entity';
 import { OverdoseIncident } from '../incident/incident.entity';
+import { HoldReason } from '../outreach/outreach-codes';
 import { Person } from '../person/person.entity';
 import { CaseStatus, CloseReason, TriageReason } from './case-codes';
 import { Referral } from './referral.entity';
@@ -71,6 +72,13 @@ export class Case extends HubEntity {
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   closedAt?: Date;
+
+  /** Why the case is ON_HOLD, and when outreach may resume ("maybe next week"). */
+  @Enum({ items: () => HoldReason, nullable: true, nativeEnumName: 'hold_reason' })
+  holdReason?: HoldReason;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  resumeOn?: Date;
 
   @Property({ type: 'integer', version: true })
   version: Opt<number> = 1;

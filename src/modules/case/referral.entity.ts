@@ -2,6 +2,7 @@ import { Entity, Enum, ManyToOne, Property, type Opt, type Ref } from '@mikro-or
 import { HubEntity } from '../../common/base.entity';
 import { Agency } from '../agency/agency.entity';
 import { ReferralStatus, ReferralType } from './case-codes';
+import { TreatmentResource } from '../resource/treatment-resource.entity';
 import { Case } from './case.entity';
 
 /** A request to an agency to take a case (FHIR Task shaped: requested → accepted / rejected). */
@@ -10,8 +11,13 @@ export class Referral extends HubEntity {
   @ManyToOne(() => Case, { ref: true, index: true })
   case!: Ref<Case>;
 
-  @ManyToOne(() => Agency, { ref: true, index: true })
-  toAgency!: Ref<Agency>;
+  /** The receiving agency; null for an onward referral to a directory resource only. */
+  @ManyToOne(() => Agency, { ref: true, index: true, nullable: true })
+  toAgency?: Ref<Agency>;
+
+  /** For onward referrals: the directory entry the person was referred to. */
+  @ManyToOne(() => TreatmentResource, { ref: true, nullable: true, index: true })
+  toResource?: Ref<TreatmentResource>;
 
   @Enum({ items: () => ReferralType, nativeEnumName: 'referral_type' })
   type!: ReferralType;

@@ -2,6 +2,7 @@ import { Entity, Enum, ManyToOne, Property, type Opt, type Ref } from '@mikro-or
 import { HubEntity } from '../../common/base.entity';
 import { Case } from '../case/case.entity';
 import { OverdoseIncident } from '../incident/incident.entity';
+import { MoudType } from '../resource/resource-codes';
 import { OutcomeType } from './outcome-codes';
 
 /** Something that happened to the person after a case opened (treatment, repeat overdose, death). */
@@ -15,6 +16,10 @@ export class Outcome extends HubEntity {
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   occurredAt!: Date;
+
+  /** For MOUD_STARTED: which medication. */
+  @Enum({ items: () => MoudType, nullable: true, nativeEnumName: 'moud_type' })
+  moudType?: MoudType;
 
   /** The later report that produced an automatic outcome (repeat or fatal overdose). */
   @ManyToOne(() => OverdoseIncident, { ref: true, nullable: true })

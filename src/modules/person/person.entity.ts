@@ -1,5 +1,6 @@
 import { Entity, Enum, Property, type Opt } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
+import { ContactMethod } from '../outreach/outreach-codes';
 import { RaceEthnicity, Sex } from './person-codes';
 
 /**
@@ -44,6 +45,18 @@ export class Person extends HubEntity {
 
   @Enum({ items: () => RaceEthnicity, array: true, nativeEnumName: 'race_ethnicity' })
   raceEthnicity: Opt<RaceEthnicity[]> = [];
+
+  /** How the person prefers to be reached, set by the outreach worker. */
+  @Enum({ items: () => ContactMethod, nullable: true, nativeEnumName: 'contact_method' })
+  preferredContactMethod?: ContactMethod;
+
+  /** Free text such as "weekdays after 5pm"; never shown outside the outreach agency. */
+  @Property({ type: 'text', nullable: true })
+  safeContactTimes?: string;
+
+  /** Say nothing about the overdose to anyone else at the address or phone. */
+  @Property({ type: 'boolean' })
+  doNotDiscloseToHousehold: Opt<boolean> = true;
 
   /** "Don't contact me": no agency may reach out again, and new reports close at triage. */
   @Property({ type: 'boolean' })

@@ -1,0 +1,52 @@
+import { Entity, Enum, Index, ManyToOne, Property, type Opt, type Ref } from '@mikro-orm/core';
+import { HubEntity } from '../../common/base.entity';
+import { Agency } from '../agency/agency.entity';
+import { Case } from '../case/case.entity';
+import { Person } from '../person/person.entity';
+import { ConsentMethod, ConsentScope } from './outreach-codes';
+
+/**
+ * What the person agreed to, with whom, until when. Recorded by the outreach worker on a case;
+ * an expired or revoked consent covers nothing.
+ */
+@Entity({ tableName: 'consent' })
+@Index({ properties: ['person', 'scope'] })
+export class Consent extends HubEntity {
+  @ManyToOne(() => Person, { ref: true })
+  person!: Ref<Person>;
+
+  @ManyToOne(() => Case, { ref: true, index: true })
+  case!: Ref<Case>;
+
+  @Enum({ items: () => ConsentScope, nativeEnumName: 'consent_scope' })
+  scope!: ConsentScope;
+
+  /** The agency the person agreed may receive or act on the information. */
+  @ManyToOne(() => Agency, { ref: true })
+  grantedTo!: Ref<Agency>;
+
+  /** A LEAD release may also name the referring police department (for the enrolled flag). */
+  @Property({ type: 'boolean' })
+  coversPolice: Opt<boolean> = false;
+
+  @Property({ type: 'text' })
+  purpose!: string;
+
+  @Enum({ items: () => ConsentMethod, nativeEnumName: 'consent_method' })
+  method!: ConsentMethod;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  grantedAt!: Date;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  expiresAt?: Date;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  revokedAt?: Date;
+
+  @Property({ type: 'text', nullable: true })
+  revocationReason?: string;
+
+  @Property({ type: 'uuid' })
+  recordedById!: string;
+}

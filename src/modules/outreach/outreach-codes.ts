@@ -1,0 +1,80 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum ContactMethod {
+  PHONE = 'PHONE',
+  TEXT = 'TEXT',
+  VISIT = 'VISIT',
+}
+
+/** domain.md §5.3: one code per attempt. */
+export enum AttemptOutcome {
+  NO_ANSWER = 'NO_ANSWER',
+  WRONG_OR_DISCONNECTED_NUMBER = 'WRONG_OR_DISCONNECTED_NUMBER',
+  NOT_AT_ADDRESS = 'NOT_AT_ADDRESS',
+  THIRD_PARTY_ANSWERED = 'THIRD_PARTY_ANSWERED',
+  CONTACT_SOCIAL_NETWORK_CONSENTED = 'CONTACT_SOCIAL_NETWORK_CONSENTED',
+  CONTACT_SURVIVOR_DECLINED = 'CONTACT_SURVIVOR_DECLINED',
+  CONTACT_SURVIVOR_ENGAGED = 'CONTACT_SURVIVOR_ENGAGED',
+  UNSAFE_OR_ABORTED = 'UNSAFE_OR_ABORTED',
+  HOSPITALIZED = 'HOSPITALIZED',
+  INCARCERATED = 'INCARCERATED',
+  DECEASED = 'DECEASED',
+  MOVED = 'MOVED',
+}
+
+/** Outcomes where someone other than the survivor may be listening: disclose and leave nothing. */
+export const NON_DISCLOSURE_OUTCOMES: readonly AttemptOutcome[] = [
+  AttemptOutcome.THIRD_PARTY_ANSWERED,
+  AttemptOutcome.NOT_AT_ADDRESS,
+];
+
+/** Outcomes that count as contact (for ENGAGED and for the contact-rate metric). */
+export const CONTACT_OUTCOMES: readonly AttemptOutcome[] = [
+  AttemptOutcome.CONTACT_SURVIVOR_ENGAGED,
+  AttemptOutcome.CONTACT_SURVIVOR_DECLINED,
+  AttemptOutcome.CONTACT_SOCIAL_NETWORK_CONSENTED,
+];
+
+/** Who of law enforcement was there (the practice guidance: less is better). */
+export enum OfficerPresence {
+  NONE = 'NONE',
+  WARM_HANDOFF_ONLY = 'WARM_HANDOFF_ONLY',
+  PLAIN_CLOTHES = 'PLAIN_CLOTHES',
+  UNIFORMED = 'UNIFORMED',
+}
+
+export enum TeamMember {
+  PEER_SUPPORT_SPECIALIST = 'PEER_SUPPORT_SPECIALIST',
+  HARM_REDUCTION_WORKER = 'HARM_REDUCTION_WORKER',
+  CLINICIAN = 'CLINICIAN',
+  SOCIAL_WORKER = 'SOCIAL_WORKER',
+  COMMUNITY_PARAMEDIC = 'COMMUNITY_PARAMEDIC',
+  OTHER = 'OTHER',
+}
+
+export enum ConsentScope {
+  CONTACT_FOR_FOLLOW_UP = 'CONTACT_FOR_FOLLOW_UP',
+  SHARE_WITH_LEAD = 'SHARE_WITH_LEAD',
+  SHARE_WITH_TREATMENT_PROVIDER = 'SHARE_WITH_TREATMENT_PROVIDER',
+  CONTACT_FAMILY = 'CONTACT_FAMILY',
+}
+
+export enum ConsentMethod {
+  VERBAL = 'VERBAL',
+  WRITTEN = 'WRITTEN',
+}
+
+export enum HoldReason {
+  HOSPITALIZED = 'HOSPITALIZED',
+  INCARCERATED = 'INCARCERATED',
+  ASKED_FOR_LATER_CONTACT = 'ASKED_FOR_LATER_CONTACT',
+  OTHER = 'OTHER',
+}
+
+registerEnumType(ContactMethod, { name: 'ContactMethod' });
+registerEnumType(AttemptOutcome, { name: 'AttemptOutcome' });
+registerEnumType(OfficerPresence, { name: 'OfficerPresence' });
+registerEnumType(TeamMember, { name: 'TeamMember' });
+registerEnumType(ConsentScope, { name: 'ConsentScope' });
+registerEnumType(ConsentMethod, { name: 'ConsentMethod' });
+registerEnumType(HoldReason, { name: 'HoldReason' });
