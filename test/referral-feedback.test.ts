@@ -1,0 +1,118 @@
+import { Role } from '../src/common/role';
+import { AgencyKind } from '../src/modules/agency/agency-kind';
+import { CaseEvent } from '../src/modules/case/case-event.entity';
+import { Case } from '../src/modules/case/case.entity';
+import { OutreachAttempt } from '../src/modules/outreach/outreach-attempt.entity';
+import { makeAgency, makeUser, uniqueCounty, type Actor } from './support/factories';
+import { errorCodes, startTestHub, type TestHub } from './support/hub';
+import { REPORT_MUTATION, reportInput } from './support/reports';
+
+const FEEDBACK = `query($year: Int!) { myReferralFeedback(year: $year) {
+  year total { reported { value suppressed } reached { value suppressed } engaged { value suppressed } }
+  months { month reported { value suppressed } reached { value suppressed } engaged { value suppressed } } } }`;
+
+type Cell = { value: number | null; suppressed: boolean };
+type Row = { month: string | null; reported: Cell; reached: Cell; engaged: Cell };
+type Feedback = { myReferralFeedback: { year: number; total: Row; months: Row[] } };
+
+describe('referral feedback for reporting agencies', () => {
+  let hub: TestHub;
+  let officer: Actor;
+  let worker: Actor;
+  // Last year's April (busy) and May (quiet): whole months in the past whatever today is.
+  const year = new Date().getUTCFullYear() - 1;
+  const monthStart = (offset: number) => new Date(Date.UTC(year, 4 - offset, 2, 12));
+
+  beforeAll(async () => {
+    hub = await startTestHub({ MAX_INCIDENT_AGE_DAYS: '800' });
+    const county = uniqueCounty();
+    const police = await makeAgency(hub, AgencyKind.LAW_ENFORCEMENT, { serviceCounties: [county] });
+    const harmReduction = await makeAgency(hub, AgencyKind.HARM_REDUCTION, {
+      serviceCounties: [county],
+    });
+    officer = await makeUser(hub, Role.POLICE_OFFICER, { agency: police });
+    worker = await makeUser(hub, Role.OUTREACH_WORKER, { agency: harmReduction });
+
+    const report = async (occurredAt: Date) => {
+      const response = await hub.gql<{ reportIncident: { incident: { id: string } } }>(
+        REPORT_MUTATION,
+        { input: reportInput(county, { occurredAt: occurredAt.toISOString(), naloxone: [] }) },
+        officer.token,
+      );
+      return hub
+        .em()
+        .findOneOrFail(Case, { indexIncident: response.data!.reportIncident.incident.id });
+    };
+    const em = hub.em();
+    const busy = monthStart(1);
+    for (let i = 0; i < 14; i++) {
+      const kase = await report(new Date(busy.getTime() + i * 3_600_000));
+      if (i < 12) {
+        em.create(OutreachAttempt, {
+          case: kase.id,
+          worker: worker.user.id,
+          method: 'PHONE' as never,
+          attemptedAt: new Date(),
+          outcome: 'CONTACT_SURVIVOR_ENGAGED' as never,
+        });
+      }
+      if (i < 11)
+        em.create(CaseEvent, {
+          case: kase.id,
+          fromStatus: 'OUTREACH' as never,
+          toStatus: 'ENGAGED' as never,
+        });
+    }
+    for (let i = 0; i < 3; i++) await report(new Date(monthStart(0).getTime() + i * 3_600_000));
+    await em.flush();
+  });
+  afterAll(() => hub.stop());
+
+  it('publishes counts above ten and hides small months with a complementary cell', async () => {
+    const response = await hub.gql<Feedback>(FEEDBACK, { year }, officer.token);
+    expect(response.errors).toBeUndefined();
+    const feedback = response.data!.myReferralFeedback;
+    const busy = feedback.months.find((m) => m.month === monthStart(1).toISOString().slice(0, 7))!;
+    const quiet = feedback.months.find((m) => m.month === monthStart(0).toISOString().slice(0, 7))!;
+    expect(quiet.reported).toEqual({ value: null, suppressed: true });
+    // The busy month is hidden too: with the total published it would give the quiet one away.
+    expect(busy.reported).toEqual({ value: null, suppressed: true });
+    expect(feedback.total.reported).toEqual({ value: 17, suppressed: false });
+    expect(busy.reached).toEqual({ value: 12, suppressed: false });
+    expect(busy.engaged).toEqual({ value: 11, suppressed: false });
+    expect(feedback.total.engaged).toEqual({ value: 11, suppressed: false });
+    for (const row of [...feedback.months, feedback.total]) {
+      for (const cell of [row.reported, row.reached, row.engaged]) {
+        expect(cell.value === null || cell.value === 0 || cell.value > 10).toBe(true);
+      }
+    }
+  });
+
+  it('counts nothing of another agency’s reports', async () => {
+    const otherPolice = await makeAgency(hub, AgencyKind.LAW_ENFORCEMENT);
+    const stranger = await makeUser(hub, Role.POLICE_OFFICER, { agency: otherPolice });
+    const response = await hub.gql<Feedback>(FEEDBACK, { year }, stranger.token);
+    expect(response.data!.myReferralFeedback.total.reported).toEqual({
+      value: 0,
+      suppressed: false,
+    });
+  });
+
+  it('refuses a year in the future', async () => {
+    const response = await hub.gql(FEEDBACK, { year: year + 2 }, officer.token);
+    expect(response.errors?.[0].extensions?.fields).toEqual([
+      expect.objectContaining({ field: 'year' }),
+    ]);
+  });
+
+  it.each([Role.OUTREACH_WORKER, Role.ANALYST, Role.HUB_ADMIN])('is not for %s', async (role) => {
+    const caller = role === Role.OUTREACH_WORKER ? worker : await makeUser(hub, role);
+    const response = await hub.gql(
+      `query($year: Int!) { me { role } myReferralFeedback(year: $year) { year } }`,
+      { year },
+      caller.token,
+    );
+    expect(response.data).toEqual({ me: { role }, myReferralFeedback: null });
+    expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+  });
+});
