@@ -11,7 +11,6 @@ const reporters = allowRoles(
   [Role.POLICE_OFFICER, Role.EMS_PROVIDER],
   'own agency’s incidents',
 );
-const ems = allowRoles('emsReporter', [Role.EMS_PROVIDER], 'own agency’s incidents');
 const reportersAndOutreach = allowRoles(
   'incidentReadersAndOutreach',
   [Role.POLICE_OFFICER, Role.EMS_PROVIDER, Role.OUTREACH_WORKER],

@@ -103,12 +103,10 @@ export class IncidentResolver {
     @Root() incident: OverdoseIncident,
   ): Promise<NaloxoneAdministrationType[]> {
     const doses = await incident.naloxoneAdministrations.load();
-    return doses
-      .getItems()
-      .map((d) => ({
-        ...d,
-        doseMg: d.doseMg === undefined || d.doseMg === null ? undefined : Number(d.doseMg),
-      }));
+    return doses.getItems().map((d) => ({
+      ...d,
+      doseMg: d.doseMg === undefined || d.doseMg === null ? undefined : Number(d.doseMg),
+    }));
   }
 
   @FieldResolver(() => Boolean, { description: 'At least one naloxone dose was given' })

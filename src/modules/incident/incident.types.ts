@@ -4,7 +4,6 @@ import {
   EmsDisposition,
   NaloxoneResponse,
   NaloxoneRoute,
-  SubstanceCategory,
   SuspectedSubstance,
 } from './incident-codes';
 
