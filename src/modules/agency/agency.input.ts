@@ -13,23 +13,34 @@ import { AgencyKind } from './agency-kind';
 
 const FIPS = /^\d{5}$/;
 const FIPS_MESSAGE = 'each county must be a five-digit FIPS code';
+/** Names are stored trimmed; one of spaces only would be stored empty. */
+const NOT_BLANK = /\S/;
+const NOT_BLANK_MESSAGE = 'must not be blank';
+
+/**
+ * Required arguments and input fields are declared non-null. The schema is nullable by default
+ * (for output fields); a null that got past GraphQL would skip validation and fail deep in a
+ * service as an internal error.
+ */
+export const REQUIRED = { nullable: false } as const;
 
 @InputType()
 export class CreateAgencyInput {
-  @Field(() => String)
+  @Field(() => String, { nullable: false })
   @Length(2, 200)
+  @Matches(NOT_BLANK, { message: NOT_BLANK_MESSAGE })
   name!: string;
 
-  @Field(() => AgencyKind)
+  @Field(() => AgencyKind, { nullable: false })
   kind!: AgencyKind;
 
-  @Field(() => [String], { defaultValue: [] })
+  @Field(() => [String], { nullable: false, defaultValue: [] })
   @ArrayMaxSize(400)
   @ArrayUnique()
   @Matches(FIPS, { each: true, message: FIPS_MESSAGE })
   serviceCounties!: string[];
 
-  @Field(() => Boolean, { defaultValue: false })
+  @Field(() => Boolean, { nullable: false, defaultValue: false })
   part2Program!: boolean;
 }
 
@@ -38,6 +49,7 @@ export class UpdateAgencyInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(2, 200)
+  @Matches(NOT_BLANK, { message: NOT_BLANK_MESSAGE })
   name?: string;
 
   @Field(() => [String], { nullable: true })
@@ -61,16 +73,17 @@ export class CreateUserInput {
   @IsOptional()
   agencyId?: string;
 
-  @Field(() => String)
+  @Field(() => String, { nullable: false })
   @IsEmail()
   @MaxLength(254)
   email!: string;
 
-  @Field(() => String)
+  @Field(() => String, { nullable: false })
   @Length(1, 200)
+  @Matches(NOT_BLANK, { message: NOT_BLANK_MESSAGE })
   displayName!: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { nullable: false })
   role!: Role;
 
   @Field(() => String, { nullable: true })
@@ -84,6 +97,7 @@ export class UpdateUserInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 200)
+  @Matches(NOT_BLANK, { message: NOT_BLANK_MESSAGE })
   displayName?: string;
 
   @Field(() => Role, { nullable: true })
@@ -102,10 +116,11 @@ export class CreateApiKeyInput {
   @IsOptional()
   agencyId?: string;
 
-  @Field(() => String)
+  @Field(() => String, { nullable: false })
   @Length(1, 200)
+  @Matches(NOT_BLANK, { message: NOT_BLANK_MESSAGE })
   label!: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { nullable: false })
   role!: Role;
 }

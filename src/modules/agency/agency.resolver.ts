@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { Agency } from './agency.entity';
-import { CreateAgencyInput, UpdateAgencyInput } from './agency.input';
+import { CreateAgencyInput, REQUIRED, UpdateAgencyInput } from './agency.input';
 import { AgencyType, MeType, UserType } from './agency.types';
 import {
   createAgency,
@@ -54,14 +54,14 @@ export class AgencyResolver {
   }
 
   @Query(() => AgencyType)
-  agency(@Ctx() { em }: Context, @Arg('id', () => ID) id: string): Promise<Agency> {
+  agency(@Ctx() { em }: Context, @Arg('id', () => ID, REQUIRED) id: string): Promise<Agency> {
     return getAgency(em, id);
   }
 
   @Mutation(() => AgencyType)
   createAgency(
     @Ctx() { em }: Context,
-    @Arg('input', () => CreateAgencyInput) input: CreateAgencyInput,
+    @Arg('input', () => CreateAgencyInput, REQUIRED) input: CreateAgencyInput,
   ): Promise<Agency> {
     return createAgency(em, input);
   }
@@ -69,19 +69,25 @@ export class AgencyResolver {
   @Mutation(() => AgencyType)
   updateAgency(
     @Ctx() { em }: Context,
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateAgencyInput) input: UpdateAgencyInput,
+    @Arg('id', () => ID, REQUIRED) id: string,
+    @Arg('input', () => UpdateAgencyInput, REQUIRED) input: UpdateAgencyInput,
   ): Promise<Agency> {
     return updateAgency(em, id, input);
   }
 
   @Mutation(() => AgencyType, { description: 'Stops every user and API key of the agency at once' })
-  deactivateAgency(@Ctx() { em }: Context, @Arg('id', () => ID) id: string): Promise<Agency> {
+  deactivateAgency(
+    @Ctx() { em }: Context,
+    @Arg('id', () => ID, REQUIRED) id: string,
+  ): Promise<Agency> {
     return setAgencyActive(em, id, false);
   }
 
   @Mutation(() => AgencyType)
-  reactivateAgency(@Ctx() { em }: Context, @Arg('id', () => ID) id: string): Promise<Agency> {
+  reactivateAgency(
+    @Ctx() { em }: Context,
+    @Arg('id', () => ID, REQUIRED) id: string,
+  ): Promise<Agency> {
     return setAgencyActive(em, id, true);
   }
 }

@@ -34,10 +34,10 @@ export async function updateAgency(
   input: UpdateAgencyInput,
 ): Promise<Agency> {
   const agency = await getAgency(em, id);
-  if (input.name !== undefined) agency.name = input.name.trim();
-  if (input.serviceCounties !== undefined)
-    agency.serviceCounties = [...input.serviceCounties].sort();
-  if (input.part2Program !== undefined) agency.part2Program = input.part2Program;
+  // An explicit null means "leave as is", like an omitted field: none of these can be empty.
+  if (input.name != null) agency.name = input.name.trim();
+  if (input.serviceCounties != null) agency.serviceCounties = [...input.serviceCounties].sort();
+  if (input.part2Program != null) agency.part2Program = input.part2Program;
   await flushOrConflict(em, DUPLICATE);
   return agency;
 }

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import type { Agency } from './agency.entity';
-import { CreateApiKeyInput } from './agency.input';
+import { CreateApiKeyInput, REQUIRED } from './agency.input';
 import { AgencyType, ApiKeyType, CreatedApiKeyType } from './agency.types';
 import type { ApiKey } from './api-key.entity';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-key.service';
@@ -21,13 +21,16 @@ export class ApiKeyResolver {
   @Mutation(() => CreatedApiKeyType)
   createApiKey(
     @Ctx() { em, viewer }: Context,
-    @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
+    @Arg('input', () => CreateApiKeyInput, REQUIRED) input: CreateApiKeyInput,
   ): Promise<{ apiKey: ApiKey; key: string }> {
     return createApiKey(em, viewer, input);
   }
 
   @Mutation(() => ApiKeyType)
-  revokeApiKey(@Ctx() { em, viewer }: Context, @Arg('id', () => ID) id: string): Promise<ApiKey> {
+  revokeApiKey(
+    @Ctx() { em, viewer }: Context,
+    @Arg('id', () => ID, REQUIRED) id: string,
+  ): Promise<ApiKey> {
     return revokeApiKey(em, viewer, id);
   }
 

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import type { Agency } from './agency.entity';
-import { CreateUserInput, UpdateUserInput } from './agency.input';
+import { CreateUserInput, REQUIRED, UpdateUserInput } from './agency.input';
 import { AgencyType, UserType } from './agency.types';
 import type { User } from './user.entity';
 import { createUser, listUsers, setUserActive, updateUser } from './user.service';
@@ -21,7 +21,7 @@ export class UserResolver {
   @Mutation(() => UserType)
   createUser(
     @Ctx() { em, viewer }: Context,
-    @Arg('input', () => CreateUserInput) input: CreateUserInput,
+    @Arg('input', () => CreateUserInput, REQUIRED) input: CreateUserInput,
   ): Promise<User> {
     return createUser(em, viewer, input);
   }
@@ -29,19 +29,25 @@ export class UserResolver {
   @Mutation(() => UserType)
   updateUser(
     @Ctx() { em, viewer }: Context,
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateUserInput) input: UpdateUserInput,
+    @Arg('id', () => ID, REQUIRED) id: string,
+    @Arg('input', () => UpdateUserInput, REQUIRED) input: UpdateUserInput,
   ): Promise<User> {
     return updateUser(em, viewer, id, input);
   }
 
   @Mutation(() => UserType)
-  deactivateUser(@Ctx() { em, viewer }: Context, @Arg('id', () => ID) id: string): Promise<User> {
+  deactivateUser(
+    @Ctx() { em, viewer }: Context,
+    @Arg('id', () => ID, REQUIRED) id: string,
+  ): Promise<User> {
     return setUserActive(em, viewer, id, false);
   }
 
   @Mutation(() => UserType)
-  reactivateUser(@Ctx() { em, viewer }: Context, @Arg('id', () => ID) id: string): Promise<User> {
+  reactivateUser(
+    @Ctx() { em, viewer }: Context,
+    @Arg('id', () => ID, REQUIRED) id: string,
+  ): Promise<User> {
     return setUserActive(em, viewer, id, true);
   }
 

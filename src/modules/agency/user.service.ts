@@ -51,14 +51,15 @@ export async function updateUser(
   input: UpdateUserInput,
 ): Promise<User> {
   const user = await findScopedUser(em, viewer, id);
-  if (input.role !== undefined) {
+  // An explicit null leaves role and name as they are; externalSubject may be cleared.
+  if (input.role != null) {
     if (user.id === viewer.userId && input.role !== user.role) {
       throw badInput({ field: 'input.role', message: 'you cannot change your own role' });
     }
     assertRoleAllowed(viewer, user.agency.getEntity(), input.role, 'input.role');
     user.role = input.role;
   }
-  if (input.displayName !== undefined) user.displayName = input.displayName.trim();
+  if (input.displayName != null) user.displayName = input.displayName.trim();
   if (input.externalSubject !== undefined) user.externalSubject = input.externalSubject;
   await flushOrConflict(em, DUPLICATE);
   return user;
