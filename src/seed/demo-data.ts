@@ -3,6 +3,8 @@ import { Role } from '../common/role';
 import { AgencyKind } from '../modules/agency/agency-kind';
 import { Agency } from '../modules/agency/agency.entity';
 import { User } from '../modules/agency/user.entity';
+import { AgreementPurpose, LawfulBasis } from '../modules/agency/agreement-codes';
+import { DataSharingAgreement } from '../modules/agency/data-sharing-agreement.entity';
 
 /** Demo counties: Buncombe and Madison, North Carolina (FIPS 37021, 37115). */
 export const DEMO_COUNTIES = ['37021', '37115'];
@@ -67,9 +69,29 @@ export async function seedDemoData(em: EntityManager): Promise<DemoUser[]> {
         email: `${u.role.toLowerCase().replace(/_/g, '.')}@demo.example`,
       }),
     );
+    seedDemoAgreements(tx, agencies);
     await tx.flush();
     return users.map((u) => ({ role: u.role, userId: u.id, email: u.email }));
   });
+}
+
+/**
+ * Identity may flow from the demo police and EMS to the harm-reduction coalition (follow-up
+ * outreach under public-health authority) and from the police to the LEAD program.
+ */
+function seedDemoAgreements(tx: EntityManager, agencies: Map<string, Agency>): void {
+  const agreement = (source: string, recipient: string, purpose: AgreementPurpose) =>
+    tx.create(DataSharingAgreement, {
+      sourceAgency: agencies.get(source)!,
+      recipientAgency: agencies.get(recipient)!,
+      purpose,
+      lawfulBasis: LawfulBasis.PUBLIC_HEALTH_AUTHORITY,
+      counties: DEMO_COUNTIES,
+      effectiveFrom: new Date(Date.UTC(2024, 0, 1)),
+    });
+  agreement('ems', 'harmReduction', AgreementPurpose.FOLLOW_UP_OUTREACH);
+  agreement('police', 'harmReduction', AgreementPurpose.FOLLOW_UP_OUTREACH);
+  agreement('police', 'lead', AgreementPurpose.LEAD);
 }
 
 /** Demo users of an already seeded database, so a restart can print fresh tokens. */
