@@ -1,0 +1,47 @@
+import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import { Consent } from './consent.entity';
+import type { ConsentScope } from './outreach-codes';
+
+/** The one definition of a consent in force: granted, not expired, not revoked, at `at`. */
+export function consentInForceWhere(at: Date = new Date()): FilterQuery<Consent> {
+  return {
+    grantedAt: { $lte: at },
+    revokedAt: null,
+    $or: [{ expiresAt: null }, { expiresAt: { $gt: at } }],
+  };
+}
+
+/**
+ * SQL for the same rule, for use inside larger queries: true when a consent of `scope` for the
+ * person in `personColumn` is in force now (optionally naming the agency in `agencyColumn`).
+ * Column arguments are trusted identifiers written by hub code; `scope` is an enum value.
+ */
+export function consentInForceSql(
+  personColumn: string,
+  scope: ConsentScope,
+  agencyColumn?: string,
+): string {
+  return `exists (select 1 from consent cn
+    where cn.person_id = ${personColumn}
+      and cn.scope = '${scope}'
+      ${agencyColumn ? `and cn.granted_to_id = ${agencyColumn}` : ''}
+      and cn.revoked_at is null
+      and cn.granted_at <= now()
+      and (cn.expires_at is null or cn.expires_at > now()))`;
+}
+
+/** True when the person has a consent of `scope` in force (to `grantedToAgencyId` if given). */
+export async function hasConsentInForce(
+  em: EntityManager,
+  personId: string,
+  scope: ConsentScope,
+  grantedToAgencyId?: string,
+): Promise<boolean> {
+  const count = await em.count(Consent, {
+    $and: [
+      { person: personId, scope, ...(grantedToAgencyId ? { grantedTo: grantedToAgencyId } : {}) },
+      consentInForceWhere(),
+    ],
+  });
+  return count > 0;
+}
