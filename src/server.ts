@@ -15,6 +15,7 @@ import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/tokens';
 import { migrateToLatest, openDatabase } from './database';
 import { formatError } from './errors/format-error';
+import { noNulCharactersPlugin, noNulCharactersRule } from './errors/nul-characters';
 import type { Logger } from './logger';
 import { requestLogPlugin } from './request-log.plugin';
 import { buildHubSchema } from './schema';
@@ -62,8 +63,10 @@ async function startHttp(
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    validationRules: [noNulCharactersRule],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      noNulCharactersPlugin(),
       requestLogPlugin(logger),
       production
         ? ApolloServerPluginLandingPageDisabled()

@@ -1,8 +1,9 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
 import type { ValidationError } from 'class-validator';
 import { PUBLIC_ERROR_CODES, type FieldProblem } from './hub-errors';
+import { rewriteDocumentError, rewriteVariableError } from './value-free-messages';
 
 /**
  * The one place where errors leave the server. Only allow-listed codes keep their message; the
@@ -16,7 +17,7 @@ export function formatError(
   const original = unwrapResolverError(error);
 
   if (original instanceof ArgumentValidationError) {
-    const fields = flattenValidation(original.extensions.validationErrors);
+    const fields = flattenValidation(original.extensions.validationErrors, argumentName(error));
     return {
       message: `Invalid input: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
       path: formatted.path,
@@ -26,21 +27,31 @@ export function formatError(
 
   const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   if (PUBLIC_ERROR_CODES.has(code)) {
+    const variableError = code === 'BAD_USER_INPUT' ? rewriteVariableError(error) : null;
+    if (variableError) {
+      return {
+        message: variableError.message,
+        locations: formatted.locations,
+        extensions: { code, fields: variableError.fields },
+      };
+    }
     const { fields } = (formatted.extensions ?? {}) as { fields?: unknown };
     return {
-      message:
-        code === 'GRAPHQL_VALIDATION_FAILED'
-          ? stripSuggestions(formatted.message)
-          : formatted.message,
+      message: rewriteDocumentError(code, stripSuggestions(formatted.message)),
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code, ...(fields ? { fields } : {}) },
     };
   }
+  // Hub code that fails before the request plugin runs (while authenticating) sets the id itself.
+  const requestId = formatted.extensions?.requestId;
   return {
     message: INTERNAL_MESSAGE,
     path: formatted.path,
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    extensions: {
+      code: 'INTERNAL_SERVER_ERROR',
+      ...(typeof requestId === 'string' ? { requestId } : {}),
+    },
   };
 }
 
@@ -48,7 +59,20 @@ export const INTERNAL_MESSAGE = 'Internal error. Quote the request id when repor
 
 /** "Did you mean …?" hints reveal field names a role may not know about. */
 function stripSuggestions(message: string): string {
-  return message.replace(/ Did you mean .*\?$/, '');
+  return message.replace(/ Did you mean [\s\S]*\?$/, '');
+}
+
+/**
+ * class-validator reports paths inside the validated object (`name`); clients get them from the
+ * argument (`input.name`), like the problems services raise. Validated objects are the `input`
+ * argument by convention; a field with a single argument can only mean that one.
+ */
+function argumentName(error: unknown): string {
+  const node = error instanceof GraphQLError ? error.nodes?.[0] : undefined;
+  if (node?.kind !== Kind.FIELD) return '';
+  const names = (node.arguments ?? []).map((a) => a.name.value);
+  if (names.includes('input')) return 'input';
+  return names.length === 1 ? names[0] : '';
 }
 
 function flattenValidation(errors: ValidationError[], prefix = ''): FieldProblem[] {

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { GraphQLResponse, TestHub } from './hub';
+
+/** A raw HTTP exchange with the hub, for what `hub.gql` cannot express (bodies, methods, paths). */
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json?: { errors?: GraphQLResponse['errors']; data?: unknown } & Record<string, unknown>;
+}
+
+export async function request(
+  hub: Pick<TestHub, 'url'>,
+  path: string,
+  init: RequestInit = {},
+): Promise<RawResponse> {
+  const response = await fetch(new URL(path, hub.url), init);
+  const text = await response.text();
+  let json: RawResponse['json'];
+  try {
+    json = JSON.parse(text) as RawResponse['json'];
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** `[path, code]` of each error, the compact form most permission assertions need. */
+export const errorsAt = (response: GraphQLResponse<unknown>): Array<[unknown, unknown]> =>
+  (response.errors ?? []).map((e) => [e.path, e.extensions?.code]);
+
+/**
+ * A database no other test uses, for tests that break it on purpose (drop a table, close it).
+ * Embedded: the in-memory PGlite of a fresh hub is already private, so nothing is needed.
+ * PostgreSQL: a new database beside DATABASE_URL's, dropped again by `drop()`.
+ */
+export async function throwawayDatabase(): Promise<{
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return { env: {}, drop: async () => undefined };
+  const url = new URL(base);
+  const name = `${url.pathname.slice(1) || 'hub'}_tmp_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: base });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database "${name}"`);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    drop: () => admin(`drop database if exists "${name}" with (force)`),
+  };
+}
