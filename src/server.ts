@@ -7,6 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import { GraphQLError } from 'graphql';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ReadyConfig } from './config';
@@ -14,7 +15,7 @@ import type { Context } from './context';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/tokens';
 import { migrateToLatest, openDatabase } from './database';
-import { formatError } from './errors/format-error';
+import { formatError, INTERNAL_MESSAGE } from './errors/format-error';
 import { noNulCharactersPlugin, noNulCharactersRule } from './errors/nul-characters';
 import type { Logger } from './logger';
 import { requestLogPlugin } from './request-log.plugin';
@@ -104,12 +105,20 @@ async function startHttp(
     expressMiddleware(apollo, {
       context: async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
         const em = orm.em.fork();
-        const viewer = await authenticate(req.header('authorization'), em, verifyToken);
-        return { em, viewer, requestId: res.locals.requestId as string, config, logger };
+        const requestId = res.locals.requestId as string;
+        const viewer = await authenticate(req.header('authorization'), em, verifyToken).catch(
+          (error: unknown) => {
+            throw authenticationFailure(error, requestId, logger);
+          },
+        );
+        return { em, viewer, requestId, config, logger };
       },
     }),
   );
 
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
   app.use(bodyErrorHandler(logger));
 
   await new Promise<void>((resolve, reject) => {
@@ -130,6 +139,26 @@ async function startHttp(
         await closeDatabase();
       })()),
   };
+}
+
+/**
+ * A refused credential stays UNAUTHENTICATED. Anything else (the database is down, the identity
+ * provider cannot be reached) fails before Apollo's request plugins run, so it is logged here
+ * and answered with the request id the client can quote; formatError keeps only that.
+ */
+function authenticationFailure(error: unknown, requestId: string, logger: Logger): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  logger.error(
+    {
+      requestId,
+      errorClass: error instanceof Error ? error.constructor.name : typeof error,
+      dbCode: (error as { code?: unknown } | undefined)?.code,
+    },
+    'authentication failed on an internal error',
+  );
+  return new GraphQLError(INTERNAL_MESSAGE, {
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+  });
 }
 
 /** Malformed or oversized bodies get a GraphQL-shaped 4xx, never Express's HTML stack page. */
