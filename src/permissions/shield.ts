@@ -11,10 +11,17 @@ import type { Access, PermissionMap } from './access';
  * response stands.
  */
 export function protectSchema(schema: GraphQLSchema, permissions: PermissionMap): GraphQLSchema {
-  const ruleCache = new Map<string, IRule>();
+  const ruleCache = new Map<string, { access: Access; rule: IRule }>();
   const toShieldRule = (access: Access): IRule => {
     const existing = ruleCache.get(access.name);
-    if (existing) return existing;
+    if (existing) {
+      // graphql-shield caches results by rule name: two different rules under one name would
+      // silently share the first one's answers.
+      if (!sameAccess(existing.access, access)) {
+        throw new Error(`permission rule name "${access.name}" is used for two different rules`);
+      }
+      return existing.rule;
+    }
     const roles = new Set(access.roles);
     const check = access.check;
     // Role-only rules depend on the caller alone, so one evaluation per request is enough.
@@ -26,7 +33,7 @@ export function protectSchema(schema: GraphQLSchema, permissions: PermissionMap)
       if (!ctx.viewer || !roles.has(ctx.viewer.role)) return false;
       return check ? await check(parent, ctx) : true;
     });
-    ruleCache.set(access.name, shieldRule);
+    ruleCache.set(access.name, { access, rule: shieldRule });
     return shieldRule;
   };
 
@@ -47,5 +54,13 @@ export function protectSchema(schema: GraphQLSchema, permissions: PermissionMap)
       fallbackError: () => forbidden(),
       debug: false,
     }),
+  );
+}
+
+function sameAccess(a: Access, b: Access): boolean {
+  return (
+    a.check === b.check &&
+    a.roles.length === b.roles.length &&
+    a.roles.every((role) => b.roles.includes(role))
   );
 }
