@@ -3,6 +3,9 @@ import { AgencyResolver, MeResolver } from './modules/agency/agency.resolver';
 import { ApiKeyResolver } from './modules/agency/api-key.resolver';
 import { DataSharingAgreementResolver } from './modules/agency/agreement.resolver';
 import { UserResolver } from './modules/agency/user.resolver';
+import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
+import { IncidentResolver } from './modules/incident/incident.resolver';
+import { StatsResolver } from './modules/stats/stats.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -11,4 +14,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   UserResolver,
   ApiKeyResolver,
   DataSharingAgreementResolver,
+  IncidentResolver,
+  StatsResolver,
+  CaseResolver,
+  ReferralResolver,
 ];

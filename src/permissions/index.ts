@@ -1,6 +1,19 @@
 import { agencyPermissions } from '../modules/agency/agency.permissions';
 import { agreementPermissions } from '../modules/agency/agreement.permissions';
+import { casePermissions } from '../modules/case/case.permissions';
+import { commonPermissions } from '../common/common.permissions';
+import { incidentPermissions } from '../modules/incident/incident.permissions';
+import { personPermissions } from '../modules/person/person.permissions';
+import { statsPermissions } from '../modules/stats/stats.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
-export const PERMISSIONS = mergePermissions(agencyPermissions, agreementPermissions);
+export const PERMISSIONS = mergePermissions(
+  commonPermissions,
+  agencyPermissions,
+  agreementPermissions,
+  incidentPermissions,
+  statsPermissions,
+  casePermissions,
+  personPermissions,
+);

@@ -21,6 +21,17 @@ const adminOrSelf = allowWhen(
   'admins: their agency; anyone: their own account or key',
 );
 
+/** Outreach workers may see who on their own team holds a case: the name, nothing more. */
+const adminSelfOrTeammate = allowWhen(
+  'adminSelfOrTeammate',
+  ALL_ROLES,
+  async (parent, ctx: Context) =>
+    (await adminOrSelf.check!(parent, ctx)) ||
+    (ctx.viewer.role === Role.OUTREACH_WORKER &&
+      (parent as { agency?: { id?: string } }).agency?.id === ctx.viewer.agencyId),
+  'admins: their agency; anyone: their own account; outreach workers: their teammates',
+);
+
 export const agencyPermissions: PermissionMap = {
   Query: {
     me: anyCaller,
@@ -48,7 +59,8 @@ export const agencyPermissions: PermissionMap = {
     ...fields(['part2Program', 'active', 'createdAt', 'updatedAt'], admins),
   },
   User: {
-    ...fields(['id', 'displayName', 'email', 'role', 'active', 'agency', 'createdAt'], adminOrSelf),
+    ...fields(['id', 'displayName'], adminSelfOrTeammate),
+    ...fields(['email', 'role', 'active', 'agency', 'createdAt'], adminOrSelf),
     externalSubject: admins,
   },
   ApiKey: {

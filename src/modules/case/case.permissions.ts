@@ -1,0 +1,66 @@
+import { Role } from '../../common/role';
+import { allowRoles, allowWhen, fields, type PermissionMap } from '../../permissions/access';
+import type { CaseType } from './case.types';
+
+const OUTREACH = [Role.OUTREACH_WORKER];
+const AGENCY_STAFF = [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN];
+const CASE_READERS = [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN, Role.HUB_ADMIN];
+
+const caseReaders = allowRoles(
+  'caseReaders',
+  CASE_READERS,
+  'agency staff: cases routed to their agency; hub admin: every case',
+);
+const caseAgencyStaff = allowRoles('caseAgencyStaff', AGENCY_STAFF, 'cases routed to their agency');
+const caseOutreach = allowRoles('caseOutreach', OUTREACH, 'cases routed to their agency');
+const caseHubAdmin = allowRoles('caseHubAdmin', [Role.HUB_ADMIN]);
+/** Identity only reaches the routed agency under an active data-sharing agreement. */
+const caseIdentity = allowWhen(
+  'caseIdentity',
+  OUTREACH,
+  (parent) => (parent as CaseType).identitySealed === false,
+  'cases routed to their agency, unless identity is sealed',
+);
+
+export const casePermissions: PermissionMap = {
+  Query: { case: caseReaders, cases: caseReaders },
+  Mutation: {
+    acceptCase: caseAgencyStaff,
+    declineCase: caseAgencyStaff,
+    retriageCase: caseHubAdmin,
+  },
+  CaseConnection: fields(['edges', 'pageInfo', 'totalCount'], caseReaders),
+  CaseEdge: fields(['cursor', 'node'], caseReaders),
+  // The queue: status, window and routing, no identity. Agency admins and the operator work it.
+  Case: {
+    ...fields(
+      [
+        'id',
+        'status',
+        'closeReason',
+        'triageReason',
+        'county',
+        'routedAgency',
+        'followUpOpensAt',
+        'followUpDueAt',
+        'overdue',
+        'identitySealed',
+        'sealedReason',
+        'referrals',
+        'version',
+        'createdAt',
+        'updatedAt',
+      ],
+      caseReaders,
+    ),
+    // Who holds the case is the agency's business, not the operator's.
+    assignedWorker: caseAgencyStaff,
+    // The event and the person's history are for the one who visits.
+    ...fields(['indexIncident', 'priorCaseCount', 'repeatOverdose'], caseOutreach),
+    person: caseIdentity,
+  },
+  Referral: fields(
+    ['id', 'toAgency', 'type', 'status', 'statusReason', 'createdAt', 'respondedAt'],
+    caseReaders,
+  ),
+};

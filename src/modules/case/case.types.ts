@@ -1,0 +1,84 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { connectionType } from '../../common/pagination';
+import { AgencyType, UserType } from '../agency/agency.types';
+import { IncidentType } from '../incident/incident.types';
+import { PersonType } from '../person/person.types';
+import { CaseStatus, CloseReason, SealedReason, TriageReason } from './case-codes';
+import { CaseReferralType } from './referral.types';
+
+/**
+ * A case as one caller may read it: a row computed in SQL (scope, overdue and sealed flags,
+ * referrals) with its related records resolved by id, batched.
+ */
+@ObjectType('Case', { description: "One survivor's follow-up after one overdose" })
+export class CaseType {
+  @Field(() => ID, { nullable: false })
+  id!: string;
+
+  @Field(() => CaseStatus)
+  status!: CaseStatus;
+
+  @Field(() => CloseReason)
+  closeReason?: CloseReason;
+
+  @Field(() => TriageReason, { description: 'Why the case is still waiting in triage' })
+  triageReason?: TriageReason;
+
+  @Field(() => String, { description: 'County FIPS code of the overdose' })
+  county!: string;
+
+  @Field(() => AgencyType, { description: 'The agency the case is referred to' })
+  routedAgency?: AgencyType;
+
+  @Field(() => UserType)
+  assignedWorker?: UserType;
+
+  @Field(() => Date, { description: 'Earliest useful visit (24 h after the overdose by default)' })
+  followUpOpensAt!: Date;
+
+  @Field(() => Date, { description: 'Visit due by (72 h after the overdose by default)' })
+  followUpDueAt!: Date;
+
+  @Field(() => Boolean, { description: 'Past due with no outreach attempt yet' })
+  overdue!: boolean;
+
+  @Field(() => Boolean, {
+    description: 'Identity is withheld from the routed agency (no data-sharing agreement)',
+  })
+  identitySealed!: boolean;
+
+  @Field(() => SealedReason)
+  sealedReason?: SealedReason;
+
+  @Field(() => PersonType, { description: 'Null while identity is sealed' })
+  person?: PersonType;
+
+  @Field(() => IncidentType)
+  indexIncident?: IncidentType;
+
+  @Field(() => [CaseReferralType])
+  referrals!: CaseReferralType[];
+
+  @Field(() => Int, { description: 'Earlier cases of the same person' })
+  priorCaseCount!: number;
+
+  @Field(() => Boolean, { description: 'The person overdosed before (has earlier cases)' })
+  repeatOverdose!: boolean;
+
+  @Field(() => Int, { description: 'Send it back with a change; a stale one is a CONFLICT' })
+  version!: number;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  /** Foreign keys, resolved by the field resolvers after the permission layer let them through. */
+  routedAgencyId?: string;
+  assignedWorkerId?: string;
+  personId?: string;
+  indexIncidentId!: string;
+}
+
+export const CaseConnection = connectionType('Case', CaseType);
