@@ -9,6 +9,11 @@ import { User } from '../../src/modules/agency/user.entity';
 import { generateApiKey } from '../../src/auth/api-key-secret';
 import { signUserToken } from '../../src/auth/tokens';
 import type { TestHub } from './hub';
+import { CaseStatus, ReferralStatus, ReferralType } from '../../src/modules/case/case-codes';
+import { Case } from '../../src/modules/case/case.entity';
+import { Referral } from '../../src/modules/case/referral.entity';
+import { OverdoseIncident } from '../../src/modules/incident/incident.entity';
+import { Person } from '../../src/modules/person/person.entity';
 
 /** Short unique suffix so that every factory call makes distinct names, emails and counties. */
 export const unique = (): string => randomUUID().slice(0, 8);
@@ -128,4 +133,129 @@ export function naturalKind(role: Role): AgencyKind {
   );
   if (!kind) throw new Error(`no agency kind for ${role}`);
   return kind;
+}
+
+export interface RoutedCaseOptions {
+  /** The harm-reduction agency the case is routed to; a new one covering `county` if omitted. */
+  outreach?: Agency;
+  /** The EMS agency that reported the overdose; a new one if omitted. */
+  reporter?: Agency;
+  county?: string;
+  /** Whether reporter → outreach has an active agreement (identity unsealed). Default true. */
+  agreement?: boolean;
+  /** Whether the case has a person in the vault. Default true. */
+  withPerson?: boolean;
+  person?: Partial<Pick<Person, 'firstName' | 'lastName' | 'phone' | 'dateOfBirth'>>;
+  occurredAt?: Date;
+  status?: CaseStatus;
+  assignedWorker?: User;
+  priorCases?: Case[];
+}
+
+export interface RoutedCase {
+  kase: Case;
+  incident: OverdoseIncident;
+  person?: Person;
+  referral: Referral;
+  reporter: Agency;
+  outreach: Agency;
+}
+
+/**
+ * A case as intake leaves it after routing (incident, person, case REFERRED, referral
+ * REQUESTED), written straight through the ORM so case tests do not depend on intake.
+ */
+export async function makeRoutedCase(
+  hub: TestHub,
+  options: RoutedCaseOptions = {},
+): Promise<RoutedCase> {
+  const county = options.county ?? options.outreach?.serviceCounties[0] ?? uniqueCounty();
+  const reporter = options.reporter ?? (await makeAgency(hub, AgencyKind.EMS));
+  const outreach =
+    options.outreach ??
+    (await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] }));
+  if (options.agreement ?? true)
+    await makeAgreement(hub, reporter, outreach, { counties: [county] });
+
+  const em = hub.em();
+  const person =
+    (options.withPerson ?? true)
+      ? em.create(Person, {
+          firstName: `First${unique()}`,
+          lastName: `Last${unique()}`,
+          dateOfBirth: '1990-04-01',
+          phone: '555-0100',
+          street: '1 Main St',
+          city: 'Springfield',
+          state: 'NC',
+          zip: '27000',
+          ...options.person,
+        })
+      : undefined;
+  const occurredAt = options.occurredAt ?? new Date(Date.now() - 3_600_000);
+  const incident = em.create(OverdoseIncident, {
+    reportingAgency: reporter.id,
+    externalId: `ext-${unique()}`,
+    occurredAt,
+    county,
+    street: '9 Elm St',
+    fatal: false,
+    person,
+    reportedById: randomUUID(),
+  });
+  const status = options.status ?? CaseStatus.REFERRED;
+  const kase = em.create(Case, {
+    person,
+    indexIncident: incident,
+    county,
+    status,
+    routedAgency: outreach.id,
+    assignedWorker: options.assignedWorker?.id,
+    followUpOpensAt: new Date(occurredAt.getTime() + 24 * 3_600_000),
+    followUpDueAt: new Date(occurredAt.getTime() + 72 * 3_600_000),
+  });
+  for (const prior of options.priorCases ?? [])
+    kase.priorCases.add(em.getReference(Case, prior.id));
+  const referral = em.create(Referral, {
+    case: kase,
+    toAgency: outreach.id,
+    type: ReferralType.FOLLOW_UP_OUTREACH,
+    status: status === CaseStatus.REFERRED ? ReferralStatus.REQUESTED : ReferralStatus.ACCEPTED,
+  });
+  await em.flush();
+  return { kase, incident, person, referral, reporter, outreach };
+}
+
+/** A reported case waiting in TRIAGE, not routed anywhere yet (as intake leaves it before routing). */
+export async function makeTriageCase(
+  hub: TestHub,
+  options: { reporter?: Agency; county?: string; withPerson?: boolean } = {},
+): Promise<{ kase: Case; incident: OverdoseIncident; reporter: Agency; county: string }> {
+  const county = options.county ?? uniqueCounty();
+  const reporter = options.reporter ?? (await makeAgency(hub, AgencyKind.EMS));
+  const em = hub.em();
+  const person =
+    (options.withPerson ?? true)
+      ? em.create(Person, { firstName: `First${unique()}`, lastName: `Last${unique()}` })
+      : undefined;
+  const occurredAt = new Date(Date.now() - 3_600_000);
+  const incident = em.create(OverdoseIncident, {
+    reportingAgency: reporter.id,
+    externalId: `ext-${unique()}`,
+    occurredAt,
+    county,
+    fatal: false,
+    person,
+    reportedById: randomUUID(),
+  });
+  const kase = em.create(Case, {
+    person,
+    indexIncident: incident,
+    county,
+    status: CaseStatus.TRIAGE,
+    followUpOpensAt: new Date(occurredAt.getTime() + 24 * 3_600_000),
+    followUpDueAt: new Date(occurredAt.getTime() + 72 * 3_600_000),
+  });
+  await em.flush();
+  return { kase, incident, reporter, county };
 }
