@@ -96,31 +96,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-
-  if (parsed.success) {
-    const e = parsed.data;
-    if (e.NODE_ENV === 'production') {
-      if (!e.JWT_JWKS_URL && isWeakSecret(e.JWT_SECRET)) {
-        problems.push(
-          `JWT_SECRET: required in production (at least ${MIN_SECRET_LENGTH} random characters) unless JWT_JWKS_URL is set`,
-        );
-      }
-      if (isWeakSecret(e.PERSON_KEY_SECRET)) {
-        problems.push(
-          `PERSON_KEY_SECRET: required in production (at least ${MIN_SECRET_LENGTH} random characters)`,
-        );
-      }
-    } else {
-      if (e.JWT_SECRET && isWeakSecret(e.JWT_SECRET)) {
-        problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_LENGTH} random characters`);
-      }
-      if (e.PERSON_KEY_SECRET && isWeakSecret(e.PERSON_KEY_SECRET)) {
-        problems.push(`PERSON_KEY_SECRET: must be at least ${MIN_SECRET_LENGTH} random characters`);
-      }
-    }
-    if (e.FOLLOW_UP_DUE_HOURS <= e.FOLLOW_UP_OPENS_HOURS) {
-      problems.push('FOLLOW_UP_DUE_HOURS: must be later than FOLLOW_UP_OPENS_HOURS');
-    }
+  // Checked on the raw values so that a typo elsewhere does not hide a missing secret.
+  problems.push(...secretProblems(env));
+  if (parsed.success && parsed.data.FOLLOW_UP_DUE_HOURS <= parsed.data.FOLLOW_UP_OPENS_HOURS) {
+    problems.push('FOLLOW_UP_DUE_HOURS: must be later than FOLLOW_UP_OPENS_HOURS');
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
@@ -148,6 +127,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     followUp: { opensAfterHours: e.FOLLOW_UP_OPENS_HOURS, dueAfterHours: e.FOLLOW_UP_DUE_HOURS },
     intake: { maxIncidentAgeDays: e.MAX_INCIDENT_AGE_DAYS, clockSkewMinutes: e.CLOCK_SKEW_MINUTES },
   };
+}
+
+function secretProblems(env: Record<string, string | undefined>): string[] {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const jwtSecret = value('JWT_SECRET');
+  const personKeySecret = value('PERSON_KEY_SECRET');
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production') {
+    if (!value('JWT_JWKS_URL') && isWeakSecret(jwtSecret)) {
+      problems.push(
+        `JWT_SECRET: required in production (at least ${MIN_SECRET_LENGTH} random characters) unless JWT_JWKS_URL is set`,
+      );
+    }
+    if (isWeakSecret(personKeySecret)) {
+      problems.push(
+        `PERSON_KEY_SECRET: required in production (at least ${MIN_SECRET_LENGTH} random characters)`,
+      );
+    }
+    return problems;
+  }
+  // Outside production a missing secret is generated (dev-secrets.ts); a weak one is refused.
+  if (jwtSecret && isWeakSecret(jwtSecret)) {
+    problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_LENGTH} random characters`);
+  }
+  if (personKeySecret && isWeakSecret(personKeySecret)) {
+    problems.push(`PERSON_KEY_SECRET: must be at least ${MIN_SECRET_LENGTH} random characters`);
+  }
+  return problems;
 }
 
 /** A config whose secrets are known to be present (after dev secrets were filled in). */
