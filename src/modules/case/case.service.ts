@@ -1,24 +1,22 @@
-import { LockMode, OptimisticLockError } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
 import { Role } from '../../common/role';
 import { isUuid } from '../../common/uuid';
-import { badInput, conflict, notFound } from '../../errors/hub-errors';
+import { badInput, notFound } from '../../errors/hub-errors';
 import { User } from '../agency/user.entity';
 import { OverdoseIncident } from '../incident/incident.entity';
 import { CaseStatus, ReferralStatus, ReferralType } from './case-codes';
 import { queryCases } from './case-query';
 import { routeCase } from './case-routing.service';
 import { recordTransition } from './case-timeline';
+import { actorOf, changeCase } from './case-change';
 import { assertTransition } from './case-transitions';
 import { Case } from './case.entity';
 import type { AcceptCaseArgs, CaseChangeArgs, CasesArgs, DeclineCaseArgs } from './case.input';
 import type { CaseType } from './case.types';
 import { Referral } from './referral.entity';
 import type { CaseReferralType } from './referral.types';
-
-const STALE = 'The case was changed by someone else; reload it and try again';
 
 export async function getCase(em: EntityManager, viewer: Viewer, id: string): Promise<CaseType> {
   const { rows } = isUuid(id) ? await queryCases(em, viewer, { id, limit: 1 }) : { rows: [] };
@@ -54,7 +52,7 @@ export async function acceptCase(
     kase.assignedWorker = tem.getReference(User, workerId, { wrapped: true });
     recordTransition(tem, kase, CaseStatus.ASSIGNED, {
       reason: 'ACCEPTED',
-      actorId: actor(viewer),
+      actorId: actorOf(viewer),
     });
     respond(referral, viewer, ReferralStatus.ACCEPTED);
   });
@@ -80,9 +78,9 @@ export async function declineCase(
     referral.statusReason = reason;
     recordTransition(tem, kase, CaseStatus.REFERRAL_DECLINED, {
       reason: 'DECLINED',
-      actorId: actor(viewer),
+      actorId: actorOf(viewer),
     });
-    await reroute(tem, kase, actor(viewer));
+    await reroute(tem, kase, actorOf(viewer));
     return toReferralType(referral);
   });
 }
@@ -95,48 +93,9 @@ export async function retriageCase(
 ): Promise<CaseType> {
   await changeCase(em, viewer, args, async (tem, kase) => {
     assertTransition(kase.status, CaseStatus.REFERRED);
-    await routeCase(tem, kase, await reportingAgencyOf(tem, kase), actor(viewer));
+    await routeCase(tem, kase, await reportingAgencyOf(tem, kase), actorOf(viewer));
   });
   return getCase(em, viewer, args.caseId);
-}
-
-/**
- * Runs one change of a case in one transaction: the case is found in the caller's scope and
- * locked, the caller's version must still be current, and the version column guards the flush.
- */
-async function changeCase<T>(
-  em: EntityManager,
-  viewer: Viewer,
-  args: CaseChangeArgs,
-  change: (tem: EntityManager, kase: Case) => Promise<T>,
-): Promise<T> {
-  if (!isUuid(args.caseId)) throw notFound('Case');
-  try {
-    return await em.transactional(async (tem) => {
-      const kase = await tem.findOne(
-        Case,
-        { id: args.caseId, ...scopeWhere(viewer) },
-        { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-      );
-      if (!kase) throw notFound('Case');
-      if (kase.version !== args.version) throw conflict(STALE);
-      const result = await change(tem, kase);
-      await tem.flush();
-      return result;
-    });
-  } catch (error) {
-    if (error instanceof OptimisticLockError) throw conflict(STALE);
-    throw error;
-  }
-}
-
-/** The ORM form of the case scope in case-query.ts (the two must agree). */
-function scopeWhere(viewer: Viewer): { routedAgency?: string } {
-  if (viewer.role === Role.HUB_ADMIN) return {};
-  if (viewer.role === Role.OUTREACH_WORKER || viewer.role === Role.AGENCY_ADMIN) {
-    return { routedAgency: viewer.agencyId };
-  }
-  throw notFound('Case');
 }
 
 async function chooseWorker(
@@ -187,7 +146,7 @@ function openReferral(em: EntityManager, kase: Case, agencyId: string): Promise<
 function respond(referral: Referral, viewer: Viewer, status: ReferralStatus): void {
   referral.status = status;
   referral.respondedAt = new Date();
-  referral.respondedById = actor(viewer);
+  referral.respondedById = actorOf(viewer);
 }
 
 async function reroute(em: EntityManager, kase: Case, actorId: string | undefined): Promise<void> {
@@ -205,8 +164,6 @@ async function reportingAgencyOf(em: EntityManager, kase: Case): Promise<string>
   );
   return incident.reportingAgency.id;
 }
-
-const actor = (viewer: Viewer): string | undefined => viewer.userId ?? viewer.apiKeyId;
 
 export function toReferralType(referral: Referral): CaseReferralType {
   return {
