@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  SignJWT,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { ReadyConfig } from '../config';
 
 export type TokenVerifier = (token: string) => Promise<string | null>;
@@ -9,6 +16,11 @@ const JWKS_ALGORITHMS = ['RS256', 'ES256'];
 /**
  * Returns the token's subject, or null for any token that is malformed, badly signed, expired,
  * or meant for another issuer or audience. Why a token failed is not told to the caller.
+ *
+ * With both JWT_JWKS_URL and JWT_SECRET set, both kinds of token are accepted: the agency's
+ * identity provider signs RS256/ES256 and the hub's own CLI keeps signing HS256. The header's
+ * `alg` picks the key source, and each source accepts only its own algorithms, so a public key
+ * can never be used as an HMAC secret.
  */
 export function createTokenVerifier(auth: ReadyConfig['auth']): TokenVerifier {
   const jwks: JWTVerifyGetKey | undefined = auth.jwksUrl
@@ -19,9 +31,11 @@ export function createTokenVerifier(auth: ReadyConfig['auth']): TokenVerifier {
   return async (token) => {
     const options = { issuer: auth.issuer, audience: auth.audience };
     try {
-      const { payload } = jwks
-        ? await jwtVerify(token, jwks, { ...options, algorithms: JWKS_ALGORITHMS })
-        : await jwtVerify(token, secret!, { ...options, algorithms: HMAC_ALGORITHMS });
+      const useSecret =
+        secret && (!jwks || HMAC_ALGORITHMS.includes(String(decodeProtectedHeader(token).alg)));
+      const { payload } = useSecret
+        ? await jwtVerify(token, secret, { ...options, algorithms: HMAC_ALGORITHMS })
+        : await jwtVerify(token, jwks!, { ...options, algorithms: JWKS_ALGORITHMS });
       return typeof payload.sub === 'string' && payload.sub.length > 0 ? payload.sub : null;
     } catch (error) {
       if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
