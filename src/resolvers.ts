@@ -5,6 +5,7 @@ import { DataSharingAgreementResolver } from './modules/agency/agreement.resolve
 import { UserResolver } from './modules/agency/user.resolver';
 import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
+import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
 import { StatsResolver } from './modules/stats/stats.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -18,4 +19,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   StatsResolver,
   CaseResolver,
   ReferralResolver,
+  TreatmentResourceResolver,
 ];

@@ -4,6 +4,7 @@ import { casePermissions } from '../modules/case/case.permissions';
 import { commonPermissions } from '../common/common.permissions';
 import { incidentPermissions } from '../modules/incident/incident.permissions';
 import { personPermissions } from '../modules/person/person.permissions';
+import { resourcePermissions } from '../modules/resource/resource.permissions';
 import { statsPermissions } from '../modules/stats/stats.permissions';
 import { mergePermissions } from './merge';
 
@@ -16,4 +17,5 @@ export const PERMISSIONS = mergePermissions(
   statsPermissions,
   casePermissions,
   personPermissions,
+  resourcePermissions,
 );
