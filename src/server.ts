@@ -63,6 +63,9 @@ async function startHttp(
     hideSchemaDetailsFromClientErrors: true,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // index.ts drains and closes the database on SIGTERM/SIGINT; Apollo's own handler would
+    // re-raise the signal and kill the process before the embedded database is closed.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     validationRules: [noNulCharactersRule],
     plugins: [
