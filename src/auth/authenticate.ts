@@ -58,7 +58,7 @@ async function viewerFromApiKey(key: string, em: EntityManager): Promise<Viewer 
   const apiKey = await em.findOne(ApiKey, { prefix }, { populate: ['agency', 'secretHash'] });
   if (!apiKey || apiKey.revokedAt || !apiKey.agency.$.active) return null;
   if (!apiKeyMatches(key, apiKey.secretHash)) return null;
-  await em
+  const { affectedRows } = await em
     .createQueryBuilder(ApiKey)
     .update({ lastUsedAt: new Date() })
     .where({
@@ -68,7 +68,9 @@ async function viewerFromApiKey(key: string, em: EntityManager): Promise<Viewer 
         { lastUsedAt: { $lt: new Date(Date.now() - LAST_USED_RESOLUTION_MS) } },
       ],
     })
-    .execute();
+    .execute('run');
+  // The update bypassed this EntityManager, which hands the same object to `me { apiKey }`.
+  if (affectedRows > 0) await em.refresh(apiKey);
   return {
     kind: 'API_KEY',
     apiKeyId: apiKey.id,
