@@ -7,6 +7,11 @@ import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
 import { StatsResolver } from './modules/stats/stats.resolver';
+import {
+  CaseServiceReferralsResolver,
+  ServiceReferralResolver,
+} from './modules/case/service-referral.resolver';
+import { CaseOutcomesResolver, OutcomeResolver } from './modules/outcome/outcome.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -17,6 +22,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DataSharingAgreementResolver,
   IncidentResolver,
   StatsResolver,
+  ServiceReferralResolver,
+  CaseServiceReferralsResolver,
+  OutcomeResolver,
+  CaseOutcomesResolver,
   CaseResolver,
   ReferralResolver,
   TreatmentResourceResolver,

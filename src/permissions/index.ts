@@ -6,6 +6,8 @@ import { incidentPermissions } from '../modules/incident/incident.permissions';
 import { personPermissions } from '../modules/person/person.permissions';
 import { resourcePermissions } from '../modules/resource/resource.permissions';
 import { statsPermissions } from '../modules/stats/stats.permissions';
+import { serviceReferralPermissions } from '../modules/case/service-referral.permissions';
+import { outcomePermissions } from '../modules/outcome/outcome.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -15,6 +17,8 @@ export const PERMISSIONS = mergePermissions(
   agreementPermissions,
   incidentPermissions,
   statsPermissions,
+  serviceReferralPermissions,
+  outcomePermissions,
   casePermissions,
   personPermissions,
   resourcePermissions,

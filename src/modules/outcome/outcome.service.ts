@@ -1,0 +1,85 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ReadyConfig } from '../../config';
+import type { Viewer } from '../../auth/viewer';
+import { badInput, type FieldProblem } from '../../errors/hub-errors';
+import { actorOf, changeCase } from '../case/case-change';
+import { CaseStatus, CloseReason, TERMINAL_STATUSES } from '../case/case-codes';
+import { recordTransition } from '../case/case-timeline';
+import { OverdoseIncident } from '../incident/incident.entity';
+import { OutcomeType } from './outcome-codes';
+import { Outcome } from './outcome.entity';
+import type { RecordOutcomeArgs } from './outcome.input';
+
+/**
+ * The outreach worker records what came of the case: treatment admitted, MOUD started (with the
+ * medication), detox, peer support, syringe services, declined, lost to follow-up, or a death.
+ * Outcomes may be recorded on closed cases too: people get help after a case closes.
+ */
+export async function recordOutcome(
+  em: EntityManager,
+  viewer: Viewer,
+  config: ReadyConfig,
+  args: RecordOutcomeArgs,
+): Promise<Outcome> {
+  const { input } = args;
+  return changeCase(em, viewer, args, async (tem, kase) => {
+    if (kase.status === CaseStatus.ENTERED_IN_ERROR) {
+      throw badInput({ field: 'caseId', message: 'the case was entered in error' });
+    }
+    const incident = await tem.findOneOrFail(OverdoseIncident, kase.indexIncident.id, {
+      fields: ['occurredAt'],
+    });
+    const problems = outcomeProblems(args, incident.occurredAt, config);
+    if (problems.length > 0) throw badInput(problems);
+
+    const outcome = tem.create(Outcome, {
+      case: kase,
+      type: input.type,
+      occurredAt: input.occurredAt,
+      moudType: input.moudType ?? undefined,
+      recordedById: actorOf(viewer),
+    });
+    // A death learned of during follow-up ends the case, like a fatal report does at intake.
+    if (input.type === OutcomeType.FATAL_OVERDOSE && !TERMINAL_STATUSES.includes(kase.status)) {
+      kase.closeReason = CloseReason.DECEASED;
+      recordTransition(tem, kase, CaseStatus.CLOSED, {
+        reason: 'FATAL_OVERDOSE_RECORDED',
+        actorId: actorOf(viewer),
+      });
+    } else {
+      kase.updatedAt = new Date();
+    }
+    return outcome;
+  });
+}
+
+function outcomeProblems(
+  args: RecordOutcomeArgs,
+  incidentAt: Date,
+  config: ReadyConfig,
+): FieldProblem[] {
+  const { input } = args;
+  const problems: FieldProblem[] = [];
+  if (input.type === OutcomeType.REPEAT_OVERDOSE) {
+    problems.push({
+      field: 'input.type',
+      message: 'is recorded by the hub when the new overdose is reported',
+    });
+  }
+  if (input.type === OutcomeType.MOUD_STARTED && !input.moudType) {
+    problems.push({ field: 'input.moudType', message: 'is required when MOUD was started' });
+  }
+  if (input.type !== OutcomeType.MOUD_STARTED && input.moudType) {
+    problems.push({ field: 'input.moudType', message: 'is only for MOUD_STARTED' });
+  }
+  const latest = Date.now() + config.intake.clockSkewMinutes * 60_000;
+  if (input.occurredAt.getTime() > latest) {
+    problems.push({ field: 'input.occurredAt', message: 'is in the future' });
+  } else if (input.occurredAt.getTime() < incidentAt.getTime()) {
+    problems.push({
+      field: 'input.occurredAt',
+      message: 'is before the overdose this case is about',
+    });
+  }
+  return problems;
+}

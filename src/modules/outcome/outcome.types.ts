@@ -1,0 +1,28 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { MoudType } from '../resource/resource-codes';
+import { OutcomeType } from './outcome-codes';
+
+@ObjectType('Outcome', {
+  description: 'Something that happened to the person after the case opened',
+})
+export class OutcomeObjectType {
+  @Field(() => ID, { nullable: false })
+  id!: string;
+
+  @Field(() => OutcomeType)
+  type!: OutcomeType;
+
+  @Field(() => Date)
+  occurredAt!: Date;
+
+  @Field(() => MoudType)
+  moudType?: MoudType;
+
+  @Field(() => Boolean, {
+    description: 'Recorded by the hub from a later report (repeat or fatal overdose)',
+  })
+  automatic!: boolean;
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
