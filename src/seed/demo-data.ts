@@ -5,6 +5,8 @@ import { Agency } from '../modules/agency/agency.entity';
 import { User } from '../modules/agency/user.entity';
 import { AgreementPurpose, LawfulBasis } from '../modules/agency/agreement-codes';
 import { DataSharingAgreement } from '../modules/agency/data-sharing-agreement.entity';
+import { demoResources } from '../modules/resource/demo-resources';
+import { TreatmentResource } from '../modules/resource/treatment-resource.entity';
 
 /** Demo counties: Buncombe and Madison, North Carolina (FIPS 37021, 37115). */
 export const DEMO_COUNTIES = ['37021', '37115'];
@@ -46,7 +48,10 @@ export async function isEmpty(em: EntityManager): Promise<boolean> {
   return (await em.count(Agency, {})) === 0;
 }
 
-/** Seeds the demo agencies and users in one transaction; returns the users to print tokens for. */
+/**
+ * Seeds the demo agencies, users, agreements and directory listings in one transaction; returns
+ * the users to print tokens for.
+ */
 export async function seedDemoData(em: EntityManager): Promise<DemoUser[]> {
   return em.transactional(async (tx) => {
     const agencies = new Map<string, Agency>();
@@ -70,6 +75,9 @@ export async function seedDemoData(em: EntityManager): Promise<DemoUser[]> {
       }),
     );
     seedDemoAgreements(tx, agencies);
+    for (const resource of demoResources()) {
+      tx.create(TreatmentResource, { ...resource, lastVerifiedAt: new Date() });
+    }
     await tx.flush();
     return users.map((u) => ({ role: u.role, userId: u.id, email: u.email }));
   });
