@@ -60,3 +60,27 @@ export async function throwawayDatabase(): Promise<{
     drop: () => admin(`drop database if exists "${name}" with (force)`),
   };
 }
+
+/** The single error of a refused operation (fails the test when there is not exactly one). */
+export function onlyError(response: GraphQLResponse<unknown>): {
+  code: unknown;
+  message: string;
+  path?: Array<string | number>;
+  fields?: string[];
+} {
+  expect(response.errors).toHaveLength(1);
+  const [error] = response.errors!;
+  const fields = error.extensions?.fields as Array<{ field: string }> | undefined;
+  return {
+    code: error.extensions?.code,
+    message: error.message,
+    path: error.path,
+    ...(fields ? { fields: fields.map((f) => f.field) } : {}),
+  };
+}
+
+/** Data of an operation that must succeed. */
+export function dataOf<T>(response: GraphQLResponse<T>): T {
+  expect(response.errors).toBeUndefined();
+  return response.data as T;
+}

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { flushOrConflict } from '../../common/flush';
 import { Role } from '../../common/role';
 import { isUuid } from '../../common/uuid';
-import { badInput, notFound } from '../../errors/hub-errors';
+import { badInput, forbidden, notFound } from '../../errors/hub-errors';
 import type { Viewer } from '../../auth/viewer';
 import { ROLES_BY_AGENCY_KIND } from './agency-kind';
 import { Agency } from './agency.entity';
@@ -87,6 +87,11 @@ async function findScopedUser(em: EntityManager, viewer: Viewer, id: string): Pr
     ? await em.findOne(User, { id, ...scope }, { populate: ['agency'] })
     : null;
   if (!user) throw notFound('User');
+  // An agency admin of the operator's own agency must not demote, disable or take over (through
+  // externalSubject) a hub administrator.
+  if (user.role === Role.HUB_ADMIN && viewer.role !== Role.HUB_ADMIN) {
+    throw forbidden('Only a hub administrator can change a hub administrator');
+  }
   return user;
 }
 
