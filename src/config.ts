@@ -48,6 +48,7 @@ const envSchema = z.object({
   FOLLOW_UP_DUE_HOURS: integer(72, 1, 24 * 30),
   MAX_INCIDENT_AGE_DAYS: integer(365, 1, 3650),
   CLOCK_SKEW_MINUTES: integer(10, 0, 120),
+  MAX_OUTREACH_ATTEMPTS: integer(5, 1, 50),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -74,6 +75,8 @@ export interface HubConfig {
   shutdownGraceMs: number;
   followUp: { opensAfterHours: number; dueAfterHours: number };
   intake: { maxIncidentAgeDays: number; clockSkewMinutes: number };
+  /** Attempts to reach a person who has not engaged yet, per case (privacy: limit attempts). */
+  outreach: { maxAttempts: number };
 }
 
 export class ConfigError extends Error {
@@ -126,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     followUp: { opensAfterHours: e.FOLLOW_UP_OPENS_HOURS, dueAfterHours: e.FOLLOW_UP_DUE_HOURS },
     intake: { maxIncidentAgeDays: e.MAX_INCIDENT_AGE_DAYS, clockSkewMinutes: e.CLOCK_SKEW_MINUTES },
+    outreach: { maxAttempts: e.MAX_OUTREACH_ATTEMPTS },
   };
 }
 
