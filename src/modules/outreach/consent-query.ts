@@ -12,6 +12,17 @@ export function consentInForceWhere(at: Date = new Date()): FilterQuery<Consent>
 }
 
 /**
+ * The same rule as a SQL condition on one consent row aliased `alias`, for queries that need
+ * it per row (an `inForce` column, or extra conditions such as `covers_police`). `alias` is a
+ * trusted identifier written by hub code.
+ */
+export function consentInForceCondition(alias: string): string {
+  return `${alias}.revoked_at is null
+      and ${alias}.granted_at <= now()
+      and (${alias}.expires_at is null or ${alias}.expires_at > now())`;
+}
+
+/**
  * SQL for the same rule, for use inside larger queries: true when a consent of `scope` for the
  * person in `personColumn` is in force now (optionally naming the agency in `agencyColumn`).
  * Column arguments are trusted identifiers written by hub code; `scope` is an enum value.
@@ -25,9 +36,7 @@ export function consentInForceSql(
     where cn.person_id = ${personColumn}
       and cn.scope = '${scope}'
       ${agencyColumn ? `and cn.granted_to_id = ${agencyColumn}` : ''}
-      and cn.revoked_at is null
-      and cn.granted_at <= now()
-      and (cn.expires_at is null or cn.expires_at > now()))`;
+      and ${consentInForceCondition('cn')})`;
 }
 
 /** True when the person has a consent of `scope` in force (to `grantedToAgencyId` if given). */
