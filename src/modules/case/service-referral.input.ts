@@ -5,6 +5,7 @@ import { ReferralStatus, ReferralType } from './case-codes';
 @InputType({ description: 'An onward referral: to a directory resource, an agency, or both' })
 export class ServiceReferralInput {
   @Field(() => ReferralType, {
+    nullable: false,
     description: 'Not FOLLOW_UP_OUTREACH (routing) nor LEAD (use referToLead)',
   })
   type!: ReferralType;
@@ -20,23 +21,23 @@ export class ServiceReferralInput {
 
 @ArgsType()
 export class CreateServiceReferralArgs {
-  @Field(() => ID)
+  @Field(() => ID, { nullable: false })
   caseId!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { nullable: false })
   @Min(1)
   version!: number;
 
-  @Field(() => ServiceReferralInput)
+  @Field(() => ServiceReferralInput, { nullable: false })
   input!: ServiceReferralInput;
 }
 
 @ArgsType()
 export class UpdateServiceReferralArgs {
-  @Field(() => ID)
+  @Field(() => ID, { nullable: false })
   referralId!: string;
 
-  @Field(() => ReferralStatus)
+  @Field(() => ReferralStatus, { nullable: false })
   status!: ReferralStatus;
 
   @Field(() => String, { nullable: true })

@@ -46,10 +46,10 @@ export class NaloxoneAdministrationInput {
   @Max(MAX_NALOXONE_DOSE_MG, { message: `must be at most ${MAX_NALOXONE_DOSE_MG} mg` })
   doseMg?: number;
 
-  @Field(() => NaloxoneRoute)
+  @Field(() => NaloxoneRoute, { nullable: false })
   route!: NaloxoneRoute;
 
-  @Field(() => AdministeredBy)
+  @Field(() => AdministeredBy, { nullable: false })
   administeredBy!: AdministeredBy;
 
   @Field(() => NaloxoneResponse, { nullable: true })
@@ -131,6 +131,7 @@ export class SurvivorInput {
 @InputType({ description: 'An overdose report from EMS or police (fields follow NEMSIS v3.5)' })
 export class ReportIncidentInput {
   @Field(() => String, {
+    nullable: false,
     description: "The reporter's own id: PCR number or RMS case number. Unique per agency.",
   })
   @Length(1, 100)
@@ -139,10 +140,10 @@ export class ReportIncidentInput {
   })
   externalId!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { nullable: false })
   occurredAt!: Date;
 
-  @Field(() => String, { description: 'County FIPS code (five digits)' })
+  @Field(() => String, { nullable: false, description: 'County FIPS code (five digits)' })
   @Matches(FIPS, { message: 'must be a five-digit FIPS code' })
   county!: string;
 
@@ -161,15 +162,15 @@ export class ReportIncidentInput {
   @IsLongitude({ message: 'must be a longitude between -180 and 180' })
   longitude?: number;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { nullable: false })
   fatal!: boolean;
 
-  @Field(() => [SuspectedSubstance], { defaultValue: [] })
+  @Field(() => [SuspectedSubstance], { nullable: false, defaultValue: [] })
   @ArrayMaxSize(11)
   @ArrayUnique()
   suspectedSubstances!: SuspectedSubstance[];
 
-  @Field(() => [NaloxoneAdministrationInput], { defaultValue: [] })
+  @Field(() => [NaloxoneAdministrationInput], { nullable: false, defaultValue: [] })
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
   naloxone!: NaloxoneAdministrationInput[];
@@ -178,7 +179,7 @@ export class ReportIncidentInput {
   @IsOptional()
   emsDisposition?: EmsDisposition;
 
-  @Field(() => Boolean, { defaultValue: false })
+  @Field(() => Boolean, { nullable: false, defaultValue: false })
   officerWarmHandoff!: boolean;
 
   @Field(() => SurvivorInput, { nullable: true })

@@ -41,7 +41,8 @@ export class IncidentResolver {
   async reportIncident(
     @Ctx() { em, viewer, config }: Context,
     // Validated by the service, which also checks what needs the clock and the database.
-    @Arg('input', () => ReportIncidentInput, { validate: false }) input: ReportIncidentInput,
+    @Arg('input', () => ReportIncidentInput, { nullable: false, validate: false })
+    input: ReportIncidentInput,
   ): Promise<ReportResultType> {
     const outcome = await reportIncident(em, viewer, config, input);
     return { status: outcome.status, incident: outcome.incident as unknown as IncidentType };
@@ -52,7 +53,8 @@ export class IncidentResolver {
   })
   async reportIncidents(
     @Ctx() { em, viewer, config }: Context,
-    @Arg('inputs', () => [ReportIncidentInput], { validate: false }) inputs: ReportIncidentInput[],
+    @Arg('inputs', () => [ReportIncidentInput], { nullable: false, validate: false })
+    inputs: ReportIncidentInput[],
   ): Promise<BatchReportResultType> {
     const outcomes = await reportIncidents(em, viewer, config, inputs);
     const count = (status: ReportStatus) => outcomes.filter((o) => o.status === status).length;
@@ -69,9 +71,10 @@ export class IncidentResolver {
   })
   amendIncident(
     @Ctx() { em, viewer, config }: Context,
-    @Arg('id', () => ID) id: string,
-    @Arg('version', () => Int) version: number,
-    @Arg('input', () => ReportIncidentInput, { validate: false }) input: ReportIncidentInput,
+    @Arg('id', () => ID, { nullable: false }) id: string,
+    @Arg('version', () => Int, { nullable: false }) version: number,
+    @Arg('input', () => ReportIncidentInput, { nullable: false, validate: false })
+    input: ReportIncidentInput,
   ): Promise<OverdoseIncident> {
     return amendIncident(em, viewer, config, id, version, input);
   }
@@ -79,7 +82,7 @@ export class IncidentResolver {
   @Query(() => IncidentType, { description: "One of your agency's reports" })
   incident(
     @Ctx() { em, viewer }: Context,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { nullable: false }) id: string,
   ): Promise<OverdoseIncident> {
     return getOwnIncident(em, viewer, id);
   }

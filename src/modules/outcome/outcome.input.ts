@@ -6,11 +6,12 @@ import { OutcomeType } from './outcome-codes';
 @InputType()
 export class OutcomeInput {
   @Field(() => OutcomeType, {
+    nullable: false,
     description: 'REPEAT_OVERDOSE is recorded by the hub from new reports',
   })
   type!: OutcomeType;
 
-  @Field(() => Date)
+  @Field(() => Date, { nullable: false })
   occurredAt!: Date;
 
   @Field(() => MoudType, {
@@ -23,13 +24,13 @@ export class OutcomeInput {
 
 @ArgsType()
 export class RecordOutcomeArgs {
-  @Field(() => ID)
+  @Field(() => ID, { nullable: false })
   caseId!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { nullable: false })
   @Min(1)
   version!: number;
 
-  @Field(() => OutcomeInput)
+  @Field(() => OutcomeInput, { nullable: false })
   input!: OutcomeInput;
 }

@@ -11,7 +11,7 @@ export class StatsResolver {
   })
   myReferralFeedback(
     @Ctx() { em, viewer }: Context,
-    @Arg('year', () => Int) year: number,
+    @Arg('year', () => Int, { nullable: false }) year: number,
   ): Promise<ReferralFeedbackType> {
     return referralFeedback(em, viewer, year);
   }
