@@ -5,6 +5,7 @@ import { DataSharingAgreementResolver } from './modules/agency/agreement.resolve
 import { UserResolver } from './modules/agency/user.resolver';
 import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
+import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
 import { StatsResolver } from './modules/stats/stats.resolver';
 import {
@@ -28,5 +29,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CaseOutcomesResolver,
   CaseResolver,
   ReferralResolver,
+  ConsentResolver,
+  CaseConsentResolver,
   TreatmentResourceResolver,
 ];

@@ -2,6 +2,7 @@ import { agencyPermissions } from '../modules/agency/agency.permissions';
 import { agreementPermissions } from '../modules/agency/agreement.permissions';
 import { casePermissions } from '../modules/case/case.permissions';
 import { commonPermissions } from '../common/common.permissions';
+import { consentPermissions } from '../modules/outreach/consent.permissions';
 import { incidentPermissions } from '../modules/incident/incident.permissions';
 import { personPermissions } from '../modules/person/person.permissions';
 import { resourcePermissions } from '../modules/resource/resource.permissions';
@@ -21,5 +22,6 @@ export const PERMISSIONS = mergePermissions(
   outcomePermissions,
   casePermissions,
   personPermissions,
+  consentPermissions,
   resourcePermissions,
 );

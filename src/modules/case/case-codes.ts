@@ -47,9 +47,11 @@ export enum TriageReason {
   ALL_COVERING_AGENCIES_DECLINED = 'ALL_COVERING_AGENCIES_DECLINED',
 }
 
-/** Why identity is withheld from the agency a case is routed to. */
+/** Why identity is withheld from a reader of the case. */
 export enum SealedReason {
   NO_DATA_SHARING_AGREEMENT = 'NO_DATA_SHARING_AGREEMENT',
+  /** Closed because consent was revoked: only the holder of the record still sees identity. */
+  CONSENT_REVOKED = 'CONSENT_REVOKED',
 }
 
 /** FOLLOW_UP_OUTREACH routes the case itself; the others are onward referrals from ENGAGED. */

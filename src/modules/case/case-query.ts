@@ -4,7 +4,8 @@ import type { Cursor } from '../../common/pagination';
 import { Role } from '../../common/role';
 import { pgArray } from '../../common/sql';
 import { activeAgreementExistsSql } from '../agency/agreement-query';
-import { AWAITING_FIRST_ATTEMPT, ReferralType, SealedReason } from './case-codes';
+import { consentInForceCondition } from '../outreach/consent-query';
+import { AWAITING_FIRST_ATTEMPT, CloseReason, ReferralType, SealedReason } from './case-codes';
 import type { CaseFilterInput } from './case.input';
 import type { CaseType } from './case.types';
 import type { CaseReferralType } from './referral.types';
@@ -113,6 +114,17 @@ export async function queryCases(
     'c.routed_agency_id',
     'c.county',
   )}`;
+  // Revoking consent to follow-up re-seals identity for everyone but the holder of the record:
+  // the agency the case is routed to keeps what it recorded; no other reader is served identity.
+  const revoked = sql(
+    `c.person_id is not null and c.close_reason = ?::close_reason
+       and c.routed_agency_id is distinct from ?::uuid`,
+    CloseReason.CONSENT_REVOKED,
+    viewer.agencyId,
+  );
+  const consentOnFile = `exists (select 1 from consent cn
+    join app_user u on u.id = cn.recorded_by_id and u.agency_id = c.routed_agency_id
+    where cn.case_id = c.id and ${consentInForceCondition('cn')})`;
 
   const statement = sql(
     `with filtered as (
@@ -122,7 +134,9 @@ export async function queryCases(
                 c.follow_up_due_at, c.version, c.created_at, c.updated_at,
                 (c.follow_up_due_at < ?::timestamptz
                   and c.status = any(?::case_status[])) as overdue,
-                (${sealed}) as identity_sealed,
+                ((${sealed}) or (${revoked.text})) as identity_sealed,
+                (${revoked.text}) as sealed_by_revocation,
+                (${consentOnFile}) as consent_on_file,
                 (select count(*)::int from case_link cl where cl.case_id = c.id) as prior_case_count
            from overdose_case c
            join overdose_incident i on i.id = c.index_incident_id
@@ -147,6 +161,8 @@ export async function queryCases(
        ) p on true`,
     now.toISOString(),
     pgArray(AWAITING_FIRST_ATTEMPT),
+    ...revoked.bindings,
+    ...revoked.bindings,
     ...where.bindings,
     ...flags.bindings,
     ...referrals.bindings,
@@ -179,6 +195,8 @@ interface CaseRow {
   updated_at: Date | string;
   overdue: boolean;
   identity_sealed: boolean;
+  sealed_by_revocation: boolean;
+  consent_on_file: boolean;
   prior_case_count: number;
   referrals: string | Array<Omit<CaseReferralType, 'createdAt' | 'respondedAt'> & JsonDates>;
 }
@@ -202,7 +220,12 @@ function toCaseType(row: CaseRow): CaseType {
     followUpDueAt: toDate(row.follow_up_due_at),
     overdue: row.overdue,
     identitySealed: row.identity_sealed,
-    sealedReason: row.identity_sealed ? SealedReason.NO_DATA_SHARING_AGREEMENT : undefined,
+    sealedReason: !row.identity_sealed
+      ? undefined
+      : row.sealed_by_revocation
+        ? SealedReason.CONSENT_REVOKED
+        : SealedReason.NO_DATA_SHARING_AGREEMENT,
+    consentOnFile: row.consent_on_file,
     referrals: (
       referrals as Array<Omit<CaseReferralType, 'createdAt' | 'respondedAt'> & JsonDates>
     ).map((r) => ({

@@ -43,12 +43,19 @@ export class CaseType {
   overdue!: boolean;
 
   @Field(() => Boolean, {
-    description: 'Identity is withheld from the routed agency (no data-sharing agreement)',
+    description:
+      'Identity is withheld: from the routed agency without a data-sharing agreement; from ' +
+      'everyone but that agency once consent is revoked',
   })
   identitySealed!: boolean;
 
   @Field(() => SealedReason)
   sealedReason?: SealedReason;
+
+  @Field(() => Boolean, {
+    description: 'A consent your agency recorded on the case is in force (existence only)',
+  })
+  consentOnFile!: boolean;
 
   @Field(() => PersonType, { description: 'Null while identity is sealed' })
   person?: PersonType;
