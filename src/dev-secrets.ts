@@ -30,7 +30,11 @@ export function withDevSecrets(config: HubConfig, logger: Logger): ReadyConfig {
   );
   return {
     ...config,
-    auth: { ...config.auth, jwtSecret: config.auth.jwtSecret ?? stored.secrets.JWT_SECRET },
+    // With an identity provider (JWKS) the hub signs nothing itself: no secret is invented.
+    auth: {
+      ...config.auth,
+      jwtSecret: needsJwt ? stored.secrets.JWT_SECRET : config.auth.jwtSecret,
+    },
     personKeySecret: config.personKeySecret ?? stored.secrets.PERSON_KEY_SECRET,
   };
 }
