@@ -6,6 +6,7 @@ import { UserResolver } from './modules/agency/user.resolver';
 import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
 import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
+import { ContactPreferencesResolver } from './modules/person/contact-preferences.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
 import { StatsResolver } from './modules/stats/stats.resolver';
 import {
@@ -31,5 +32,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ReferralResolver,
   ConsentResolver,
   CaseConsentResolver,
+  ContactPreferencesResolver,
   TreatmentResourceResolver,
 ];

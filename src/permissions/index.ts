@@ -3,6 +3,7 @@ import { agreementPermissions } from '../modules/agency/agreement.permissions';
 import { casePermissions } from '../modules/case/case.permissions';
 import { commonPermissions } from '../common/common.permissions';
 import { consentPermissions } from '../modules/outreach/consent.permissions';
+import { contactPreferencesPermissions } from '../modules/person/contact-preferences.permissions';
 import { incidentPermissions } from '../modules/incident/incident.permissions';
 import { personPermissions } from '../modules/person/person.permissions';
 import { resourcePermissions } from '../modules/resource/resource.permissions';
@@ -23,5 +24,6 @@ export const PERMISSIONS = mergePermissions(
   casePermissions,
   personPermissions,
   consentPermissions,
+  contactPreferencesPermissions,
   resourcePermissions,
 );

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { ContactMethod } from '../outreach/outreach-codes';
 import { RaceEthnicity, Sex } from './person-codes';
 
 @ObjectType('Person', {
@@ -40,4 +41,15 @@ export class PersonType {
 
   @Field(() => Boolean, { description: 'The person asked not to be contacted by any agency' })
   doNotContact!: boolean;
+
+  @Field(() => ContactMethod, { description: 'How the person prefers to be reached' })
+  preferredContactMethod?: ContactMethod;
+
+  @Field(() => String, { description: 'When it is safe to reach the person, in their words' })
+  safeContactTimes?: string;
+
+  @Field(() => Boolean, {
+    description: 'Say nothing about the overdose to anyone else at the address or phone',
+  })
+  doNotDiscloseToHousehold!: boolean;
 }

@@ -1,0 +1,115 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../../auth/viewer';
+import { badInput, type FieldProblem } from '../../errors/hub-errors';
+import { validateInput } from '../../errors/validation-problems';
+import { changeCase } from '../case/case-change';
+import type { Case } from '../case/case.entity';
+import { getCase } from '../case/case.service';
+import type { CaseType } from '../case/case.types';
+import { workablePerson } from '../outreach/consent.service';
+import {
+  ContactPreferencesInput,
+  PersonContactInput,
+  SAFE_CONTACT_TIMES_MAX,
+} from './contact-preferences.input';
+import { Person } from './person.entity';
+
+interface PersonChange<T> {
+  caseId: string;
+  version: number;
+  input: T;
+}
+
+/** The outreach worker of the case records how the person wants to be reached. */
+export async function updateContactPreferences(
+  em: EntityManager,
+  viewer: Viewer,
+  args: PersonChange<ContactPreferencesInput>,
+): Promise<CaseType> {
+  const { input } = args;
+  const problems = await shapeProblems(ContactPreferencesInput, input);
+  if (input.doNotDiscloseToHousehold === null) {
+    problems.push({ field: 'input.doNotDiscloseToHousehold', message: 'cannot be null' });
+  }
+  const times = typeof input.safeContactTimes === 'string' ? input.safeContactTimes.trim() : null;
+  if (times && times.length > SAFE_CONTACT_TIMES_MAX) {
+    problems.push({
+      field: 'input.safeContactTimes',
+      message: `must be at most ${SAFE_CONTACT_TIMES_MAX} characters`,
+    });
+  }
+  problems.push(
+    ...nothingGiven(input, [
+      'preferredContactMethod',
+      'safeContactTimes',
+      'doNotDiscloseToHousehold',
+    ]),
+  );
+  if (problems.length > 0) throw badInput(problems);
+
+  await changePerson(em, viewer, args, (person) => {
+    if (input.preferredContactMethod !== undefined) {
+      person.preferredContactMethod = input.preferredContactMethod ?? undefined;
+    }
+    if (input.safeContactTimes !== undefined) person.safeContactTimes = times || undefined;
+    if (typeof input.doNotDiscloseToHousehold === 'boolean') {
+      person.doNotDiscloseToHousehold = input.doNotDiscloseToHousehold;
+    }
+  });
+  return getCase(em, viewer, args.caseId);
+}
+
+/** The outreach worker of the case corrects the person's phone or home address. */
+export async function updatePersonContact(
+  em: EntityManager,
+  viewer: Viewer,
+  args: PersonChange<PersonContactInput>,
+): Promise<CaseType> {
+  const { input } = args;
+  const problems = await shapeProblems(PersonContactInput, input);
+  problems.push(...nothingGiven(input, ['phone', 'address']));
+  if (problems.length > 0) throw badInput(problems);
+
+  await changePerson(em, viewer, args, (person) => {
+    if (input.phone !== undefined) person.phone = input.phone?.trim() || undefined;
+    if (input.address !== undefined) {
+      person.street = input.address?.street?.trim() || undefined;
+      person.city = input.address?.city?.trim() || undefined;
+      person.state = input.address?.state ?? undefined;
+      person.zip = input.address?.zip ?? undefined;
+    }
+  });
+  return getCase(em, viewer, args.caseId);
+}
+
+/**
+ * Changes the person of a case the caller's agency works, under the case's lock and version. The
+ * case version goes up, so a second worker editing from the same read gets a CONFLICT instead of
+ * silently overwriting the first.
+ */
+async function changePerson(
+  em: EntityManager,
+  viewer: Viewer,
+  args: { caseId: string; version: number },
+  change: (person: Person) => void,
+): Promise<void> {
+  await changeCase(em, viewer, args, async (tem, kase: Case) => {
+    const person = await tem.findOneOrFail(Person, { id: await workablePerson(tem, kase) });
+    change(person);
+    kase.updatedAt = new Date();
+  });
+}
+
+function shapeProblems<T extends object>(
+  InputClass: new () => T,
+  input: T,
+): Promise<FieldProblem[]> {
+  const instance = input instanceof InputClass ? input : Object.assign(new InputClass(), input);
+  return validateInput(instance, 'input');
+}
+
+function nothingGiven<T extends object>(input: T, keys: Array<keyof T>): FieldProblem[] {
+  return keys.some((k) => input[k] !== undefined)
+    ? []
+    : [{ field: 'input', message: `give at least one of ${keys.join(', ')}` }];
+}
