@@ -48,6 +48,7 @@ const envSchema = z.object({
   FOLLOW_UP_DUE_HOURS: integer(72, 1, 24 * 30),
   MAX_INCIDENT_AGE_DAYS: integer(365, 1, 3650),
   CLOCK_SKEW_MINUTES: integer(10, 0, 120),
+  LEAD_INTAKE_DAYS: integer(14, 1, 90),
   MAX_OUTREACH_ATTEMPTS: integer(5, 1, 50),
 });
 
@@ -75,6 +76,8 @@ export interface HubConfig {
   shutdownGraceMs: number;
   followUp: { opensAfterHours: number; dueAfterHours: number };
   intake: { maxIncidentAgeDays: number; clockSkewMinutes: number };
+  /** LEAD intake must be completed this many days after the referral (domain.md §5.4). */
+  lead: { intakeDays: number };
   /** Attempts to reach a person who has not engaged yet, per case (privacy: limit attempts). */
   outreach: { maxAttempts: number };
 }
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     followUp: { opensAfterHours: e.FOLLOW_UP_OPENS_HOURS, dueAfterHours: e.FOLLOW_UP_DUE_HOURS },
     intake: { maxIncidentAgeDays: e.MAX_INCIDENT_AGE_DAYS, clockSkewMinutes: e.CLOCK_SKEW_MINUTES },
+    lead: { intakeDays: e.LEAD_INTAKE_DAYS },
     outreach: { maxAttempts: e.MAX_OUTREACH_ATTEMPTS },
   };
 }

@@ -5,6 +5,7 @@ import { DataSharingAgreementResolver } from './modules/agency/agreement.resolve
 import { UserResolver } from './modules/agency/user.resolver';
 import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
+import { LeadReferralResolver } from './modules/lead/lead.resolver';
 import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
 import { ContactPreferencesResolver } from './modules/person/contact-preferences.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
@@ -33,5 +34,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ConsentResolver,
   CaseConsentResolver,
   ContactPreferencesResolver,
+  LeadReferralResolver,
   TreatmentResourceResolver,
 ];

@@ -5,6 +5,7 @@ import { commonPermissions } from '../common/common.permissions';
 import { consentPermissions } from '../modules/outreach/consent.permissions';
 import { contactPreferencesPermissions } from '../modules/person/contact-preferences.permissions';
 import { incidentPermissions } from '../modules/incident/incident.permissions';
+import { leadPermissions } from '../modules/lead/lead.permissions';
 import { personPermissions } from '../modules/person/person.permissions';
 import { resourcePermissions } from '../modules/resource/resource.permissions';
 import { statsPermissions } from '../modules/stats/stats.permissions';
@@ -25,5 +26,6 @@ export const PERMISSIONS = mergePermissions(
   personPermissions,
   consentPermissions,
   contactPreferencesPermissions,
+  leadPermissions,
   resourcePermissions,
 );

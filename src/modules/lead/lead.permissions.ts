@@ -1,0 +1,84 @@
+import { Role } from '../../common/role';
+import { allowRoles, allowWhen, fields, type PermissionMap } from '../../permissions/access';
+import type { LeadReferralFlagType, LeadReferralType } from './lead.types';
+
+// Rule names are unique across the hub: the permission layer caches results by name.
+const CM = [Role.LEAD_CASE_MANAGER];
+const PROGRAM_STAFF = [Role.LEAD_CASE_MANAGER, Role.AGENCY_ADMIN];
+const REFERRERS = [Role.POLICE_OFFICER, Role.OUTREACH_WORKER];
+
+const leadCaseManager = allowRoles('leadCaseManager', CM, 'referrals to their program');
+const leadProgramStaff = allowRoles(
+  'leadProgramStaff',
+  PROGRAM_STAFF,
+  'referrals to their program (agency admin: the queue, no status detail or identity)',
+);
+/** DESIGN.md matrix, LEAD case manager Rc: identity and exact location only under a release. */
+const leadReleased = allowWhen(
+  'leadReleased',
+  CM,
+  (parent) => (parent as LeadReferralType).releaseInForce === true,
+  'referrals to their program, while a release naming the program is in force',
+);
+const leadReferrers = allowRoles(
+  'leadReferrers',
+  REFERRERS,
+  'referrals their own agency made: that they exist, nothing downstream',
+);
+/**
+ * DESIGN.md matrix, LEAD status for police: a flag, only if they referred and a release covers
+ * police (outreach: Rc, any release to the program). Computed per caller in the query.
+ */
+const leadEnrolledFlag = allowWhen(
+  'leadEnrolledFlag',
+  REFERRERS,
+  (parent) => (parent as LeadReferralFlagType).enrolledVisible === true,
+  'referrals their own agency made, while a release covering them is in force',
+);
+
+export const leadPermissions: PermissionMap = {
+  Query: {
+    leadReferrals: leadProgramStaff,
+    leadReferral: leadProgramStaff,
+    myLeadReferrals: leadReferrers,
+  },
+  Mutation: {
+    referToLead: leadReferrers,
+    updateLeadStatus: leadCaseManager,
+    assignLeadCaseManager: leadProgramStaff,
+    recordLeadRelease: leadCaseManager,
+  },
+  LeadReferralConnection: fields(['edges', 'pageInfo', 'totalCount'], leadProgramStaff),
+  LeadReferralEdge: fields(['cursor', 'node'], leadProgramStaff),
+  LeadReferral: {
+    // The queue an admin works to assign case managers.
+    ...fields(
+      [
+        'id',
+        'door',
+        'intakeDeadline',
+        'intakeOverdue',
+        'program',
+        'caseManager',
+        'createdAt',
+        'updatedAt',
+        'version',
+      ],
+      leadProgramStaff,
+    ),
+    // The track itself, and the overdose without location (matrix: R referred).
+    ...fields(
+      ['status', 'exitReason', 'releaseInForce', 'releases', 'incidentSummary'],
+      leadCaseManager,
+    ),
+    ...fields(['person', 'incidentAddress'], leadReleased),
+  },
+  LeadIncidentSummary: fields(['occurredAt', 'county', 'fatal', 'naloxoneGiven'], leadCaseManager),
+  LeadIncidentAddress: fields(['street', 'city', 'state', 'zip'], leadCaseManager),
+  LeadReferralFlagConnection: fields(['edges', 'pageInfo', 'totalCount'], leadReferrers),
+  LeadReferralFlagEdge: fields(['cursor', 'node'], leadReferrers),
+  LeadReferralFlag: {
+    ...fields(['id', 'createdAt', 'door'], leadReferrers),
+    enrolled: leadEnrolledFlag,
+  },
+};

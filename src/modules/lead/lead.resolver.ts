@@ -1,0 +1,154 @@
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { Context } from '../../context';
+import { PageArgs, type Page } from '../../common/pagination';
+import { Role } from '../../common/role';
+import { Agency } from '../agency/agency.entity';
+import { AgencyType, UserType } from '../agency/agency.types';
+import { User } from '../agency/user.entity';
+import { LeadReleaseInput } from '../outreach/consent.input';
+import { leadReleases } from '../outreach/consent.service';
+import { ConsentType } from '../outreach/consent.types';
+import { Person } from '../person/person.entity';
+import { PersonType } from '../person/person.types';
+import {
+  AssignLeadCaseManagerArgs,
+  LeadReferralsArgs,
+  ReferToLeadInput,
+  UpdateLeadStatusArgs,
+} from './lead.input';
+import {
+  assignLeadCaseManager,
+  getLeadReferral,
+  listLeadFlags,
+  listLeadReferrals,
+  recordLeadRelease,
+  referToLead,
+  updateLeadStatus,
+} from './lead.service';
+import {
+  LeadReferralConnection,
+  LeadReferralFlagConnection,
+  LeadReferralFlagType,
+  LeadReferralType,
+} from './lead.types';
+
+const load = <T extends object>(
+  ctx: Context,
+  entity: new () => T,
+  id: string | undefined,
+): Promise<T | null> =>
+  id ? ctx.em.getReference(entity, id as never, { wrapped: true }).load() : Promise.resolve(null);
+
+@Resolver(() => LeadReferralType)
+export class LeadReferralResolver {
+  @Query(() => LeadReferralConnection, {
+    description: "Your program's LEAD referrals, by intake deadline (soonest first)",
+  })
+  leadReferrals(
+    @Ctx() { em, viewer }: Context,
+    @Args(() => LeadReferralsArgs) args: LeadReferralsArgs,
+  ): Promise<Page<LeadReferralType>> {
+    return listLeadReferrals(em, viewer, args);
+  }
+
+  @Query(() => LeadReferralType, { description: 'A LEAD referral to your program' })
+  leadReferral(
+    @Ctx() { em, viewer }: Context,
+    @Arg('id', () => ID, { nullable: false }) id: string,
+  ): Promise<LeadReferralType> {
+    return getLeadReferral(em, viewer, id);
+  }
+
+  @Query(() => LeadReferralFlagConnection, {
+    description: 'The LEAD referrals your agency made, newest first',
+  })
+  myLeadReferrals(
+    @Ctx() { em, viewer }: Context,
+    @Args(() => PageArgs) args: PageArgs,
+  ): Promise<Page<LeadReferralFlagType>> {
+    return listLeadFlags(em, viewer, args);
+  }
+
+  @Mutation(() => LeadReferralFlagType, {
+    description: 'Refer a person to a LEAD program; you learn nothing downstream of it',
+  })
+  referToLead(
+    @Ctx() { em, viewer, config }: Context,
+    @Arg('input', () => ReferToLeadInput, { nullable: false, validate: false })
+    input: ReferToLeadInput,
+  ): Promise<LeadReferralFlagType> {
+    return referToLead(em, viewer, config, input);
+  }
+
+  @Mutation(() => LeadReferralType, { description: 'Move a LEAD track to its next status' })
+  updateLeadStatus(
+    @Ctx() { em, viewer }: Context,
+    @Args(() => UpdateLeadStatusArgs) args: UpdateLeadStatusArgs,
+  ): Promise<LeadReferralType> {
+    return updateLeadStatus(em, viewer, args);
+  }
+
+  @Mutation(() => LeadReferralType, {
+    description: 'Give a referral a case manager (admin), or claim it (case manager)',
+  })
+  assignLeadCaseManager(
+    @Ctx() { em, viewer }: Context,
+    @Args(() => AssignLeadCaseManagerArgs) args: AssignLeadCaseManagerArgs,
+  ): Promise<LeadReferralType> {
+    return assignLeadCaseManager(em, viewer, args);
+  }
+
+  @Mutation(() => LeadReferralType, {
+    description:
+      'Record the release the person signed (SHARE_WITH_LEAD, naming your program). The ' +
+      'version is checked, not changed.',
+  })
+  recordLeadRelease(
+    @Ctx() { em, viewer, config }: Context,
+    @Arg('id', () => ID, { nullable: false }) id: string,
+    @Arg('version', () => Int, { nullable: false }) version: number,
+    @Arg('input', () => LeadReleaseInput, { nullable: false, validate: false })
+    input: LeadReleaseInput,
+  ): Promise<LeadReferralType> {
+    return recordLeadRelease(em, viewer, config, { id, version, input });
+  }
+
+  @FieldResolver(() => AgencyType)
+  program(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<Agency | null> {
+    return load(ctx, Agency, lead.programId);
+  }
+
+  @FieldResolver(() => UserType)
+  caseManager(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<User | null> {
+    return load(ctx, User, lead.caseManagerId);
+  }
+
+  /** The permission layer already checks the release; this keeps the vault shut regardless. */
+  @FieldResolver(() => PersonType)
+  person(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<Person | null> {
+    if (!lead.releaseInForce || ctx.viewer.role !== Role.LEAD_CASE_MANAGER) {
+      return Promise.resolve(null);
+    }
+    return load(ctx, Person, lead.personId);
+  }
+
+  @FieldResolver(() => [ConsentType])
+  releases(
+    @Root() lead: LeadReferralType,
+    @Ctx() { em, viewer }: Context,
+  ): Promise<ConsentType[] | null> {
+    if (viewer.role !== Role.LEAD_CASE_MANAGER) return Promise.resolve(null);
+    return leadReleases(em, lead.id, lead.programId);
+  }
+}

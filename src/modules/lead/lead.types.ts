@@ -1,0 +1,136 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { connectionType } from '../../common/pagination';
+import { AgencyType, UserType } from '../agency/agency.types';
+import { ConsentType } from '../outreach/consent.types';
+import { PersonType } from '../person/person.types';
+import { LeadDoor, LeadExitReason, LeadStatus } from './lead-codes';
+
+@ObjectType('LeadIncidentSummary', {
+  description: 'The overdose behind a LEAD referral, without location or identity',
+})
+export class LeadIncidentSummaryType {
+  @Field(() => Date)
+  occurredAt!: Date;
+
+  @Field(() => String, { description: 'County FIPS code' })
+  county!: string;
+
+  @Field(() => Boolean)
+  fatal!: boolean;
+
+  @Field(() => Boolean, { description: 'At least one naloxone dose was given' })
+  naloxoneGiven!: boolean;
+}
+
+@ObjectType('LeadIncidentAddress', { description: 'Where the overdose happened' })
+export class LeadIncidentAddressType {
+  @Field(() => String)
+  street?: string;
+
+  @Field(() => String)
+  city?: string;
+
+  @Field(() => String)
+  state?: string;
+
+  @Field(() => String)
+  zip?: string;
+}
+
+/**
+ * A LEAD referral as its program reads it: a row computed in one statement (scope, overdue
+ * flag, whether a release is in force, the incident summary) with identity and the incident's
+ * address present only while a release naming the program is in force.
+ */
+@ObjectType('LeadReferral', { description: "A person's LEAD track in one program" })
+export class LeadReferralType {
+  @Field(() => ID, { nullable: false })
+  id!: string;
+
+  @Field(() => LeadDoor)
+  door!: LeadDoor;
+
+  @Field(() => LeadStatus)
+  status!: LeadStatus;
+
+  @Field(() => LeadExitReason)
+  exitReason?: LeadExitReason;
+
+  @Field(() => Date, { description: 'Intake must be completed by then' })
+  intakeDeadline!: Date;
+
+  @Field(() => Boolean, { description: 'Still REFERRED or INTAKE_PENDING past the deadline' })
+  intakeOverdue!: boolean;
+
+  @Field(() => AgencyType, { description: 'The LEAD program' })
+  program?: AgencyType;
+
+  @Field(() => UserType)
+  caseManager?: UserType;
+
+  @Field(() => Boolean, {
+    description: 'A release (SHARE_WITH_LEAD consent) naming the program is in force now',
+  })
+  releaseInForce!: boolean;
+
+  @Field(() => [ConsentType], { description: "The person's releases to the program, oldest first" })
+  releases?: ConsentType[];
+
+  @Field(() => PersonType, { description: 'Null unless a release naming the program is in force' })
+  person?: PersonType;
+
+  @Field(() => LeadIncidentSummaryType)
+  incidentSummary?: LeadIncidentSummaryType;
+
+  @Field(() => LeadIncidentAddressType, {
+    description: 'Null unless a release naming the program is in force',
+  })
+  incidentAddress?: LeadIncidentAddressType;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  @Field(() => Int, { description: 'Send it back with a change; a stale one is a CONFLICT' })
+  version!: number;
+
+  /** Resolved by field resolvers after the permission layer let them through. */
+  programId!: string;
+  caseManagerId?: string;
+  /** Set only while a release is in force, and only for a case manager. */
+  personId?: string;
+}
+
+export const LeadReferralConnection = connectionType('LeadReferral', LeadReferralType);
+
+/**
+ * What the referring agency may know of its own referral: that it was made, and — only while
+ * the person's release also covers the police — whether the person is enrolled. Nothing else.
+ */
+@ObjectType('LeadReferralFlag', {
+  description: 'A LEAD referral your agency made: no person, status detail or case manager',
+})
+export class LeadReferralFlagType {
+  @Field(() => ID, { nullable: false })
+  id!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => LeadDoor)
+  door!: LeadDoor;
+
+  @Field(() => Boolean, {
+    description:
+      'ACTIVE or INACTIVE in the program; null (FORBIDDEN) unless a release covering the ' +
+      'referring police (outreach: any release to the program) is in force',
+  })
+  enrolled?: boolean;
+
+  /** Whether `enrolled` may be shown to this caller, computed in the query. */
+  enrolledVisible!: boolean;
+}
+
+export const LeadReferralFlagConnection = connectionType('LeadReferralFlag', LeadReferralFlagType);
