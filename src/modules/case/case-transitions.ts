@@ -1,5 +1,5 @@
 import { badInput } from '../../errors/hub-errors';
-import { CaseStatus } from './case-codes';
+import { CaseStatus, CloseReason } from './case-codes';
 
 const { REPORTED, TRIAGE, REFERRED, REFERRAL_DECLINED, ASSIGNED, OUTREACH, ON_HOLD } = CaseStatus;
 const { ENGAGED, LINKED, FOLLOW_UP, CLOSED, ENTERED_IN_ERROR } = CaseStatus;
@@ -32,5 +32,36 @@ export function assertTransition(from: CaseStatus, to: CaseStatus, field = 'case
     message: `the case is ${from} and cannot become ${to}; allowed next: ${
       allowed.length > 0 ? allowed.join(', ') : 'none'
     }`,
+  });
+}
+
+const { NOT_ELIGIBLE, DUPLICATE, UNABLE_TO_CONTACT, DECLINED, HARM_REDUCTION_ONLY } = CloseReason;
+const { LINKED_TO_CARE, COULD_NOT_GET_HELP, DECEASED, CONSENT_REVOKED } = CloseReason;
+const ANY_OPEN = [REPORTED, TRIAGE, REFERRED, REFERRAL_DECLINED, ASSIGNED, OUTREACH, ON_HOLD];
+
+/**
+ * domain.md §5.2: the states a case may be closed from, per close reason. A reason says what
+ * happened, so it only makes sense where that can have happened (a person declines once reached;
+ * linkage needs a referral).
+ */
+export const CLOSE_REASON_FROM: Readonly<Record<CloseReason, readonly CaseStatus[]>> = {
+  [NOT_ELIGIBLE]: [TRIAGE, REFERRED, ASSIGNED],
+  [DUPLICATE]: [TRIAGE, REFERRED, ASSIGNED],
+  [UNABLE_TO_CONTACT]: [ASSIGNED, OUTREACH, ON_HOLD],
+  [DECLINED]: [OUTREACH, ENGAGED],
+  [HARM_REDUCTION_ONLY]: [ENGAGED],
+  [LINKED_TO_CARE]: [LINKED, FOLLOW_UP],
+  [COULD_NOT_GET_HELP]: [LINKED, FOLLOW_UP],
+  [DECEASED]: [...ANY_OPEN, ENGAGED, LINKED, FOLLOW_UP],
+  [CONSENT_REVOKED]: [...ANY_OPEN, ENGAGED, LINKED, FOLLOW_UP],
+};
+
+/** Refuses a close reason the case's state does not allow, after the move itself was checked. */
+export function assertCloseReason(from: CaseStatus, reason: CloseReason, field = 'reason'): void {
+  const allowed = CLOSE_REASON_FROM[reason];
+  if (allowed.includes(from)) return;
+  throw badInput({
+    field,
+    message: `the case is ${from}; a case is closed ${reason} only from ${allowed.join(', ')}`,
   });
 }
