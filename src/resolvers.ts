@@ -15,6 +15,11 @@ import {
   ServiceReferralResolver,
 } from './modules/case/service-referral.resolver';
 import { CaseOutcomesResolver, OutcomeResolver } from './modules/outcome/outcome.resolver';
+import { CaseLifecycleResolver } from './modules/case/case-lifecycle.resolver';
+import {
+  CaseOutreachAttemptsResolver,
+  OutreachAttemptResolver,
+} from './modules/outreach/outreach.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -36,4 +41,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ContactPreferencesResolver,
   LeadReferralResolver,
   TreatmentResourceResolver,
+  CaseLifecycleResolver,
+  OutreachAttemptResolver,
+  CaseOutreachAttemptsResolver,
 ];

@@ -11,6 +11,8 @@ import { resourcePermissions } from '../modules/resource/resource.permissions';
 import { statsPermissions } from '../modules/stats/stats.permissions';
 import { serviceReferralPermissions } from '../modules/case/service-referral.permissions';
 import { outcomePermissions } from '../modules/outcome/outcome.permissions';
+import { caseLifecyclePermissions } from '../modules/case/case-lifecycle.permissions';
+import { outreachPermissions } from '../modules/outreach/outreach.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -28,4 +30,6 @@ export const PERMISSIONS = mergePermissions(
   contactPreferencesPermissions,
   leadPermissions,
   resourcePermissions,
+  caseLifecyclePermissions,
+  outreachPermissions,
 );

@@ -90,8 +90,9 @@ export interface CaseQuery {
 
 /**
  * One statement for a page of cases: scope, filters, the overdue and sealed flags, the count of
- * linked earlier cases, the caller's referrals as JSON, and the total in scope. Ordered by due
- * time, then id, so pages are stable.
+ * linked earlier cases, the caller's referrals as JSON, the outreach attempt count and latest
+ * attempt (for the page's rows only), and the total in scope. Ordered by due time, then id, so
+ * pages are stable. Timelines and attempt lists are loaded per page by their field resolvers.
  */
 export async function queryCases(
   em: EntityManager,
@@ -131,7 +132,8 @@ export async function queryCases(
        select * from (
          select c.id, c.status, c.close_reason, c.triage_reason, c.county, c.routed_agency_id,
                 c.assigned_worker_id, c.person_id, c.index_incident_id, c.follow_up_opens_at,
-                c.follow_up_due_at, c.version, c.created_at, c.updated_at,
+                c.follow_up_due_at, c.hold_reason, c.resume_on, c.version, c.created_at,
+                c.updated_at,
                 (c.follow_up_due_at < ?::timestamptz
                   and c.status = any(?::case_status[])) as overdue,
                 ((${sealed}) or (${revoked.text})) as identity_sealed,
@@ -153,8 +155,13 @@ export async function queryCases(
                           'status', r.status, 'statusReason', r.status_reason,
                           'createdAt', r.created_at, 'respondedAt', r.responded_at)
                           order by r.created_at, r.id), '[]'::json)
-                   from referral r where r.case_id = f.id and (${referrals.text})) as referrals
+                   from referral r where r.case_id = f.id and (${referrals.text})) as referrals,
+                a.attempt_count, a.last_attempt_at
            from filtered f
+           cross join lateral (
+             select count(*)::int as attempt_count, max(oa.attempted_at) as last_attempt_at
+               from outreach_attempt oa where oa.case_id = f.id
+           ) a
           where ${cursor.text}
           order by f.follow_up_due_at, f.id
           limit ?
@@ -190,6 +197,8 @@ interface CaseRow {
   index_incident_id: string;
   follow_up_opens_at: Date | string;
   follow_up_due_at: Date | string;
+  hold_reason: CaseType['holdReason'] | null;
+  resume_on: Date | string | null;
   version: number;
   created_at: Date | string;
   updated_at: Date | string;
@@ -198,6 +207,8 @@ interface CaseRow {
   sealed_by_revocation: boolean;
   consent_on_file: boolean;
   prior_case_count: number;
+  attempt_count: number;
+  last_attempt_at: Date | string | null;
   referrals: string | Array<Omit<CaseReferralType, 'createdAt' | 'respondedAt'> & JsonDates>;
 }
 
@@ -236,6 +247,10 @@ function toCaseType(row: CaseRow): CaseType {
     })),
     priorCaseCount: row.prior_case_count,
     repeatOverdose: row.prior_case_count > 0,
+    attemptCount: row.attempt_count,
+    lastAttemptAt: row.last_attempt_at ? toDate(row.last_attempt_at) : undefined,
+    holdReason: row.hold_reason ?? undefined,
+    resumeOn: row.resume_on ? toDate(row.resume_on) : undefined,
     version: row.version,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),

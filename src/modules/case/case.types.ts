@@ -2,8 +2,11 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { connectionType } from '../../common/pagination';
 import { AgencyType, UserType } from '../agency/agency.types';
 import { IncidentType } from '../incident/incident.types';
+import { HoldReason } from '../outreach/outreach-codes';
+import { OutreachAttemptType } from '../outreach/outreach.types';
 import { PersonType } from '../person/person.types';
 import { CaseStatus, CloseReason, SealedReason, TriageReason } from './case-codes';
+import { CaseEventType } from './case-timeline.types';
 import { CaseReferralType } from './referral.types';
 
 /**
@@ -71,6 +74,24 @@ export class CaseType {
 
   @Field(() => Boolean, { description: 'The person overdosed before (has earlier cases)' })
   repeatOverdose!: boolean;
+
+  @Field(() => Int, { description: 'Outreach attempts logged on the case' })
+  attemptCount!: number;
+
+  @Field(() => Date, { description: 'When the latest outreach attempt was made' })
+  lastAttemptAt?: Date;
+
+  @Field(() => [OutreachAttemptType], { description: 'Oldest first' })
+  outreachAttempts?: OutreachAttemptType[];
+
+  @Field(() => HoldReason, { description: 'Why the case is ON_HOLD' })
+  holdReason?: HoldReason;
+
+  @Field(() => Date, { description: 'When outreach may resume, if the person said when' })
+  resumeOn?: Date;
+
+  @Field(() => [CaseEventType], { description: 'Every status change, oldest first' })
+  timeline?: CaseEventType[];
 
   @Field(() => Int, { description: 'Send it back with a change; a stale one is a CONFLICT' })
   version!: number;
