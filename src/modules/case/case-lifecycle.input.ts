@@ -35,7 +35,9 @@ export class CloseCaseArgs extends CaseChangeArgs {
 export class EnteredInErrorArgs extends CaseChangeArgs {
   @Field(() => String, {
     nullable: false,
-    description: 'Why the case should not exist, 3 to 500 characters; kept on the timeline',
+    description:
+      'Why the case should not exist, 3 to 500 characters, never personal details; shown on ' +
+      'the timeline',
   })
   reason!: string;
 }
