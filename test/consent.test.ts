@@ -6,7 +6,14 @@ import { Case } from '../src/modules/case/case.entity';
 import { Consent } from '../src/modules/outreach/consent.entity';
 import { ConsentScope } from '../src/modules/outreach/outreach-codes';
 import { makeConsent, makeWorkedCase } from './support/consent-factory';
-import { makeAgency, makeUser, type Actor, type RoutedCase } from './support/factories';
+import {
+  makeAgency,
+  makeRoutedCase,
+  makeUser,
+  type Actor,
+  type RoutedCase,
+} from './support/factories';
+import { countStatements } from './support/outreach-factory';
 import { errorCodes, startTestHub, type GraphQLResponse, type TestHub } from './support/hub';
 
 const DAY = 86_400_000;
@@ -310,6 +317,42 @@ describe('consent', () => {
       const kase = (await readCase(routed.kase.id, worker)).data!.case!;
       expect(kase.consents).toEqual([]);
       expect(kase.consentOnFile).toBe(false);
+    });
+  });
+
+  describe('a page of cases', () => {
+    it('reads the consents of every case on the page in one statement, whatever its size', async () => {
+      const { routed: first, worker } = await makeWorkedCase(hub);
+      const cases = [first.kase];
+      for (let i = 0; i < 7; i++) {
+        const { kase } = await makeRoutedCase(hub, {
+          outreach: first.outreach,
+          status: CaseStatus.ASSIGNED,
+          assignedWorker: worker.user,
+        });
+        cases.push(kase);
+      }
+      for (const kase of cases) await makeConsent(hub, kase, { recordedBy: worker });
+      const PAGE = `query ($first: Int) {
+        cases(first: $first) { edges { node { id consents { id inForce grantedTo { id } } } } }
+      }`;
+      const counter = countStatements(hub);
+      try {
+        const measure = async (size: number) => {
+          const before = counter.count();
+          const response = await hub.gql<{
+            cases: { edges: Array<{ node: { consents: ConsentData[] } }> };
+          }>(PAGE, { first: size }, worker.token);
+          expect(response.errors).toBeUndefined();
+          const nodes = response.data!.cases.edges.map((e) => e.node);
+          expect(nodes).toHaveLength(size);
+          for (const node of nodes) expect(node.consents).toHaveLength(1);
+          return counter.count() - before;
+        };
+        expect(await measure(8)).toBe(await measure(2));
+      } finally {
+        counter.stop();
+      }
     });
   });
 

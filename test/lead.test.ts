@@ -28,6 +28,7 @@ import {
   type GraphQLResponse,
   type TestHub,
 } from './support/hub';
+import { countStatements } from './support/outreach-factory';
 
 const DAY = 86_400_000;
 const MISSING = '00000000-0000-4000-8000-000000000000';
@@ -446,6 +447,39 @@ describe('LEAD track', () => {
       expect(next.data!.leadReferrals!.pageInfo.hasNextPage).toBe(false);
       const filtered = await list(world.caseManager, { filter: { status: ['ACTIVE'] } });
       expect(filtered.data!.leadReferrals!.edges.map((e) => e.node.id)).toEqual([active.id]);
+    });
+
+    it('reads releases and people for a whole page in the same statements, whatever its size', async () => {
+      const world = await makeLeadWorld(hub);
+      for (let i = 0; i < 6; i++) await makeLeadReferral(hub, world);
+      await release(world);
+      const PAGE = `query ($first: Int) {
+        leadReferrals(first: $first) {
+          edges { node { id releaseInForce releases { id inForce } person { id } program { id } } }
+        }
+      }`;
+      const counter = countStatements(hub);
+      try {
+        const measure = async (size: number) => {
+          const before = counter.count();
+          const response = await hub.gql<{
+            leadReferrals: {
+              edges: Array<{ node: { releases: unknown[]; person: { id: string } } }>;
+            };
+          }>(PAGE, { first: size }, world.caseManager.token);
+          expect(response.errors).toBeUndefined();
+          const nodes = response.data!.leadReferrals.edges.map((e) => e.node);
+          expect(nodes).toHaveLength(size);
+          for (const node of nodes) {
+            expect(node.releases).toHaveLength(1);
+            expect(node.person.id).toBe(world.routed.person!.id);
+          }
+          return counter.count() - before;
+        };
+        expect(await measure(6)).toBe(await measure(2));
+      } finally {
+        counter.stop();
+      }
     });
 
     it.each([

@@ -17,7 +17,7 @@ import { Agency } from '../agency/agency.entity';
 import { AgencyType, UserType } from '../agency/agency.types';
 import { User } from '../agency/user.entity';
 import { LeadReleaseInput } from '../outreach/consent.input';
-import { leadReleases } from '../outreach/consent.service';
+import { forgetConsents, leadReleaseLoader } from '../outreach/consent.resolver';
 import { ConsentType } from '../outreach/consent.types';
 import { Person } from '../person/person.entity';
 import { PersonType } from '../person/person.types';
@@ -114,14 +114,16 @@ export class LeadReferralResolver {
       'Record the release the person signed (SHARE_WITH_LEAD, naming your program). The ' +
       'version is checked, not changed.',
   })
-  recordLeadRelease(
-    @Ctx() { em, viewer, config }: Context,
+  async recordLeadRelease(
+    @Ctx() ctx: Context,
     @Arg('id', () => ID, { nullable: false }) id: string,
     @Arg('version', () => Int, { nullable: false }) version: number,
     @Arg('input', () => LeadReleaseInput, { nullable: false, validate: false })
     input: LeadReleaseInput,
   ): Promise<LeadReferralType> {
-    return recordLeadRelease(em, viewer, config, { id, version, input });
+    const lead = await recordLeadRelease(ctx.em, ctx.viewer, ctx.config, { id, version, input });
+    forgetConsents(ctx);
+    return lead;
   }
 
   @FieldResolver(() => AgencyType)
@@ -144,11 +146,8 @@ export class LeadReferralResolver {
   }
 
   @FieldResolver(() => [ConsentType])
-  releases(
-    @Root() lead: LeadReferralType,
-    @Ctx() { em, viewer }: Context,
-  ): Promise<ConsentType[] | null> {
-    if (viewer.role !== Role.LEAD_CASE_MANAGER) return Promise.resolve(null);
-    return leadReleases(em, lead.id, lead.programId);
+  releases(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<ConsentType[] | null> {
+    if (ctx.viewer.role !== Role.LEAD_CASE_MANAGER) return Promise.resolve(null);
+    return leadReleaseLoader(ctx).load(lead.id);
   }
 }

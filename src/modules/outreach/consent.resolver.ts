@@ -5,8 +5,30 @@ import { Agency } from '../agency/agency.entity';
 import { AgencyType } from '../agency/agency.types';
 import { CaseType } from '../case/case.types';
 import { RecordConsentInput } from './consent.input';
-import { caseConsents, recordConsent, revokeConsent } from './consent.service';
+import { batchLoader } from '../../common/batch-loader';
+import { forgetCaseLists } from '../case/case-loaders';
+import { loadCaseConsents, loadLeadReleases } from './consent-read';
+import { recordConsent, revokeConsent } from './consent.service';
 import { ConsentType } from './consent.types';
+
+/** One query for the consents of every case on the page. */
+const caseConsentLoader = (ctx: Context) =>
+  batchLoader<ConsentType[]>(ctx, 'case.consents', (ids) => loadCaseConsents(ctx.em, ids), []);
+
+/** One query for the LEAD releases of every referral on the page (the caller's program). */
+export const leadReleaseLoader = (ctx: Context) =>
+  batchLoader<ConsentType[]>(
+    ctx,
+    'leadReferral.releases',
+    (ids) => loadLeadReleases(ctx.em, ids, ctx.viewer.agencyId),
+    [],
+  );
+
+/** After a consent changes, nothing read earlier in the same request may be answered again. */
+export function forgetConsents(ctx: Context): void {
+  caseConsentLoader(ctx).clearAll();
+  leadReleaseLoader(ctx).clearAll();
+}
 
 @Resolver(() => ConsentType)
 export class ConsentResolver {
@@ -15,15 +37,17 @@ export class ConsentResolver {
       'Record what the person agreed to, on a case your agency has accepted. The case version ' +
       'is checked (a stale one is a CONFLICT) but not changed: nothing is overwritten.',
   })
-  recordConsent(
-    @Ctx() { em, viewer, config }: Context,
+  async recordConsent(
+    @Ctx() ctx: Context,
     @Arg('caseId', () => ID, { nullable: false }) caseId: string,
     @Arg('version', () => Int, { nullable: false }) version: number,
     // Validated by the service, which also checks the dates against the clock and the grantee.
     @Arg('input', () => RecordConsentInput, { nullable: false, validate: false })
     input: RecordConsentInput,
   ): Promise<ConsentType> {
-    return recordConsent(em, viewer, config, { caseId, version, input });
+    const consent = await recordConsent(ctx.em, ctx.viewer, ctx.config, { caseId, version, input });
+    forgetConsents(ctx);
+    return consent;
   }
 
   @Mutation(() => ConsentType, {
@@ -31,8 +55,8 @@ export class ConsentResolver {
       'Revoke a consent you hold. Everything that rested on it stops at once; revoking ' +
       'CONTACT_FOR_FOLLOW_UP closes the case CONSENT_REVOKED.',
   })
-  revokeConsent(
-    @Ctx() { em, viewer }: Context,
+  async revokeConsent(
+    @Ctx() ctx: Context,
     @Arg('consentId', () => ID, { nullable: false }) consentId: string,
     @Arg('reason', () => String, {
       nullable: false,
@@ -40,7 +64,11 @@ export class ConsentResolver {
     })
     reason: string,
   ): Promise<ConsentType> {
-    return revokeConsent(em, viewer, consentId, reason);
+    const consent = await revokeConsent(ctx.em, ctx.viewer, consentId, reason);
+    // Revoking may close the case: its timeline changed too.
+    forgetConsents(ctx);
+    forgetCaseLists(ctx);
+    return consent;
   }
 
   @FieldResolver(() => AgencyType)
@@ -55,9 +83,9 @@ export class CaseConsentResolver {
   @FieldResolver(() => [ConsentType], {
     description: 'The consents your agency recorded on the case, oldest first',
   })
-  consents(@Root() kase: CaseType, @Ctx() { em, viewer }: Context): Promise<ConsentType[] | null> {
+  consents(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<ConsentType[] | null> {
     // The permission layer already limits this to outreach workers; the vault stays shut anyway.
-    if (viewer.role !== Role.OUTREACH_WORKER) return Promise.resolve(null);
-    return caseConsents(em, kase.id, kase.routedAgencyId);
+    if (ctx.viewer.role !== Role.OUTREACH_WORKER) return Promise.resolve(null);
+    return caseConsentLoader(ctx).load(kase.id);
   }
 }

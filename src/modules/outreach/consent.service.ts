@@ -21,7 +21,7 @@ import {
   REVOCATION_REASON_MAX,
 } from './consent.input';
 import { Consent } from './consent.entity';
-import { consentInForceCondition } from './consent-query';
+import { getConsent } from './consent-read';
 import type { ConsentType } from './consent.types';
 import { ConsentScope } from './outreach-codes';
 
@@ -210,95 +210,6 @@ async function findHeldConsent(
   );
   if (rows.length === 0) throw notFound(CONSENT);
   return { id: rows[0].id, caseId: rows[0].case_id };
-}
-
-/** The consents the case's agency recorded on it (what it holds), oldest first. */
-export function caseConsents(
-  em: EntityManager,
-  caseId: string,
-  routedAgencyId: string | undefined,
-): Promise<ConsentType[]> {
-  if (!routedAgencyId) return Promise.resolve([]);
-  return selectConsents(
-    em,
-    `cn.case_id = ?::uuid
-       and exists (select 1 from app_user u where u.id = cn.recorded_by_id and u.agency_id = ?::uuid)`,
-    [caseId, routedAgencyId],
-  );
-}
-
-/**
- * Every LEAD release (in force or not) the referred person gave the program, oldest first. The
- * person is found inside the statement: their id never leaves the database for this.
- */
-export function leadReleases(
-  em: EntityManager,
-  leadReferralId: string,
-  programId: string,
-): Promise<ConsentType[]> {
-  return selectConsents(
-    em,
-    `cn.person_id = (select l.person_id from lead_referral l
-                      where l.id = ?::uuid and l.program_id = ?::uuid)
-       and cn.scope = ?::consent_scope and cn.granted_to_id = ?::uuid`,
-    [leadReferralId, programId, ConsentScope.SHARE_WITH_LEAD, programId],
-  );
-}
-
-async function getConsent(em: EntityManager, id: string): Promise<ConsentType> {
-  const [consent] = await selectConsents(em, 'cn.id = ?::uuid', [id]);
-  if (!consent) throw notFound(CONSENT);
-  return consent;
-}
-
-interface ConsentRow {
-  id: string;
-  scope: ConsentScope;
-  granted_to_id: string;
-  covers_police: boolean;
-  purpose: string;
-  method: ConsentType['method'];
-  granted_at: Date | string;
-  expires_at: Date | string | null;
-  revoked_at: Date | string | null;
-  revocation_reason: string | null;
-  created_at: Date | string;
-  in_force: boolean;
-}
-
-const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
-
-/** One statement: the consents matching `condition`, with `inForce` by the shared rule. */
-async function selectConsents(
-  em: EntityManager,
-  condition: string,
-  bindings: unknown[],
-): Promise<ConsentType[]> {
-  const rows = await em.getConnection().execute<ConsentRow[]>(
-    `select cn.id, cn.scope, cn.granted_to_id, cn.covers_police, cn.purpose, cn.method,
-            cn.granted_at, cn.expires_at, cn.revoked_at, cn.revocation_reason, cn.created_at,
-            (${consentInForceCondition('cn')}) as in_force
-       from consent cn
-      where ${condition}
-      order by cn.granted_at, cn.created_at, cn.id`,
-    bindings,
-    'all',
-    em.getTransactionContext(),
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    scope: row.scope,
-    grantedToId: row.granted_to_id,
-    coversPolice: row.covers_police,
-    purpose: row.purpose,
-    method: row.method,
-    grantedAt: toDate(row.granted_at),
-    expiresAt: row.expires_at ? toDate(row.expires_at) : undefined,
-    revokedAt: row.revoked_at ? toDate(row.revoked_at) : undefined,
-    revocationReason: row.revocation_reason ?? undefined,
-    inForce: row.in_force,
-    createdAt: toDate(row.created_at),
-  }));
 }
 
 /**
