@@ -1,21 +1,19 @@
 import { Role } from '../../common/role';
 import { allowRoles, fields, type PermissionMap } from '../../permissions/access';
 
-const attemptLoggers = allowRoles(
-  'outreachAttemptLoggers',
+/**
+ * Attempts, visits and what was left are the outreach team's alone (DESIGN.md matrix: agency
+ * admin "—"); the admin works the queue from the case's status, window and attempt count.
+ */
+const outreachTeam = allowRoles(
+  'outreachAttemptTeam',
   [Role.OUTREACH_WORKER],
   'outreach workers of the agency the case is routed to',
 );
-/** The agency admin oversees its team's outreach (what, when, who was present), not the notes. */
-const attemptReaders = allowRoles(
-  'outreachAttemptReaders',
-  [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN],
-  'cases routed to their agency',
-);
 
 export const outreachPermissions: PermissionMap = {
-  Mutation: { logOutreachAttempt: attemptLoggers },
-  Case: { outreachAttempts: attemptReaders },
+  Mutation: { logOutreachAttempt: outreachTeam },
+  Case: { outreachAttempts: outreachTeam },
   OutreachAttempt: {
     ...fields(
       [
@@ -34,8 +32,8 @@ export const outreachPermissions: PermissionMap = {
         'worker',
         'createdAt',
       ],
-      attemptReaders,
+      outreachTeam,
     ),
-    notes: attemptLoggers,
+    notes: outreachTeam,
   },
 };
