@@ -6,6 +6,12 @@ const timelineReaders = allowRoles(
   [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN, Role.HUB_ADMIN],
   'agency staff: cases routed to their agency; hub admin: every case (statuses and codes, no identity)',
 );
+/** Why a case waits (hospitalised, incarcerated…) is the agency's business, not the operator's. */
+const agencyStaff = allowRoles(
+  'caseLifecycleAgencyStaff',
+  [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN],
+  'cases routed to their agency',
+);
 const caseWorker = allowRoles(
   'caseLifecycleWorker',
   [Role.OUTREACH_WORKER],
@@ -39,9 +45,12 @@ export const caseLifecyclePermissions: PermissionMap = {
     markCaseEnteredInError: caseVoiders,
   },
   // Workflow facts of the case, no identity: whoever works the queue sees them.
-  Case: fields(
-    ['timeline', 'attemptCount', 'lastAttemptAt', 'holdReason', 'resumeOn'],
-    timelineReaders,
-  ),
-  CaseEvent: fields(['at', 'fromStatus', 'toStatus', 'reason', 'actor'], timelineReaders),
+  Case: {
+    ...fields(['timeline', 'attemptCount', 'lastAttemptAt', 'resumeOn'], timelineReaders),
+    holdReason: agencyStaff,
+  },
+  CaseEvent: {
+    ...fields(['at', 'fromStatus', 'toStatus', 'actor'], timelineReaders),
+    reason: agencyStaff,
+  },
 };
