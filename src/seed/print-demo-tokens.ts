@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ReadyConfig } from '../config';
 import { signUserToken } from '../auth/tokens';
 import type { DemoUser } from './demo-data';
@@ -9,11 +11,17 @@ export async function printDemoTokens(
   users: DemoUser[],
 ): Promise<void> {
   const lines: string[] = ['', `Demo tokens (valid ${config.auth.tokenTtl}):`, ''];
+  const tokens: Record<string, string> = {};
   for (const user of users) {
-    const token = await signUserToken(config.auth, user.userId);
-    lines.push(`  ${user.role.padEnd(18)} ${token}`);
+    tokens[user.role] = await signUserToken(config.auth, user.userId);
+    lines.push(`  ${user.role.padEnd(18)} ${tokens[user.role]}`);
   }
-  const example = users[0] && (await signUserToken(config.auth, users[0].userId));
+  // Kept beside the demo database (owner-only) for `npm run walkthrough`.
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, 'demo-tokens.json');
+  writeFileSync(file, JSON.stringify({ url, tokens }, null, 2), { mode: 0o600 });
+  lines.push('', `(also written to ${file} for npm run walkthrough)`);
+  const example = users[0] && tokens[users[0].role];
   if (example) {
     lines.push(
       '',
