@@ -1,3 +1,5 @@
+import { ref } from '@mikro-orm/core';
+import { User } from '../src/modules/agency/user.entity';
 import { ConfigError, loadConfig } from '../src/config';
 import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
@@ -116,6 +118,28 @@ describe('LEAD track', () => {
       {},
       actor.token,
     );
+  it('shows a case manager which colleague holds a referral, without the colleague’s email', async () => {
+    const world = await makeLeadWorld(hub);
+    const lead = await makeLeadReferral(hub, world);
+    const em = hub.em();
+    const held = await em.findOneOrFail(LeadReferral, lead.id);
+    held.caseManager = ref(em.getReference(User, world.caseManager.user.id));
+    await em.flush();
+    const colleague = await makeUser(hub, Role.LEAD_CASE_MANAGER, { agency: world.program });
+    const query = `query($id: ID!) { leadReferral(id: $id) { caseManager { id displayName email } } }`;
+    const seen = await hub.gql<{ leadReferral: { caseManager: Record<string, unknown> } }>(
+      query,
+      { id: lead.id },
+      colleague.token,
+    );
+    expect(seen.data?.leadReferral.caseManager).toEqual({
+      id: world.caseManager.user.id,
+      displayName: world.caseManager.user.displayName,
+      email: null,
+    });
+    expect(forbiddenPaths(seen)).toEqual(['leadReferral.caseManager.email']);
+  });
+
   const setStatus = (
     id: string,
     version: number,

@@ -22,14 +22,17 @@ const adminOrSelf = allowWhen(
 );
 
 /** Outreach workers may see who on their own team holds a case: the name, nothing more. */
+/** Roles that hand cases to each other and need to see who holds one. */
+const TEAM_ROLES: readonly Role[] = [Role.OUTREACH_WORKER, Role.LEAD_CASE_MANAGER];
+
 const adminSelfOrTeammate = allowWhen(
   'adminSelfOrTeammate',
   ALL_ROLES,
   async (parent, ctx: Context) =>
     (await adminOrSelf.check!(parent, ctx)) ||
-    (ctx.viewer.role === Role.OUTREACH_WORKER &&
+    (TEAM_ROLES.includes(ctx.viewer.role) &&
       (parent as { agency?: { id?: string } }).agency?.id === ctx.viewer.agencyId),
-  'admins: their agency; anyone: their own account; outreach workers: their teammates',
+  'admins: their agency; anyone: their own account; outreach workers and LEAD case managers: their teammates',
 );
 
 export const agencyPermissions: PermissionMap = {
