@@ -9,3 +9,19 @@ export function pgArray(values: readonly string[]): string {
   }
   return `{${values.join(',')}}`;
 }
+
+/** A fragment of SQL with its `?` bindings, so that conditions compose without string pasting. */
+export interface Sql {
+  text: string;
+  bindings: unknown[];
+}
+
+export const sql = (text: string, ...bindings: unknown[]): Sql => ({ text, bindings });
+
+/** All of the conditions (each parenthesised); no condition at all is `true`. */
+export function and(parts: Sql[]): Sql {
+  return {
+    text: parts.length ? parts.map((p) => `(${p.text})`).join(' and ') : 'true',
+    bindings: parts.flatMap((p) => p.bindings),
+  };
+}

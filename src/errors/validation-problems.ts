@@ -24,3 +24,17 @@ export async function validateInput(input: object, prefix: string): Promise<Fiel
   });
   return validationProblems(errors, prefix);
 }
+
+/**
+ * Validates an input that type-graphql passed through unvalidated (`validate: false`), so that
+ * shape, cross-field and database problems can come back together under their argument paths.
+ * A plain object (a service called directly) is given the input class first.
+ */
+export function validateInputAs<T extends object>(
+  InputClass: new () => T,
+  value: T,
+  path: string,
+): Promise<FieldProblem[]> {
+  const instance = value instanceof InputClass ? value : Object.assign(new InputClass(), value);
+  return validateInput(instance, path);
+}

@@ -8,7 +8,7 @@ import {
   notFound,
   type FieldProblem,
 } from '../../errors/hub-errors';
-import { validateInput } from '../../errors/validation-problems';
+import { validateInputAs } from '../../errors/validation-problems';
 import type { Viewer } from '../../auth/viewer';
 import { AgencyKind } from './agency-kind';
 import { Agency } from './agency.entity';
@@ -58,7 +58,9 @@ export async function listAgreements(
   filter: DataSharingAgreementFilter | undefined,
 ): Promise<DataSharingAgreement[]> {
   const scope = scopeOf(viewer);
-  const problems = filter ? await inputProblems(DataSharingAgreementFilter, filter, 'filter') : [];
+  const problems = filter
+    ? await validateInputAs(DataSharingAgreementFilter, filter, 'filter')
+    : [];
   if (filter?.agencyId && !isUuid(filter.agencyId)) {
     problems.push({ field: 'filter.agencyId', message: 'is not an id' });
   }
@@ -94,7 +96,7 @@ export async function createAgreement(
   input: CreateDataSharingAgreementInput,
 ): Promise<DataSharingAgreement> {
   assertHubAdmin(viewer);
-  const problems = await inputProblems(CreateDataSharingAgreementInput, input, 'input');
+  const problems = await validateInputAs(CreateDataSharingAgreementInput, input, 'input');
   const effectiveFrom = input.effectiveFrom ?? new Date();
   problems.push(...periodProblems(effectiveFrom, input.effectiveTo, 'input.effectiveTo'));
   problems.push(...(await partyProblems(em, input)));
@@ -122,7 +124,7 @@ export async function amendAgreement(
 ): Promise<DataSharingAgreement> {
   assertHubAdmin(viewer);
   const agreement = await getAgreement(em, viewer, id);
-  const problems = await inputProblems(AmendDataSharingAgreementInput, input, 'input');
+  const problems = await validateInputAs(AmendDataSharingAgreementInput, input, 'input');
   for (const field of ['lawfulBasis', 'counties', 'effectiveFrom'] as const) {
     if (input[field] === null)
       problems.push({ field: `input.${field}`, message: 'cannot be null' });
@@ -230,17 +232,4 @@ async function partyProblems(
     });
   }
   return problems;
-}
-
-/**
- * Inputs are checked here rather than by type-graphql, so that shape, cross-field and database
- * problems come back together under their argument paths (`input.counties`), whoever calls.
- */
-function inputProblems<T extends object>(
-  InputClass: new () => T,
-  value: T,
-  path: string,
-): Promise<FieldProblem[]> {
-  const instance = value instanceof InputClass ? value : Object.assign(new InputClass(), value);
-  return validateInput(instance, path);
 }

@@ -2,28 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import type { Cursor } from '../../common/pagination';
 import { Role } from '../../common/role';
-import { pgArray } from '../../common/sql';
+import { and, pgArray, sql, type Sql } from '../../common/sql';
 import { activeAgreementExistsSql } from '../agency/agreement-query';
 import { consentInForceCondition } from '../outreach/consent-query';
 import { AWAITING_FIRST_ATTEMPT, CloseReason, ReferralType, SealedReason } from './case-codes';
 import type { CaseFilterInput } from './case.input';
 import type { CaseType } from './case.types';
 import type { CaseReferralType } from './referral.types';
-
-/** A fragment of SQL with its `?` bindings. */
-interface Sql {
-  text: string;
-  bindings: unknown[];
-}
-
-const sql = (text: string, ...bindings: unknown[]): Sql => ({ text, bindings });
-
-function join(parts: Sql[], separator: string): Sql {
-  return {
-    text: parts.map((p) => `(${p.text})`).join(separator),
-    bindings: parts.flatMap((p) => p.bindings),
-  };
-}
 
 /**
  * Which cases the caller may see at all, as a SQL condition on `c` (overdose_case): the agency a
@@ -49,7 +34,7 @@ function referralScope(viewer: Viewer): Sql {
   const routing = sql('r.type = ?::referral_type', ReferralType.FOLLOW_UP_OUTREACH);
   return viewer.role === Role.HUB_ADMIN
     ? routing
-    : join([routing, sql('r.to_agency_id = ?::uuid', viewer.agencyId)], ' and ');
+    : and([routing, sql('r.to_agency_id = ?::uuid', viewer.agencyId)]);
 }
 
 /** Conditions on the columns of `c` itself (cheap, before the computed flags). */
@@ -100,8 +85,8 @@ export async function queryCases(
   query: CaseQuery,
 ): Promise<{ rows: CaseType[]; totalCount: number }> {
   const now = new Date();
-  const where = join([caseScope(viewer), ...plainFilters(viewer, query.filter, query.id)], ' and ');
-  const flags = join([sql('true'), ...flagFilters(query.filter)], ' and ');
+  const where = and([caseScope(viewer), ...plainFilters(viewer, query.filter, query.id)]);
+  const flags = and(flagFilters(query.filter));
   const cursor = query.after
     ? sql(
         '(f.follow_up_due_at, f.id) > (?::timestamptz, ?::uuid)',

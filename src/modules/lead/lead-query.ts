@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import type { Cursor } from '../../common/pagination';
 import { Role } from '../../common/role';
-import { pgArray } from '../../common/sql';
+import { and, pgArray, sql, type Sql } from '../../common/sql';
 import { consentInForceCondition, consentInForceSql } from '../outreach/consent-query';
 import { ConsentScope } from '../outreach/outreach-codes';
 import { LeadStatus } from './lead-codes';
@@ -20,16 +20,6 @@ export const ENROLLED: readonly LeadStatus[] = [LeadStatus.ACTIVE, LeadStatus.IN
 /** The release that lets the program see identity: SHARE_WITH_LEAD naming it, in force. */
 const RELEASE = `(l.person_id is not null
   and ${consentInForceSql('l.person_id', ConsentScope.SHARE_WITH_LEAD, 'l.program_id')})`;
-
-interface Sql {
-  text: string;
-  bindings: unknown[];
-}
-const sql = (text: string, ...bindings: unknown[]): Sql => ({ text, bindings });
-const and = (parts: Sql[]): Sql => ({
-  text: parts.length ? parts.map((p) => `(${p.text})`).join(' and ') : 'true',
-  bindings: parts.flatMap((p) => p.bindings),
-});
 
 /**
  * Which referrals a program's staff see: their own program's. Nobody else sees any here (the

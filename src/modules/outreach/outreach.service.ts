@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import type { HubConfig } from '../../config';
 import { badInput, forbidden, type FieldProblem } from '../../errors/hub-errors';
-import { validateInput } from '../../errors/validation-problems';
+import { validateInputAs } from '../../errors/validation-problems';
 import { User } from '../agency/user.entity';
 import { actorOf, changeCase, type CaseChangeRequest } from '../case/case-change';
 import { CaseStatus, CloseReason } from '../case/case-codes';
@@ -103,11 +103,7 @@ async function inputProblems(
   input: OutreachAttemptInput,
   config: HubConfig,
 ): Promise<FieldProblem[]> {
-  const instance =
-    input instanceof OutreachAttemptInput
-      ? input
-      : Object.assign(new OutreachAttemptInput(), input);
-  const problems = await validateInput(instance, 'input');
+  const problems = await validateInputAs(OutreachAttemptInput, input, 'input');
   const latest = Date.now() + config.intake.clockSkewMinutes * 60_000;
   if (input.attemptedAt.getTime() > latest) {
     problems.push({ field: 'input.attemptedAt', message: 'is in the future' });

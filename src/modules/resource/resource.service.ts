@@ -10,7 +10,7 @@ import {
   notFound,
   type FieldProblem,
 } from '../../errors/hub-errors';
-import { validateInput } from '../../errors/validation-problems';
+import { validateInputAs } from '../../errors/validation-problems';
 import { Agency } from '../agency/agency.entity';
 import { hoursProblems } from './opening-hours';
 import { MoudType, ResourceService } from './resource-codes';
@@ -70,7 +70,7 @@ export async function listResources(
   const size = pageSize(first);
   const cursor = decodeCursor(after);
   if (filter) {
-    const problems = await inputProblems(ResourceFilter, filter, 'filter');
+    const problems = await validateInputAs(ResourceFilter, filter, 'filter');
     if (problems.length > 0) throw badInput(problems);
   }
   const { rows, totalCount } = await searchResources(em, filter, cursor, size + 1);
@@ -96,7 +96,7 @@ export async function createResource(
 ): Promise<TreatmentResource> {
   maintainedBy(viewer); // throws for anyone who maintains nothing
   const input = normalise(CreateResourceInput, raw);
-  const problems = await inputProblems(CreateResourceInput, input, 'input');
+  const problems = await validateInputAs(CreateResourceInput, input, 'input');
   if (input.hours !== undefined && input.hours !== null) {
     problems.push(...hoursProblems(input.hours, 'input.hours'));
   }
@@ -138,7 +138,7 @@ export async function updateResource(
 ): Promise<TreatmentResource> {
   const resource = await getMaintained(em, viewer, id);
   const input = normalise(UpdateResourceInput, raw);
-  const problems = await inputProblems(UpdateResourceInput, input, 'input');
+  const problems = await validateInputAs(UpdateResourceInput, input, 'input');
   for (const field of REQUIRED_ON_UPDATE) {
     if (input[field] === null)
       problems.push({ field: `input.${field}`, message: 'cannot be null' });
@@ -357,17 +357,4 @@ async function flushVersioned(em: EntityManager): Promise<void> {
     if (error instanceof OptimisticLockError) throw conflict(STALE);
     throw error;
   }
-}
-
-/**
- * Inputs are checked here rather than by type-graphql, so that shape, cross-field and database
- * problems come back together under their argument paths (`input.county`), whoever calls.
- */
-function inputProblems<T extends object>(
-  InputClass: new () => T,
-  value: T,
-  path: string,
-): Promise<FieldProblem[]> {
-  const instance = value instanceof InputClass ? value : Object.assign(new InputClass(), value);
-  return validateInput(instance, path);
 }
