@@ -1,8 +1,8 @@
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
-import type { ValidationError } from 'class-validator';
-import { PUBLIC_ERROR_CODES, type FieldProblem } from './hub-errors';
+import { PUBLIC_ERROR_CODES } from './hub-errors';
+import { validationProblems } from './validation-problems';
 import { rewriteDocumentError, rewriteVariableError } from './value-free-messages';
 
 /**
@@ -17,7 +17,7 @@ export function formatError(
   const original = unwrapResolverError(error);
 
   if (original instanceof ArgumentValidationError) {
-    const fields = flattenValidation(original.extensions.validationErrors, argumentName(error));
+    const fields = validationProblems(original.extensions.validationErrors, argumentName(error));
     return {
       message: `Invalid input: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
       path: formatted.path,
@@ -73,15 +73,4 @@ function argumentName(error: unknown): string {
   const names = (node.arguments ?? []).map((a) => a.name.value);
   if (names.includes('input')) return 'input';
   return names.length === 1 ? names[0] : '';
-}
-
-function flattenValidation(errors: ValidationError[], prefix = ''): FieldProblem[] {
-  return errors.flatMap((e) => {
-    const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({
-      field,
-      message: message.replace(new RegExp(`^${e.property} `), ''),
-    }));
-    return [...own, ...flattenValidation(e.children ?? [], field)];
-  });
 }
