@@ -93,9 +93,19 @@ export async function createServiceReferral(
 }
 
 async function usableResource(em: EntityManager, id: string): Promise<TreatmentResource> {
-  const resource = isUuid(id) ? await em.findOne(TreatmentResource, { id }) : null;
+  const resource = isUuid(id)
+    ? await em.findOne(TreatmentResource, { id }, { populate: ['agency'] })
+    : null;
   if (!resource)
     throw badInput({ field: 'input.toResourceId', message: 'is not in the resource directory' });
+  // The agency keeping a listing receives the referral: it must be one that may hold Part 2 data.
+  const keeper = resource.agency?.getEntity();
+  if (keeper && !RECEIVING_KINDS.includes(keeper.kind)) {
+    throw badInput({
+      field: 'input.toResourceId',
+      message: `is not kept by a ${RECEIVING_KINDS.join(', ')} agency`,
+    });
+  }
   if (!resource.active)
     throw badInput({ field: 'input.toResourceId', message: 'is no longer active' });
   if (!resource.acceptingNewClients) {
@@ -158,12 +168,22 @@ export async function updateServiceReferralStatus(
 
 type Side = 'REQUESTER' | 'RECEIVER';
 
+/**
+ * Only a health or social-service agency receives onward referrals, whatever a directory listing
+ * says about who keeps it: a police department or LEAD program never reads treatment referrals.
+ */
+function receivesReferrals(viewer: Viewer): boolean {
+  return RECEIVING_KINDS.includes(viewer.agencyKind);
+}
+
 function receivingAgencyId(referral: Referral): string | undefined {
   return referral.toAgency?.id ?? referral.toResource?.getEntity().agency?.id;
 }
 
 function sideOf(viewer: Viewer, referral: Referral): Side | undefined {
-  if (receivingAgencyId(referral) === viewer.agencyId) return 'RECEIVER';
+  if (receivesReferrals(viewer) && receivingAgencyId(referral) === viewer.agencyId) {
+    return 'RECEIVER';
+  }
   const requester = referral.case.getEntity().routedAgency?.id === viewer.agencyId;
   return requester && viewer.role === Role.OUTREACH_WORKER ? 'REQUESTER' : undefined;
 }
@@ -183,6 +203,8 @@ export async function listIncomingServiceReferrals(
 ): Promise<Page<Referral>> {
   const size = pageSize(first);
   const cursor = decodeCursor(after);
+  if (!receivesReferrals(viewer))
+    return toPage([], size, 0, (r: Referral) => ({ at: r.createdAt, id: r.id }));
   const where = {
     type: { $in: [...ONWARD_REFERRAL_TYPES] },
     $or: [{ toAgency: viewer.agencyId }, { toResource: { agency: viewer.agencyId } }],
