@@ -279,6 +279,34 @@ describe('case queries', () => {
   });
 
   describe('sealed identity', () => {
+    it('seals the exact place of the overdose too, keeping the county', async () => {
+      const routed = await makeRoutedCase(hub, { agreement: false });
+      const worker = await makeUser(hub, Role.OUTREACH_WORKER, { agency: routed.outreach });
+      const query = `query ($id: ID!) { case(id: $id) { id indexIncident { id county street city zip latitude longitude } } }`;
+      const sealed = await hub.gql<{ case: { indexIncident: Record<string, unknown> } }>(
+        query,
+        { id: routed.kase.id },
+        worker.token,
+      );
+      expect(sealed.data!.case.indexIncident).toEqual({
+        id: routed.incident.id,
+        county: routed.kase.county,
+        street: null,
+        city: null,
+        zip: null,
+        latitude: null,
+        longitude: null,
+      });
+      expect(forbiddenPaths(sealed)).toEqual(
+        ['city', 'latitude', 'longitude', 'street', 'zip'].map((f) => `case.indexIncident.${f}`),
+      );
+      await makeAgreement(hub, routed.reporter, routed.outreach, {
+        counties: [routed.kase.county],
+      });
+      const open = await hub.gql(query, { id: routed.kase.id }, worker.token);
+      expect(open.errors).toBeUndefined();
+    });
+
     it('seals the person without an agreement: null + FORBIDDEN at case.person only', async () => {
       const routed = await makeRoutedCase(hub, { agreement: false });
       const worker = await makeUser(hub, Role.OUTREACH_WORKER, { agency: routed.outreach });

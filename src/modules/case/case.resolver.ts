@@ -6,6 +6,7 @@ import { Agency } from '../agency/agency.entity';
 import { AgencyType, UserType } from '../agency/agency.types';
 import { User } from '../agency/user.entity';
 import { OverdoseIncident } from '../incident/incident.entity';
+import { withLocationSealed } from '../incident/incident-location-seal';
 import { IncidentType } from '../incident/incident.types';
 import { Person } from '../person/person.entity';
 import { PersonType } from '../person/person.types';
@@ -87,9 +88,13 @@ export class CaseResolver {
   }
 
   @FieldResolver(() => IncidentType)
-  indexIncident(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<OverdoseIncident | null> {
-    if (ctx.viewer.role !== Role.OUTREACH_WORKER) return Promise.resolve(null);
-    return load(ctx, OverdoseIncident, kase.indexIncidentId);
+  async indexIncident(
+    @Root() kase: CaseType,
+    @Ctx() ctx: Context,
+  ): Promise<OverdoseIncident | null> {
+    if (ctx.viewer.role !== Role.OUTREACH_WORKER) return null;
+    const incident = await load(ctx, OverdoseIncident, kase.indexIncidentId);
+    return incident && kase.identitySealed ? withLocationSealed(incident) : incident;
   }
 }
 

@@ -1,5 +1,6 @@
 import { Role } from '../../common/role';
-import { allowRoles, fields, type PermissionMap } from '../../permissions/access';
+import { allowRoles, allowWhen, fields, type PermissionMap } from '../../permissions/access';
+import { isLocationSealed } from './incident-location-seal';
 
 /**
  * DESIGN.md minimum-necessary matrix for incidents. Reporters only ever reach their own
@@ -22,6 +23,14 @@ const emsAndOutreach = allowRoles(
   'EMS: own agency’s incidents; outreach: cases routed to their agency',
 );
 
+/** The exact place: reporters always; outreach only once the case's identity is unsealed. */
+const incidentLocation = allowWhen(
+  'incidentLocation',
+  [Role.POLICE_OFFICER, Role.EMS_PROVIDER, Role.OUTREACH_WORKER],
+  (parent) => !isLocationSealed(parent),
+  'reporters: own agency’s incidents; outreach: cases routed to their agency, unless sealed',
+);
+
 export const incidentPermissions: PermissionMap = {
   Query: { incident: reporters, myAgencyIncidents: reporters },
   Mutation: { reportIncident: reporters, reportIncidents: reporters, amendIncident: reporters },
@@ -34,12 +43,6 @@ export const incidentPermissions: PermissionMap = {
         'fatal',
         'naloxoneGiven',
         'reportingAgency',
-        'street',
-        'city',
-        'state',
-        'zip',
-        'latitude',
-        'longitude',
         'naloxoneAdministrations',
         'substanceCategories',
         'officerWarmHandoff',
@@ -57,6 +60,7 @@ export const incidentPermissions: PermissionMap = {
       ],
       reporters,
     ),
+    ...fields(['street', 'city', 'state', 'zip', 'latitude', 'longitude'], incidentLocation),
     // Police never see EMS disposition (it is EMS clinical detail); outreach uses it as a priority signal.
     emsDisposition: emsAndOutreach,
   },
