@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
 import { signUserToken } from '../src/auth/tokens';
+import { User } from '../src/modules/agency/user.entity';
 import { makeAgency, makeApiKey, makeUser } from './support/factories';
 import { errorCodes, startTestHub, TEST_SECRETS, type TestHub } from './support/hub';
 
@@ -80,6 +81,26 @@ describe('authentication', () => {
       }),
     ).toString('base64url');
     await expectUnauthenticated(`${header}.${payload}.`);
+  });
+
+  it('takes a hub-signed token to name a user by id only, never by an external subject', async () => {
+    const operator = await makeUser(hub, Role.HUB_ADMIN, {
+      agency: await makeAgency(hub, AgencyKind.PUBLIC_HEALTH),
+    });
+    // Another agency's admin gives one of its users the operator's id as "external subject".
+    const impostor = await makeUser(hub, Role.POLICE_OFFICER);
+    const em = hub.em();
+    const row = await em.findOneOrFail(User, impostor.user.id);
+    row.externalSubject = operator.user.id;
+    await em.flush();
+    for (let i = 0; i < 5; i++) {
+      const response = await hub.gql<{ me: { role: string; user: { id: string } } }>(
+        '{ me { role user { id } } }',
+        {},
+        operator.token,
+      );
+      expect(response.data?.me).toEqual({ role: 'HUB_ADMIN', user: { id: operator.user.id } });
+    }
   });
 
   it('refuses a token for an unknown user', async () => {

@@ -33,13 +33,13 @@ async function viewerFromToken(
   em: EntityManager,
   verifyToken: TokenVerifier,
 ): Promise<Viewer | null> {
-  const subject = await verifyToken(token);
-  if (!subject) return null;
+  const verified = await verifyToken(token);
+  if (!verified) return null;
+  const { subject, issuedBy } = verified;
+  if (issuedBy === 'HUB' && !isUuid(subject)) return null;
   const user = await em.findOne(
     User,
-    isUuid(subject)
-      ? { $or: [{ id: subject }, { externalSubject: subject }] }
-      : { externalSubject: subject },
+    issuedBy === 'HUB' ? { id: subject } : { externalSubject: subject },
     { populate: ['agency'] },
   );
   if (!user || !user.active || !user.agency.$.active) return null;

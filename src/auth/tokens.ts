@@ -8,13 +8,23 @@ import {
 } from 'jose';
 import type { ReadyConfig } from '../config';
 
-export type TokenVerifier = (token: string) => Promise<string | null>;
+/**
+ * Who a verified token names. A token the hub signed itself names a user by id; one from an
+ * agency's identity provider names them by the subject that provider uses (User.externalSubject).
+ * Kept apart so that no external subject can ever be taken for another user's id.
+ */
+export interface TokenSubject {
+  subject: string;
+  issuedBy: 'HUB' | 'IDENTITY_PROVIDER';
+}
+
+export type TokenVerifier = (token: string) => Promise<TokenSubject | null>;
 
 const HMAC_ALGORITHMS = ['HS256'];
 const JWKS_ALGORITHMS = ['RS256', 'ES256'];
 
 /**
- * Returns the token's subject, or null for any token that is malformed, badly signed, expired,
+ * Returns the token's subject and who signed it, or null for any token that is malformed, badly signed, expired,
  * or meant for another issuer or audience. Why a token failed is not told to the caller.
  *
  * With both JWT_JWKS_URL and JWT_SECRET set, both kinds of token are accepted: the agency's
@@ -36,7 +46,8 @@ export function createTokenVerifier(auth: ReadyConfig['auth']): TokenVerifier {
       const { payload } = useSecret
         ? await jwtVerify(token, secret, { ...options, algorithms: HMAC_ALGORITHMS })
         : await jwtVerify(token, jwks!, { ...options, algorithms: JWKS_ALGORITHMS });
-      return typeof payload.sub === 'string' && payload.sub.length > 0 ? payload.sub : null;
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0) return null;
+      return { subject: payload.sub, issuedBy: useSecret ? 'HUB' : 'IDENTITY_PROVIDER' };
     } catch (error) {
       if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
       throw error;
