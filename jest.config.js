@@ -7,6 +7,8 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
   },
   testTimeout: 60_000,
-  // One database, one hub per file: files run one after another (npm test passes --runInBand).
-  maxWorkers: 1,
+  // Each file starts its own hub. On the embedded database each file also has its own in-memory
+  // PostgreSQL, so two files can run at once (one per core). On a shared PostgreSQL
+  // (DATABASE_URL) files run one after another: some tests count rows across the database.
+  maxWorkers: process.env.DATABASE_URL ? 1 : 2,
 };
