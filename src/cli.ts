@@ -13,6 +13,7 @@ import {
   tokenCommand,
 } from './cli/commands';
 import { describeError } from './cli/errors';
+import { reencryptIdentityCommand } from './cli/identity';
 import { parseCounties, parseKind, parseRole, parseTtl } from './cli/input';
 import { seedDemoCommand } from './cli/seed';
 import { withSession, type CliSession } from './cli/session';
@@ -116,6 +117,15 @@ program
   .command('seed-demo')
   .description('seed demo agencies and users into an empty database and print their tokens')
   .action(run((session) => seedDemoCommand(session)));
+
+program
+  .command('reencrypt-identity')
+  .description(
+    'encrypt every identity value with IDENTITY_ACTIVE_KEY (after a key rotation, or rows from ' +
+      'before encryption); prints counts only',
+  )
+  .option('--batch-size <rows>', 'rows per transaction (default 500)', (v) => Number(v))
+  .action(run(reencryptIdentityCommand));
 
 void program.parseAsync(process.argv).catch((error: unknown) => {
   const { lines, exitCode } = describeError(error);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { KeyRing } from './crypto/field-cipher';
+import { parseIdentityKeys } from './crypto/identity-keys';
 
 /**
  * Every setting the hub reads from the environment. `loadConfig` validates them all at once and
@@ -38,6 +40,8 @@ const envSchema = z.object({
     .regex(/^\d+[smhd]$/, 'must look like 30m, 12h or 7d')
     .default('12h'),
   PERSON_KEY_SECRET: optionalString,
+  IDENTITY_KEYS: optionalString,
+  IDENTITY_ACTIVE_KEY: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z
     .string()
@@ -71,6 +75,8 @@ export interface HubConfig {
     tokenTtl: string;
   };
   personKeySecret?: string;
+  /** AES-256-GCM keys of identity at rest (src/crypto); generated outside production. */
+  identityKeys?: KeyRing;
   logLevel: string;
   bodyLimit: string;
   shutdownGraceMs: number;
@@ -104,6 +110,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   // Checked on the raw values so that a typo elsewhere does not hide a missing secret.
   problems.push(...secretProblems(env));
+  const identity = parseIdentityKeys(
+    env.IDENTITY_KEYS?.trim() || undefined,
+    env.IDENTITY_ACTIVE_KEY?.trim() || undefined,
+    env.NODE_ENV === 'production',
+  );
+  problems.push(...identity.problems);
   if (parsed.success && parsed.data.FOLLOW_UP_DUE_HOURS <= parsed.data.FOLLOW_UP_OPENS_HOURS) {
     problems.push('FOLLOW_UP_DUE_HOURS: must be later than FOLLOW_UP_OPENS_HOURS');
   }
@@ -127,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tokenTtl: e.TOKEN_TTL,
     },
     personKeySecret: e.PERSON_KEY_SECRET,
+    identityKeys: identity.ring,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
@@ -166,4 +179,4 @@ function secretProblems(env: Record<string, string | undefined>): string[] {
 }
 
 /** A config whose secrets are known to be present (after dev secrets were filled in). */
-export type ReadyConfig = HubConfig & { personKeySecret: string };
+export type ReadyConfig = HubConfig & { personKeySecret: string; identityKeys: KeyRing };

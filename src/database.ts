@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { HubConfig } from './config';
+import { installIdentityKeyRing } from './crypto/identity-keys';
 import { baseOrmOptions } from './mikro-orm.config';
 
 export interface Database {
@@ -15,6 +16,9 @@ export interface Database {
  * data folder, or in memory for tests. The rest of the hub cannot tell them apart.
  */
 export async function openDatabase(config: HubConfig): Promise<Database> {
+  // Identity columns decrypt on load: the keys must be in place before the ORM reads a row.
+  // (Migrations alone need none: the migration script opens the database without them.)
+  if (config.identityKeys) installIdentityKeyRing(config.identityKeys);
   if (config.database.kind === 'postgres') {
     const orm = await MikroORM.init({ ...baseOrmOptions(), clientUrl: config.database.url });
     return { orm, kind: 'postgres', close: () => orm.close(true) };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, isWeakSecret, loadConfig } from '../src/config';
@@ -7,6 +7,7 @@ import { createLogger } from '../src/logger';
 
 const STRONG_JWT = 'jwt-Secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const STRONG_PERSON = 'person-Key-0123456789-abcdefghijklmnopqrstuvwxyz';
+const IDENTITY_KEYS = `k1:${Buffer.from(Array.from({ length: 32 }, (_, i) => i * 5 + 1)).toString('base64')}`;
 
 /** The problems loadConfig reports for an environment, or [] when it accepts it. */
 function problems(env: Record<string, string>): string[] {
@@ -67,6 +68,7 @@ describe('loadConfig', () => {
 
   it('lists missing production secrets together with other bad variables', () => {
     expect(variables({ NODE_ENV: 'production', PORT: 'eighty' }).sort()).toEqual([
+      'IDENTITY_KEYS',
       'JWT_SECRET',
       'PERSON_KEY_SECRET',
       'PORT',
@@ -92,7 +94,8 @@ describe('loadConfig', () => {
   });
 
   describe('in production', () => {
-    const production = { NODE_ENV: 'production' };
+    // Identity keys have tests of their own (identity-encryption.test.ts).
+    const production = { NODE_ENV: 'production', IDENTITY_KEYS };
 
     it('refuses to start without JWT_SECRET and PERSON_KEY_SECRET', () => {
       expect(variables(production).sort()).toEqual(['JWT_SECRET', 'PERSON_KEY_SECRET']);
@@ -175,7 +178,9 @@ describe('withDevSecrets', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
       JWT_SECRET: config.auth.jwtSecret,
       PERSON_KEY_SECRET: config.personKeySecret,
+      IDENTITY_KEYS: expect.stringMatching(/^dev1:[A-Za-z0-9+/]{43}=$/),
     });
+    expect(config.identityKeys.activeKeyId).toBe('dev1');
   });
 
   it('reuses the stored secrets on the next start, so issued tokens stay valid', () => {
@@ -183,11 +188,24 @@ describe('withDevSecrets', () => {
     const second = withDevSecrets(fileConfig(), logger);
     expect(second.auth.jwtSecret).toBe(first.auth.jwtSecret);
     expect(second.personKeySecret).toBe(first.personKeySecret);
+    expect(second.identityKeys.keys.get('dev1')).toEqual(first.identityKeys.keys.get('dev1'));
+  });
+
+  it('adds identity keys to a secrets.json written before they existed, keeping the rest', () => {
+    const file = join(dataDir, 'secrets.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ JWT_SECRET: STRONG_JWT, PERSON_KEY_SECRET: STRONG_PERSON }),
+    );
+    const config = withDevSecrets(fileConfig(), logger);
+    expect(config.auth.jwtSecret).toBe(STRONG_JWT);
+    expect(config.identityKeys.activeKeyId).toBe('dev1');
+    expect(JSON.parse(readFileSync(file, 'utf8')).IDENTITY_KEYS).toMatch(/^dev1:/);
   });
 
   it('keeps secrets that are set and writes nothing', () => {
     const config = withDevSecrets(
-      fileConfig({ JWT_SECRET: STRONG_JWT, PERSON_KEY_SECRET: STRONG_PERSON }),
+      fileConfig({ JWT_SECRET: STRONG_JWT, PERSON_KEY_SECRET: STRONG_PERSON, IDENTITY_KEYS }),
       logger,
     );
     expect(config.auth.jwtSecret).toBe(STRONG_JWT);

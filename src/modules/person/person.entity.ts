@@ -1,11 +1,14 @@
 import { Entity, Enum, Property, type Opt } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
+import { EncryptedText } from '../../crypto/encrypted-text.type';
 import { ContactMethod } from '../outreach/outreach-codes';
 import { RaceEthnicity, Sex } from './person-codes';
 
 /**
  * The identity vault: one row per survivor, merged across reports by `personKey`. Only the
  * outreach agency a case is routed to (under a data-sharing agreement) ever reads it.
+ * Name, date of birth, phone, street, city, zip and safe-contact times are encrypted at rest
+ * (EncryptedText); the state code stays plain. Nothing may query by an encrypted column.
  */
 @Entity({ tableName: 'person' })
 export class Person extends HubEntity {
@@ -16,28 +19,28 @@ export class Person extends HubEntity {
   @Property({ type: 'text', nullable: true, unique: true })
   personKey?: string;
 
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: EncryptedText, nullable: true })
   firstName?: string;
 
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: EncryptedText, nullable: true })
   lastName?: string;
 
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: EncryptedText, nullable: true })
   dateOfBirth?: string;
 
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: EncryptedText, nullable: true })
   phone?: string;
 
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: EncryptedText, nullable: true })
   street?: string;
 
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: EncryptedText, nullable: true })
   city?: string;
 
   @Property({ type: 'character', length: 2, nullable: true })
   state?: string;
 
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: EncryptedText, nullable: true })
   zip?: string;
 
   @Enum({ items: () => Sex, nullable: true, nativeEnumName: 'sex' })
@@ -51,7 +54,7 @@ export class Person extends HubEntity {
   preferredContactMethod?: ContactMethod;
 
   /** Free text such as "weekdays after 5pm"; never shown outside the outreach agency. */
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: EncryptedText, nullable: true })
   safeContactTimes?: string;
 
   /** Say nothing about the overdose to anyone else at the address or phone. */
