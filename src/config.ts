@@ -54,6 +54,26 @@ const envSchema = z.object({
   CLOCK_SKEW_MINUTES: integer(10, 0, 120),
   LEAD_INTAKE_DAYS: integer(14, 1, 90),
   MAX_OUTREACH_ATTEMPTS: integer(5, 1, 50),
+  QUERY_MAX_DEPTH: integer(12, 2, 100),
+  QUERY_MAX_ALIASES: integer(30, 0, 1000),
+  QUERY_MAX_DIRECTIVES: integer(20, 0, 1000),
+  QUERY_MAX_TOKENS: integer(2000, 100, 100_000),
+  QUERY_MAX_COST: integer(100_000, 100, 10_000_000),
+  DB_STATEMENT_TIMEOUT_MS: integer(15_000, 0, 600_000),
+  RATE_LIMIT_WINDOW_SECONDS: integer(60, 1, 3600),
+  RATE_LIMIT_POINTS: integer(300, 1, 1_000_000),
+  RATE_LIMIT_API_KEY_POINTS: integer(1200, 1, 1_000_000),
+  RATE_LIMIT_ANONYMOUS_POINTS: integer(60, 1, 1_000_000),
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+  ),
+  RATE_LIMIT_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
+    .default('hub-rate'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -86,6 +106,25 @@ export interface HubConfig {
   lead: { intakeDays: number };
   /** Attempts to reach a person who has not engaged yet, per case (privacy: limit attempts). */
   outreach: { maxAttempts: number };
+  /** Static limits on an operation's shape, checked before it runs (src/limits/query-limits.ts). */
+  queryLimits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    maxCost: number;
+  };
+  /** PostgreSQL `statement_timeout` of every connection; 0 turns it off. */
+  statementTimeoutMs: number;
+  /** Requests per caller and window (src/limits/rate-limit.ts); Redis shares them across hubs. */
+  rateLimit: {
+    windowSeconds: number;
+    userPoints: number;
+    apiKeyPoints: number;
+    anonymousPoints: number;
+    redisUrl?: string;
+    keyPrefix: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -147,6 +186,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     intake: { maxIncidentAgeDays: e.MAX_INCIDENT_AGE_DAYS, clockSkewMinutes: e.CLOCK_SKEW_MINUTES },
     lead: { intakeDays: e.LEAD_INTAKE_DAYS },
     outreach: { maxAttempts: e.MAX_OUTREACH_ATTEMPTS },
+    queryLimits: {
+      maxDepth: e.QUERY_MAX_DEPTH,
+      maxAliases: e.QUERY_MAX_ALIASES,
+      maxDirectives: e.QUERY_MAX_DIRECTIVES,
+      maxTokens: e.QUERY_MAX_TOKENS,
+      maxCost: e.QUERY_MAX_COST,
+    },
+    statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    rateLimit: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      userPoints: e.RATE_LIMIT_POINTS,
+      apiKeyPoints: e.RATE_LIMIT_API_KEY_POINTS,
+      anonymousPoints: e.RATE_LIMIT_ANONYMOUS_POINTS,
+      redisUrl: e.REDIS_URL,
+      keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
+    },
   };
 }
 

@@ -20,7 +20,12 @@ export async function openDatabase(config: HubConfig): Promise<Database> {
   // (Migrations alone need none: the migration script opens the database without them.)
   if (config.identityKeys) installIdentityKeyRing(config.identityKeys);
   if (config.database.kind === 'postgres') {
-    const orm = await MikroORM.init({ ...baseOrmOptions(), clientUrl: config.database.url });
+    const orm = await MikroORM.init({
+      ...baseOrmOptions(),
+      clientUrl: config.database.url,
+      // A startup parameter of every pooled connection: no statement runs longer than this.
+      driverOptions: { connection: { statement_timeout: config.statementTimeoutMs } },
+    });
     return { orm, kind: 'postgres', close: () => orm.close(true) };
   }
 
@@ -36,6 +41,8 @@ export async function openDatabase(config: HubConfig): Promise<Database> {
     pglite = new PGlite(dir);
   }
   await pglite.waitReady;
+  // PGlite is a single session, so setting it once covers every statement.
+  await pglite.exec(`set statement_timeout = ${Number(config.statementTimeoutMs)}`);
   const orm = (await MikroORM.init({
     ...baseOrmOptions(),
     driver: PGliteDriver,
