@@ -18,6 +18,8 @@ import { migrateToLatest, openDatabase } from './database';
 import { formatError, INTERNAL_MESSAGE } from './errors/format-error';
 import { noNulCharactersPlugin, noNulCharactersRule } from './errors/nul-characters';
 import type { Logger } from './logger';
+import { queryLimitOptions } from './limits/query-limits';
+import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-limit';
 import { requestLogPlugin } from './request-log.plugin';
 import { buildHubSchema } from './schema';
 
@@ -55,6 +57,8 @@ async function startHttp(
   app.disable('x-powered-by');
   const httpServer = createHttpServer(app);
   const production = config.env === 'production';
+  const limits = queryLimitOptions<Context>(config.queryLimits);
+  const rateLimiter = await createRateLimiter(config.rateLimit, logger);
 
   const apollo = new ApolloServer<Context>({
     schema: await buildHubSchema(),
@@ -67,9 +71,12 @@ async function startHttp(
     // re-raise the signal and kill the process before the embedded database is closed.
     stopOnTerminationSignals: false,
     csrfPrevention: true,
-    validationRules: [noNulCharactersRule],
+    parseOptions: limits.parseOptions,
+    maxRecursiveSelections: limits.maxRecursiveSelections,
+    validationRules: [noNulCharactersRule, ...limits.validationRules],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...limits.plugins,
       noNulCharactersPlugin(),
       requestLogPlugin(logger),
       production
@@ -77,7 +84,12 @@ async function startHttp(
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });
-  await apollo.start();
+  try {
+    await apollo.start();
+  } catch (error) {
+    await rateLimiter.close();
+    throw error;
+  }
 
   const verifyToken = createTokenVerifier(config.auth);
 
@@ -110,10 +122,13 @@ async function startHttp(
         const em = orm.em.fork();
         const requestId = res.locals.requestId as string;
         const viewer = await authenticate(req.header('authorization'), em, verifyToken).catch(
-          (error: unknown) => {
+          async (error: unknown) => {
+            await countRefusedCredential(error, req, rateLimiter);
             throw authenticationFailure(error, requestId, logger);
           },
         );
+        const caller = callerOf(viewer);
+        await rateLimiter.consume(caller.kind, caller.id);
         return { em, viewer, requestId, config, logger };
       },
     }),
@@ -139,9 +154,23 @@ async function startHttp(
     stop: () =>
       (stopping ??= (async () => {
         await apollo.stop();
+        await rateLimiter.close();
         await closeDatabase();
       })()),
   };
+}
+
+/**
+ * Requests without a valid credential share one budget per client address, so guessing tokens
+ * or keys is throttled like any flood; over it the answer is 429 instead of UNAUTHENTICATED.
+ */
+async function countRefusedCredential(
+  error: unknown,
+  req: Request,
+  rateLimiter: RateLimiter,
+): Promise<void> {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== 'UNAUTHENTICATED') return;
+  await rateLimiter.consume('anonymous', req.ip ?? req.socket.remoteAddress ?? 'unknown');
 }
 
 /**

@@ -49,6 +49,10 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     PORT: '0',
     EMBEDDED_DB: 'memory',
     LOG_LEVEL: 'silent',
+    // Suites send many requests from one address; rate limits are tested on hubs of their own.
+    RATE_LIMIT_POINTS: '1000000',
+    RATE_LIMIT_API_KEY_POINTS: '1000000',
+    RATE_LIMIT_ANONYMOUS_POINTS: '1000000',
     ...TEST_SECRETS,
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,
