@@ -25,3 +25,17 @@ export function and(parts: Sql[]): Sql {
     bindings: parts.flatMap((p) => p.bindings),
   };
 }
+
+/**
+ * "Assigned to me" (or, with `assigned` false, "not assigned to me") on an assignee column. An
+ * API key (no user id) is nobody's colleague: nothing is assigned to it.
+ */
+export function assignedToCaller(
+  column: string,
+  userId: string | undefined,
+  assigned: boolean,
+): Sql {
+  return assigned
+    ? sql(`${column} = ?::uuid`, userId ?? null)
+    : sql(`${column} is distinct from ?::uuid`, userId ?? null);
+}

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import type { Cursor } from '../../common/pagination';
 import { Role } from '../../common/role';
-import { and, pgArray, sql, type Sql } from '../../common/sql';
+import { and, assignedToCaller, pgArray, sql, type Sql } from '../../common/sql';
 import { activeAgreementExistsSql } from '../agency/agreement-query';
 import { consentInForceCondition } from '../outreach/consent-query';
 import { AWAITING_FIRST_ATTEMPT, CloseReason, ReferralType, SealedReason } from './case-codes';
@@ -44,13 +44,7 @@ function plainFilters(viewer: Viewer, filter: CaseFilterInput | undefined, id?: 
   if (filter?.status) parts.push(sql('c.status = any(?::case_status[])', pgArray(filter.status)));
   if (filter?.county) parts.push(sql('c.county = ?', filter.county));
   if (filter?.assignedToMe !== undefined && filter.assignedToMe !== null) {
-    // An API key is nobody's colleague: nothing is assigned to it.
-    const me = viewer.userId ?? null;
-    parts.push(
-      filter.assignedToMe
-        ? sql('c.assigned_worker_id = ?::uuid', me)
-        : sql('c.assigned_worker_id is distinct from ?::uuid', me),
-    );
+    parts.push(assignedToCaller('c.assigned_worker_id', viewer.userId, filter.assignedToMe));
   }
   return parts;
 }

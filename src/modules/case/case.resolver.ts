@@ -14,14 +14,7 @@ import { AcceptCaseArgs, CaseChangeArgs, CasesArgs, DeclineCaseArgs } from './ca
 import { acceptCase, declineCase, getCase, listCases, retriageCase } from './case.service';
 import { CaseConnection, CaseType } from './case.types';
 import { CaseReferralType } from './referral.types';
-
-/** Loads by id through the request's dataloader, so a page of cases costs one query per type. */
-const load = <T extends object>(
-  ctx: Context,
-  entity: new () => T,
-  id: string | undefined,
-): Promise<T | null> =>
-  id ? ctx.em.getReference(entity, id as never, { wrapped: true }).load() : Promise.resolve(null);
+import { loadById } from '../../common/load-by-id';
 
 @Resolver(() => CaseType)
 export class CaseResolver {
@@ -71,12 +64,12 @@ export class CaseResolver {
 
   @FieldResolver(() => AgencyType)
   routedAgency(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<Agency | null> {
-    return load(ctx, Agency, kase.routedAgencyId);
+    return loadById(ctx.em, Agency, kase.routedAgencyId);
   }
 
   @FieldResolver(() => UserType)
   assignedWorker(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<User | null> {
-    return load(ctx, User, kase.assignedWorkerId);
+    return loadById(ctx.em, User, kase.assignedWorkerId);
   }
 
   /** The permission layer already refuses a sealed case; this keeps the vault shut regardless. */
@@ -84,7 +77,7 @@ export class CaseResolver {
   person(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<Person | null> {
     if (kase.identitySealed || ctx.viewer.role !== Role.OUTREACH_WORKER)
       return Promise.resolve(null);
-    return load(ctx, Person, kase.personId);
+    return loadById(ctx.em, Person, kase.personId);
   }
 
   @FieldResolver(() => IncidentType)
@@ -93,7 +86,7 @@ export class CaseResolver {
     @Ctx() ctx: Context,
   ): Promise<OverdoseIncident | null> {
     if (ctx.viewer.role !== Role.OUTREACH_WORKER) return null;
-    const incident = await load(ctx, OverdoseIncident, kase.indexIncidentId);
+    const incident = await loadById(ctx.em, OverdoseIncident, kase.indexIncidentId);
     return incident && kase.identitySealed ? withLocationSealed(incident) : incident;
   }
 }
@@ -102,6 +95,8 @@ export class CaseResolver {
 export class ReferralResolver {
   @FieldResolver(() => AgencyType)
   toAgency(@Root() referral: CaseReferralType, @Ctx() ctx: Context): Promise<Agency | null> {
-    return referral.toAgencyId ? load(ctx, Agency, referral.toAgencyId) : Promise.resolve(null);
+    return referral.toAgencyId
+      ? loadById(ctx.em, Agency, referral.toAgencyId)
+      : Promise.resolve(null);
   }
 }

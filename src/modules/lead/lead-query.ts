@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import type { Cursor } from '../../common/pagination';
 import { Role } from '../../common/role';
-import { and, pgArray, sql, type Sql } from '../../common/sql';
+import { and, assignedToCaller, pgArray, sql, type Sql } from '../../common/sql';
 import { consentInForceCondition, consentInForceSql } from '../outreach/consent-query';
 import { ConsentScope } from '../outreach/outreach-codes';
 import { LeadStatus } from './lead-codes';
@@ -37,12 +37,7 @@ function plainFilters(viewer: Viewer, filter?: LeadReferralFilterInput, id?: str
   if (filter?.status) parts.push(sql('l.status = any(?::lead_status[])', pgArray(filter.status)));
   if (filter?.door) parts.push(sql('l.door = ?::lead_door', filter.door));
   if (filter?.assignedToMe !== undefined && filter.assignedToMe !== null) {
-    const me = viewer.userId ?? null;
-    parts.push(
-      filter.assignedToMe
-        ? sql('l.case_manager_id = ?::uuid', me)
-        : sql('l.case_manager_id is distinct from ?::uuid', me),
-    );
+    parts.push(assignedToCaller('l.case_manager_id', viewer.userId, filter.assignedToMe));
   }
   return parts;
 }

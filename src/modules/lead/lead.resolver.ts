@@ -42,13 +42,7 @@ import {
   LeadReferralFlagType,
   LeadReferralType,
 } from './lead.types';
-
-const load = <T extends object>(
-  ctx: Context,
-  entity: new () => T,
-  id: string | undefined,
-): Promise<T | null> =>
-  id ? ctx.em.getReference(entity, id as never, { wrapped: true }).load() : Promise.resolve(null);
+import { loadById } from '../../common/load-by-id';
 
 @Resolver(() => LeadReferralType)
 export class LeadReferralResolver {
@@ -128,12 +122,12 @@ export class LeadReferralResolver {
 
   @FieldResolver(() => AgencyType)
   program(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<Agency | null> {
-    return load(ctx, Agency, lead.programId);
+    return loadById(ctx.em, Agency, lead.programId);
   }
 
   @FieldResolver(() => UserType)
   caseManager(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<User | null> {
-    return load(ctx, User, lead.caseManagerId);
+    return loadById(ctx.em, User, lead.caseManagerId);
   }
 
   /** The permission layer already checks the release; this keeps the vault shut regardless. */
@@ -142,7 +136,7 @@ export class LeadReferralResolver {
     if (!lead.releaseInForce || ctx.viewer.role !== Role.LEAD_CASE_MANAGER) {
       return Promise.resolve(null);
     }
-    return load(ctx, Person, lead.personId);
+    return loadById(ctx.em, Person, lead.personId);
   }
 
   @FieldResolver(() => [ConsentType])
