@@ -70,6 +70,7 @@ const envSchema = z.object({
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional(),
   ),
+  TRUST_PROXY_HOPS: integer(0, 0, 10),
   RATE_LIMIT_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
@@ -114,6 +115,12 @@ export interface HubConfig {
     maxTokens: number;
     maxCost: number;
   };
+  /**
+   * Load balancers in front of the hub whose X-Forwarded-For is believed; 0 (direct) means the
+   * client address is the socket's. Behind one proxy set 1, or every anonymous caller would share
+   * the proxy's rate-limit budget.
+   */
+  trustProxyHops: number;
   /** PostgreSQL `statement_timeout` of every connection; 0 turns it off. */
   statementTimeoutMs: number;
   /** Requests per caller and window (src/limits/rate-limit.ts); Redis shares them across hubs. */
@@ -194,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCost: e.QUERY_MAX_COST,
     },
     statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       userPoints: e.RATE_LIMIT_POINTS,

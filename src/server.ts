@@ -55,6 +55,7 @@ async function startHttp(
 ): Promise<HubServer> {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxyHops);
   const httpServer = createHttpServer(app);
   const production = config.env === 'production';
   const limits = queryLimitOptions<Context>(config.queryLimits);
