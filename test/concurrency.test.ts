@@ -259,6 +259,29 @@ describe('concurrent changes of one case', () => {
       note(`death vs hold on the person's other case: ${outcomes.join(', ')}`);
     });
 
+    it('lets one of two deaths reported at once on both cases win; the other gets CONFLICT', async () => {
+      for (let round = 0; round < 4; round++) {
+        const { first, second } = await twoCasesOfOnePerson();
+        // Each locks its own case, then the other: they may wait on each other (a deadlock).
+        const responses = await Promise.all([
+          send('closeDeceased', first.worker, first.kase.id),
+          send('closeDeceased', second.worker, second.kase.id),
+        ]);
+        expect(responses.map((r) => errorCodes(r).join(',') || 'OK').sort()).toEqual([
+          'CONFLICT',
+          'OK',
+        ]);
+        for (const kase of [first.kase, second.kase]) {
+          const after = await final(kase.id);
+          expect([after.status, after.closeReason, after.events.length]).toEqual([
+            'CLOSED',
+            'DECEASED',
+            1,
+          ]);
+        }
+      }
+    });
+
     /**
      * Deterministic form of the race: another worker's change of the case is in progress (its
      * transaction holds the row and has moved it to ON_HOLD) when the death arrives, and commits
