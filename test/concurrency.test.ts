@@ -87,7 +87,15 @@ describe('concurrent changes of one case', () => {
     const responses = await Promise.all(
       contenders.map(([name, actor]) => send(name, actor, caseId)),
     );
-    const codes = responses.map((r) => errorCodes(r).join(',') || 'OK');
+    // An unexpected error shows its message too, so a failure says what went wrong.
+    const codes = responses.map(
+      (r) =>
+        (r.errors ?? [])
+          .map((e) =>
+            e.extensions?.code === 'CONFLICT' ? 'CONFLICT' : `${e.extensions?.code}: ${e.message}`,
+          )
+          .join(',') || 'OK',
+    );
     expect([...codes].sort()).toEqual([...Array(contenders.length - 1).fill('CONFLICT'), 'OK']);
     return { winner: contenders[codes.indexOf('OK')][0], responses };
   }
