@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { HubConfig } from './config';
 import { installIdentityKeyRing } from './crypto/identity-keys';
+import { databaseDriverLog } from './database-log';
+import type { Logger } from './logger';
 import { baseOrmOptions } from './mikro-orm.config';
 
 export interface Database {
@@ -15,7 +17,7 @@ export interface Database {
  * Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PostgreSQL (PGlite) — in the
  * data folder, or in memory for tests. The rest of the hub cannot tell them apart.
  */
-export async function openDatabase(config: HubConfig): Promise<Database> {
+export async function openDatabase(config: HubConfig, logger?: Logger): Promise<Database> {
   // Identity columns decrypt on load: the keys must be in place before the ORM reads a row.
   // (Migrations alone need none: the migration script opens the database without them.)
   if (config.identityKeys) installIdentityKeyRing(config.identityKeys);
@@ -24,7 +26,10 @@ export async function openDatabase(config: HubConfig): Promise<Database> {
       ...baseOrmOptions(),
       clientUrl: config.database.url,
       // A startup parameter of every pooled connection: no statement runs longer than this.
-      driverOptions: { connection: { statement_timeout: config.statementTimeoutMs } },
+      driverOptions: {
+        connection: { statement_timeout: config.statementTimeoutMs },
+        ...(logger ? { log: databaseDriverLog(logger) } : {}),
+      },
     });
     return { orm, kind: 'postgres', close: () => orm.close(true) };
   }

@@ -37,7 +37,7 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
  * Apollo on Express, health endpoints. `stop()` drains requests, then closes the database.
  */
 export async function createServer(config: ReadyConfig, logger: Logger): Promise<HubServer> {
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, logger);
   try {
     await migrateToLatest(database.orm);
     return await startHttp(config, logger, database.orm, database.close);

@@ -395,8 +395,10 @@ describe('identity vault and triage', () => {
     expect((await em.find(Outcome, { case: earlier.id })).map((o) => o.type)).toEqual([
       'FATAL_OVERDOSE',
     ]);
-    const closed = await em.findOneOrFail(Case, earlier.id);
+    const closed = await em.findOneOrFail(Case, earlier.id, { populate: ['referrals'] });
     expect([closed.status, closed.closeReason]).toEqual(['CLOSED', 'DECEASED']);
+    // Nobody is asked any more to take the follow-up of a person who died.
+    expect(closed.referrals.getItems().map((r) => r.status)).toEqual(['CANCELLED']);
   });
 
   it('closes the case NOT_ELIGIBLE without any referral when the person asked not to be contacted', async () => {

@@ -1,4 +1,4 @@
-import { LockMode, OptimisticLockError } from '@mikro-orm/core';
+import { DeadlockException, LockMode, OptimisticLockError } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { Role } from '../../common/role';
@@ -40,6 +40,9 @@ export async function changeCase<T>(
     });
   } catch (error) {
     if (error instanceof OptimisticLockError) throw conflict(STALE);
+    // Two changes that each lock more than one case (deaths reported on two cases of one person
+    // at once) can wait on each other; PostgreSQL ends one, which is then simply stale.
+    if (error instanceof DeadlockException) throw conflict(STALE);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { HubConfig } from '../../config';
 import type { OverdoseIncident } from '../incident/incident.entity';
 import { OutcomeType } from '../outcome/outcome-codes';
@@ -7,6 +7,7 @@ import type { Person } from '../person/person.entity';
 import { CaseStatus, CloseReason, TERMINAL_STATUSES } from './case-codes';
 import { CaseEvent } from './case-event.entity';
 import { Case } from './case.entity';
+import { closeWithin } from './case-lifecycle.service';
 import { recordTransition } from './case-timeline';
 import { routeCase } from './case-routing.service';
 
@@ -58,7 +59,13 @@ async function linkPriorCases(
   person: Person,
   incident: OverdoseIncident,
 ): Promise<void> {
-  const prior = await em.find(Case, { person: person.id, id: { $ne: kase.id } });
+  // Locked: a fatal report closes the open ones, and a worker changing one at this moment must
+  // then get CONFLICT rather than this report failing on the version check.
+  const prior = await em.find(
+    Case,
+    { person: person.id, id: { $ne: kase.id } },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
+  );
   if (prior.length === 0) return;
   kase.priorCases.add(prior);
   const type = incident.fatal ? OutcomeType.FATAL_OVERDOSE : OutcomeType.REPEAT_OVERDOSE;
@@ -71,9 +78,9 @@ async function linkPriorCases(
       automatic: true,
     });
     // A death ends every open follow-up of that person, so no one visits a grieving household.
+    // Closed like any other close: a hold and a pending referral request end with the case.
     if (incident.fatal && !TERMINAL_STATUSES.includes(earlier.status)) {
-      earlier.closeReason = CloseReason.DECEASED;
-      recordTransition(em, earlier, CaseStatus.CLOSED, { reason: 'FATAL_OVERDOSE_REPORTED' });
+      await closeWithin(em, earlier, CloseReason.DECEASED, 'FATAL_OVERDOSE_REPORTED', undefined);
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { Role } from '../../common/role';
 import { badInput, forbidden, type FieldProblem } from '../../errors/hub-errors';
@@ -279,11 +279,15 @@ export async function closeWithin(
  */
 export async function closeOtherCasesOfDeceased(em: EntityManager, kase: Case): Promise<void> {
   if (!kase.person) return;
-  const others = await em.find(Case, {
-    person: kase.person.id,
-    id: { $ne: kase.id },
-    status: { $in: [...OPEN_STATUSES] },
-  });
+  // Locked and re-read like the case itself: a worker changing one of them at this moment either
+  // commits first (and this closes the changed case) or waits and gets CONFLICT; never a refusal
+  // of the death report because another agency's case moved. Id order keeps two deaths from
+  // locking in opposite orders.
+  const others = await em.find(
+    Case,
+    { person: kase.person.id, id: { $ne: kase.id }, status: { $in: [...OPEN_STATUSES] } },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
+  );
   for (const other of others) {
     await closeWithin(em, other, CloseReason.DECEASED, 'DEATH_REPORTED', undefined);
   }
