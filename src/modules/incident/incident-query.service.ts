@@ -7,7 +7,13 @@ import { isUuid } from '../../common/uuid';
 import { badInput, notFound } from '../../errors/hub-errors';
 import { OverdoseIncident } from './incident.entity';
 import type { EmsDisposition, SuspectedSubstance } from './incident-codes';
-import { fromJson, naloxoneJsonSql, toNaloxone, type IncidentRow } from './incident-rows';
+import {
+  fromJson,
+  naloxoneGivenSql,
+  naloxoneJsonSql,
+  toNaloxone,
+  type IncidentRow,
+} from './incident-rows';
 import type { IncidentFilter } from './incident.input-filter';
 import type { NaloxoneAdministrationType } from './incident.types';
 
@@ -91,17 +97,19 @@ export async function listOwnIncidents(
     `select t.total_count, p.*
        from (select count(*)::int as total_count from overdose_incident i where ${where.text}) t
        left join lateral (
-         select i.id, i.external_id, i.occurred_at, i.county, i.street, i.city, i.state, i.zip,
-                i.latitude, i.longitude, i.fatal, i.suspected_substances::text[],
-                i.ems_disposition, i.officer_warm_handoff, i.version, i.created_at,
-                i.updated_at, i.reporting_agency_id,
-                exists (select 1 from naloxone_administration ng where ng.incident_id = i.id)
-                  as naloxone_given
-                ${options.naloxone ? `, ${naloxoneJsonSql('i.id')} as naloxone_json` : ''}
-           from overdose_incident i
-          where ${where.text} and ${page.text}
-          order by i.occurred_at desc, i.id desc
-          limit ?
+         select f.*, ${naloxoneGivenSql('f.id')} as naloxone_given
+                ${options.naloxone ? `, ${naloxoneJsonSql('f.id')} as naloxone_json` : ''}
+           from (
+             select i.id, i.external_id, i.occurred_at, i.county, i.street, i.city, i.state,
+                    i.zip, i.latitude, i.longitude, i.fatal, i.suspected_substances::text[],
+                    i.ems_disposition, i.officer_warm_handoff, i.version, i.created_at,
+                    i.updated_at, i.reporting_agency_id
+               from overdose_incident i
+              where ${where.text} and ${page.text}
+              order by i.occurred_at desc, i.id desc
+              limit ?
+           ) f
+          order by f.occurred_at desc, f.id desc
        ) p on true`,
     [...where.bindings, ...where.bindings, ...page.bindings, size + 1],
     'all',

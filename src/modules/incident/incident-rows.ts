@@ -45,6 +45,16 @@ export function naloxoneJsonSql(incidentId: string): string {
            from naloxone_administration n where n.incident_id = ${incidentId})`;
 }
 
+/**
+ * "Any dose given" per row, on the incident_id index. A scalar subquery rather than EXISTS:
+ * the planner may turn an EXISTS in a select list into one hash of the whole table, which costs
+ * a full scan per page once the table is large.
+ */
+export function naloxoneGivenSql(incidentId: string): string {
+  return `coalesce((select true from naloxone_administration ng
+                     where ng.incident_id = ${incidentId} limit 1), false)`;
+}
+
 /** The columns of `alias` (overdose_incident) as the key/value list of a JSON object. */
 function incidentJsonPairs(alias: string): string {
   return `'id', ${alias}.id, 'externalId', ${alias}.external_id,
@@ -56,8 +66,7 @@ function incidentJsonPairs(alias: string): string {
           'officerWarmHandoff', ${alias}.officer_warm_handoff, 'version', ${alias}.version,
           'createdAt', ${alias}.created_at, 'updatedAt', ${alias}.updated_at,
           'reportingAgencyId', ${alias}.reporting_agency_id,
-          'naloxoneGiven', exists (select 1 from naloxone_administration ng
-                                    where ng.incident_id = ${alias}.id)`;
+          'naloxoneGiven', ${naloxoneGivenSql(`${alias}.id`)}`;
 }
 
 /** One incident (by the id expression) as a JSON object, with its doses when asked. */
