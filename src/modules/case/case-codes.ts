@@ -81,3 +81,20 @@ registerEnumType(TriageReason, { name: 'TriageReason' });
 registerEnumType(SealedReason, { name: 'SealedReason' });
 registerEnumType(ReferralType, { name: 'ReferralType' });
 registerEnumType(ReferralStatus, { name: 'ReferralStatus' });
+
+/**
+ * Where a case awaiting its first outreach attempt stands in the follow-up window: its window
+ * opens later today, it is open now (due), or the due time passed without an attempt.
+ */
+export enum FollowUpBucket {
+  OPENS_TODAY = 'OPENS_TODAY',
+  DUE = 'DUE',
+  OVERDUE = 'OVERDUE',
+}
+
+registerEnumType(FollowUpBucket, {
+  name: 'FollowUpBucket',
+  description:
+    'OPENS_TODAY: the window opens before the end of the day; DUE: the window is open; ' +
+    'OVERDUE: past due with no attempt yet. Only cases awaiting their first attempt have one.',
+});

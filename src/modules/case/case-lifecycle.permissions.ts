@@ -50,7 +50,9 @@ export const caseLifecyclePermissions: PermissionMap = {
     holdReason: agencyStaff,
   },
   CaseEvent: {
-    ...fields(['at', 'fromStatus', 'toStatus', 'actor'], timelineReaders),
+    ...fields(['kind', 'at', 'fromStatus', 'toStatus', 'actor'], timelineReaders),
     reason: agencyStaff,
+    // What an attempt was (outcome, who was present, what was left) is the outreach team's.
+    attempt: caseWorker,
   },
 };

@@ -1,4 +1,4 @@
-import { Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { CloseCaseArgs, EnteredInErrorArgs, PutCaseOnHoldArgs } from './case-lifecycle.input';
 import {
@@ -11,7 +11,8 @@ import {
   resumeCase,
   startCaseFollowUp,
 } from './case-lifecycle.service';
-import { forgetCaseLists, timelineLoader } from './case-loaders';
+import { attemptLoader, forgetCaseLists, timelineLoader } from './case-loaders';
+import { withAttempts } from './case-timeline-query';
 import { CaseEventType } from './case-timeline.types';
 import { CaseChangeArgs } from './case.input';
 import { CaseType } from './case.types';
@@ -101,8 +102,23 @@ export class CaseLifecycleResolver {
     return changed(ctx, markCaseEnteredInError(ctx.em, ctx.viewer, args));
   }
 
-  @FieldResolver(() => [CaseEventType], { description: 'Every status change, oldest first' })
-  timeline(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<CaseEventType[]> {
-    return timelineLoader(ctx).load(kase.id);
+  @FieldResolver(() => [CaseEventType], {
+    description: 'Every status change, oldest first; with withAttempts, every outreach attempt too',
+  })
+  async timeline(
+    @Root() kase: CaseType,
+    @Ctx() ctx: Context,
+    @Arg('withAttempts', () => Boolean, {
+      defaultValue: false,
+      description: 'Interleave the outreach attempts (when they were made) with the changes',
+    })
+    attempts: boolean,
+  ): Promise<CaseEventType[]> {
+    // Each is one statement for the whole page of cases.
+    const [events, made] = await Promise.all([
+      timelineLoader(ctx).load(kase.id),
+      attempts ? attemptLoader(ctx).load(kase.id) : Promise.resolve([]),
+    ]);
+    return made.length > 0 ? withAttempts(events, made) : events;
   }
 }

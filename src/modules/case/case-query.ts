@@ -5,7 +5,14 @@ import { Role } from '../../common/role';
 import { and, assignedToCaller, pgArray, sql, type Sql } from '../../common/sql';
 import { activeAgreementExistsSql } from '../agency/agreement-query';
 import { consentInForceCondition } from '../outreach/consent-query';
-import { AWAITING_FIRST_ATTEMPT, CloseReason, ReferralType, SealedReason } from './case-codes';
+import {
+  AWAITING_FIRST_ATTEMPT,
+  CloseReason,
+  FollowUpBucket,
+  ReferralType,
+  SealedReason,
+} from './case-codes';
+import { relationColumns, toLoadedRelations, type CaseRelations } from './case-list-relations';
 import type { CaseFilterInput } from './case.input';
 import type { CaseType } from './case.types';
 import type { CaseReferralType } from './referral.types';
@@ -37,41 +44,163 @@ function referralScope(viewer: Viewer): Sql {
     : and([routing, sql('r.to_agency_id = ?::uuid', viewer.agencyId)]);
 }
 
-/** Conditions on the columns of `c` itself (cheap, before the computed flags). */
-function plainFilters(viewer: Viewer, filter: CaseFilterInput | undefined, id?: string): Sql[] {
-  const parts: Sql[] = [];
-  if (id) parts.push(sql('c.id = ?::uuid', id));
-  if (filter?.status) parts.push(sql('c.status = any(?::case_status[])', pgArray(filter.status)));
-  if (filter?.county) parts.push(sql('c.county = ?', filter.county));
-  if (filter?.assignedToMe !== undefined && filter.assignedToMe !== null) {
-    parts.push(assignedToCaller('c.assigned_worker_id', viewer.userId, filter.assignedToMe));
-  }
-  return parts;
+/** The columns the identity rules read, under the aliases of the statement that asks. */
+interface SealColumns {
+  personId: string;
+  closeReason: string;
+  routedAgencyId: string;
+  reportingAgencyId: string;
+  county: string;
 }
 
-function flagFilters(filter: CaseFilterInput | undefined): Sql[] {
-  const parts: Sql[] = [];
-  if (filter?.overdue !== undefined && filter.overdue !== null) {
-    parts.push(sql('s.overdue = ?', filter.overdue));
+const CASE_COLUMNS: SealColumns = {
+  personId: 'c.person_id',
+  closeReason: 'c.close_reason',
+  routedAgencyId: 'c.routed_agency_id',
+  reportingAgencyId: 'i.reporting_agency_id',
+  county: 'c.county',
+};
+
+/**
+ * Revoking consent to follow-up re-seals identity for everyone but the holder of the record:
+ * the agency the case is routed to keeps what it recorded; no other reader is served identity.
+ */
+function revokedSql(viewer: Viewer, col: SealColumns): Sql {
+  return sql(
+    `${col.personId} is not null and ${col.closeReason} = ?::close_reason
+       and ${col.routedAgencyId} is distinct from ?::uuid`,
+    CloseReason.CONSENT_REVOKED,
+    viewer.agencyId,
+  );
+}
+
+/** Identity is withheld: no agreement lets it flow to the routed agency, or consent was revoked. */
+function sealedSql(viewer: Viewer, col: SealColumns): Sql {
+  const revoked = revokedSql(viewer, col);
+  return {
+    text: `(${col.personId} is not null and not ${activeAgreementExistsSql(
+      col.reportingAgencyId,
+      col.routedAgencyId,
+      col.county,
+    )}) or (${revoked.text})`,
+    bindings: revoked.bindings,
+  };
+}
+
+const awaitingFirstAttempt = (): Sql =>
+  sql('c.status = any(?::case_status[])', pgArray(AWAITING_FIRST_ATTEMPT));
+
+/** The case's place in the follow-up window (see FollowUpBucket), as SQL on `c`. */
+function bucketSql(now: Date, timeZone: string): Sql {
+  const at = now.toISOString();
+  const awaiting = awaitingFirstAttempt();
+  return {
+    text: `case when not (${awaiting.text}) then null
+                 when c.follow_up_due_at < ?::timestamptz then '${FollowUpBucket.OVERDUE}'
+                 when c.follow_up_opens_at <= ?::timestamptz then '${FollowUpBucket.DUE}'
+                 when c.follow_up_opens_at < ${endOfDay.text} then '${FollowUpBucket.OPENS_TODAY}'
+            end`,
+    bindings: [...awaiting.bindings, at, at, ...endOfDayBindings(at, timeZone)],
+  };
+}
+
+/** The next local midnight after `now` in `timeZone` (an IANA name checked by the caller). */
+const endOfDay = sql(
+  `((date_trunc('day', ?::timestamptz at time zone ?) + interval '1 day') at time zone ?)`,
+);
+const endOfDayBindings = (at: string, timeZone: string) => [at, timeZone, timeZone];
+
+/** The follow-up queue: cases awaiting a first attempt whose window opens by the end of today. */
+function queueFilter(now: Date, queue: FollowUpQueueScope): Sql {
+  const bucket = bucketSql(now, queue.timeZone);
+  const at = now.toISOString();
+  return and([
+    awaitingFirstAttempt(),
+    sql(`c.follow_up_opens_at < ${endOfDay.text}`, ...endOfDayBindings(at, queue.timeZone)),
+    {
+      text: `(${bucket.text}) = any(?::text[])`,
+      bindings: [...bucket.bindings, pgArray(queue.buckets)],
+    },
+  ]);
+}
+
+/**
+ * The filter as SQL on `c` and `i` (the index incident). `joinsIncident` tells whether the
+ * count needs the incident table.
+ */
+function filterSql(
+  viewer: Viewer,
+  filter: CaseFilterInput | undefined,
+  now: Date,
+): { where: Sql[]; joinsIncident: boolean } {
+  const at = now.toISOString();
+  const where: Sql[] = [];
+  let joinsIncident = false;
+  if (!filter) return { where, joinsIncident };
+  if (filter.status) where.push(sql('c.status = any(?::case_status[])', pgArray(filter.status)));
+  if (filter.county) where.push(sql('c.county = ?', filter.county));
+  if (filter.agencyId) where.push(sql('c.routed_agency_id = ?::uuid', filter.agencyId));
+  if (filter.assignedWorkerId) {
+    where.push(sql('c.assigned_worker_id = ?::uuid', filter.assignedWorkerId));
   }
-  if (filter?.sealed !== undefined && filter.sealed !== null) {
-    parts.push(sql('s.identity_sealed = ?', filter.sealed));
+  if (filter.assignedToMe !== undefined && filter.assignedToMe !== null) {
+    where.push(assignedToCaller('c.assigned_worker_id', viewer.userId, filter.assignedToMe));
   }
-  return parts;
+  if (filter.occurredFrom) {
+    where.push(sql('i.occurred_at >= ?::timestamptz', filter.occurredFrom.toISOString()));
+    joinsIncident = true;
+  }
+  if (filter.occurredTo) {
+    where.push(sql('i.occurred_at < ?::timestamptz', filter.occurredTo.toISOString()));
+    joinsIncident = true;
+  }
+  if (filter.overdue !== undefined && filter.overdue !== null) {
+    const overdue = and([awaitingFirstAttempt(), sql('c.follow_up_due_at < ?::timestamptz', at)]);
+    where.push(filter.overdue ? overdue : { ...overdue, text: `not (${overdue.text})` });
+  }
+  if (filter.due !== undefined && filter.due !== null) {
+    const due = and([
+      awaitingFirstAttempt(),
+      sql('c.follow_up_opens_at <= ?::timestamptz', at),
+      sql('c.follow_up_due_at >= ?::timestamptz', at),
+    ]);
+    where.push(filter.due ? due : { ...due, text: `not (${due.text})` });
+  }
+  if (filter.sealed !== undefined && filter.sealed !== null) {
+    const sealed = sealedSql(viewer, CASE_COLUMNS);
+    where.push({
+      ...sealed,
+      text: `${filter.sealed ? '' : 'not '}coalesce(${sealed.text}, false)`,
+    });
+    joinsIncident = true;
+  }
+  return { where, joinsIncident };
+}
+
+export interface FollowUpQueueScope {
+  buckets: FollowUpBucket[];
+  timeZone: string;
 }
 
 export interface CaseQuery {
   id?: string;
   filter?: CaseFilterInput;
+  /** Only the follow-up queue (and "today" in this time zone). */
+  queue?: FollowUpQueueScope;
   after?: Cursor;
   limit: number;
+  /** Related records to fetch in the same statement. */
+  relations?: CaseRelations;
+  /** Whether to count the whole filtered set (lists) or not (one case by id). */
+  count?: boolean;
 }
 
 /**
- * One statement for a page of cases: scope, filters, the overdue and sealed flags, the count of
- * linked earlier cases, the caller's referrals as JSON, the outreach attempt count and latest
- * attempt (for the page's rows only), and the total in scope. Ordered by due time, then id, so
- * pages are stable. Timelines and attempt lists are loaded per page by their field resolvers.
+ * One statement for a page of cases. The count runs over the scope and filter alone (cheap
+ * columns, on indexes); the page is the first `limit` cases after the cursor in (due time, id)
+ * order, read through the (routed agency, due time, id) index; only those rows get the computed
+ * parts: sealed flags, consent, linked cases, the caller's referrals, the attempt count and, when
+ * selected, the related records as JSON (see case-list-relations.ts).
  */
 export async function queryCases(
   em: EntityManager,
@@ -79,56 +208,60 @@ export async function queryCases(
   query: CaseQuery,
 ): Promise<{ rows: CaseType[]; totalCount: number }> {
   const now = new Date();
-  const where = and([caseScope(viewer), ...plainFilters(viewer, query.filter, query.id)]);
-  const flags = and(flagFilters(query.filter));
+  const timeZone = query.queue?.timeZone ?? 'UTC';
+  const filters = filterSql(viewer, query.filter, now);
+  const scope = [
+    caseScope(viewer),
+    ...(query.id ? [sql('c.id = ?::uuid', query.id)] : []),
+    ...filters.where,
+    ...(query.queue ? [queueFilter(now, query.queue)] : []),
+  ];
+  const where = and(scope);
   const cursor = query.after
     ? sql(
-        '(f.follow_up_due_at, f.id) > (?::timestamptz, ?::uuid)',
+        '(c.follow_up_due_at, c.id) > (?::timestamptz, ?::uuid)',
         query.after.at.toISOString(),
         query.after.id,
       )
     : sql('true');
+  const pageWhere = and([...scope, cursor]);
+  const count =
+    query.count === false
+      ? sql('select null::int as total_count')
+      : {
+          text: `select count(*)::int as total_count from overdose_case c
+                 ${filters.joinsIncident ? 'join overdose_incident i on i.id = c.index_incident_id' : ''}
+                 where ${where.text}`,
+          bindings: where.bindings,
+        };
+  const bucket = bucketSql(now, timeZone);
+  const pageColumns: SealColumns = {
+    personId: 'f.person_id',
+    closeReason: 'f.close_reason',
+    routedAgencyId: 'f.routed_agency_id',
+    reportingAgencyId: 'f.reporting_agency_id',
+    county: 'f.county',
+  };
+  const sealed = sealedSql(viewer, pageColumns);
+  const revoked = revokedSql(viewer, pageColumns);
   const referrals = referralScope(viewer);
-  const sealed = `c.person_id is not null and not ${activeAgreementExistsSql(
-    'i.reporting_agency_id',
-    'c.routed_agency_id',
-    'c.county',
-  )}`;
-  // Revoking consent to follow-up re-seals identity for everyone but the holder of the record:
-  // the agency the case is routed to keeps what it recorded; no other reader is served identity.
-  const revoked = sql(
-    `c.person_id is not null and c.close_reason = ?::close_reason
-       and c.routed_agency_id is distinct from ?::uuid`,
-    CloseReason.CONSENT_REVOKED,
-    viewer.agencyId,
-  );
-  const consentOnFile = `exists (select 1 from consent cn
-    join app_user u on u.id = cn.recorded_by_id and u.agency_id = c.routed_agency_id
-    where cn.case_id = c.id and ${consentInForceCondition('cn')})`;
+  const relations = relationColumns(viewer, query.relations ?? {}, 'f');
+  const awaiting = awaitingFirstAttempt();
 
   const statement = sql(
-    `with filtered as (
-       select * from (
-         select c.id, c.status, c.close_reason, c.triage_reason, c.county, c.routed_agency_id,
-                c.assigned_worker_id, c.person_id, c.index_incident_id, c.follow_up_opens_at,
-                c.follow_up_due_at, c.hold_reason, c.resume_on, c.version, c.created_at,
-                c.updated_at,
-                (c.follow_up_due_at < ?::timestamptz
-                  and c.status = any(?::case_status[])) as overdue,
-                ((${sealed}) or (${revoked.text})) as identity_sealed,
-                (${revoked.text}) as sealed_by_revocation,
-                (${consentOnFile}) as consent_on_file,
-                (select count(*)::int from case_link cl where cl.case_id = c.id) as prior_case_count
-           from overdose_case c
-           join overdose_incident i on i.id = c.index_incident_id
-          where ${where.text}
-       ) s
-       where ${flags.text}
-     )
-     select t.total_count, p.*
-       from (select count(*)::int as total_count from filtered) t
+    `select t.total_count, p.*
+       from (${count.text}) t
        left join lateral (
          select f.*,
+                (${sealed.text}) as identity_sealed,
+                (${revoked.text}) as sealed_by_revocation,
+                exists (select 1 from consent cn
+                          join app_user u on u.id = cn.recorded_by_id
+                                         and u.agency_id = f.routed_agency_id
+                         where cn.case_id = f.id and ${consentInForceCondition('cn')})
+                  as consent_on_file,
+                (select count(*)::int from case_link cl where cl.case_id = f.id)
+                  as prior_case_count,
                 (select coalesce(json_agg(json_build_object(
                           'id', r.id, 'toAgencyId', r.to_agency_id, 'type', r.type,
                           'status', r.status, 'statusReason', r.status_reason,
@@ -136,23 +269,35 @@ export async function queryCases(
                           order by r.created_at, r.id), '[]'::json)
                    from referral r where r.case_id = f.id and (${referrals.text})) as referrals,
                 a.attempt_count, a.last_attempt_at
-           from filtered f
+                ${relations.text}
+           from (
+             select c.id, c.status, c.close_reason, c.triage_reason, c.county,
+                    c.routed_agency_id, c.assigned_worker_id, c.person_id, c.index_incident_id,
+                    c.follow_up_opens_at, c.follow_up_due_at, c.hold_reason, c.resume_on,
+                    c.version, c.created_at, c.updated_at, i.reporting_agency_id,
+                    ((${awaiting.text}) and c.follow_up_due_at < ?::timestamptz) as overdue,
+                    (${bucket.text}) as follow_up_bucket
+               from overdose_case c
+               join overdose_incident i on i.id = c.index_incident_id
+              where ${pageWhere.text}
+              order by c.follow_up_due_at, c.id
+              limit ?
+           ) f
            cross join lateral (
              select count(*)::int as attempt_count, max(oa.attempted_at) as last_attempt_at
                from outreach_attempt oa where oa.case_id = f.id
            ) a
-          where ${cursor.text}
           order by f.follow_up_due_at, f.id
-          limit ?
        ) p on true`,
-    now.toISOString(),
-    pgArray(AWAITING_FIRST_ATTEMPT),
+    ...count.bindings,
+    ...sealed.bindings,
     ...revoked.bindings,
-    ...revoked.bindings,
-    ...where.bindings,
-    ...flags.bindings,
     ...referrals.bindings,
-    ...cursor.bindings,
+    ...relations.bindings,
+    ...awaiting.bindings,
+    now.toISOString(),
+    ...bucket.bindings,
+    ...pageWhere.bindings,
     query.limit,
   );
 
@@ -160,10 +305,13 @@ export async function queryCases(
     .getConnection()
     .execute<CaseRow[]>(statement.text, statement.bindings, 'all', em.getTransactionContext());
   const totalCount = result[0]?.total_count ?? 0;
-  return { rows: result.filter((r) => r.id !== null).map(toCaseType), totalCount };
+  return {
+    rows: result.filter((r) => r.id !== null).map((r) => toCaseType(r, em, query.relations ?? {})),
+    totalCount,
+  };
 }
 
-interface CaseRow {
+interface CaseRow extends Record<string, unknown> {
   total_count: number;
   id: string;
   status: CaseType['status'];
@@ -182,6 +330,7 @@ interface CaseRow {
   created_at: Date | string;
   updated_at: Date | string;
   overdue: boolean;
+  follow_up_bucket: FollowUpBucket | null;
   identity_sealed: boolean;
   sealed_by_revocation: boolean;
   consent_on_file: boolean;
@@ -198,7 +347,7 @@ interface JsonDates {
 
 const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 
-function toCaseType(row: CaseRow): CaseType {
+function toCaseType(row: CaseRow, em: EntityManager, relations: CaseRelations): CaseType {
   const referrals = typeof row.referrals === 'string' ? JSON.parse(row.referrals) : row.referrals;
   return {
     id: row.id,
@@ -209,6 +358,7 @@ function toCaseType(row: CaseRow): CaseType {
     followUpOpensAt: toDate(row.follow_up_opens_at),
     followUpDueAt: toDate(row.follow_up_due_at),
     overdue: row.overdue,
+    followUpBucket: row.follow_up_bucket ?? undefined,
     identitySealed: row.identity_sealed,
     sealedReason: !row.identity_sealed
       ? undefined
@@ -237,5 +387,6 @@ function toCaseType(row: CaseRow): CaseType {
     assignedWorkerId: row.assigned_worker_id ?? undefined,
     personId: row.person_id ?? undefined,
     indexIncidentId: row.index_incident_id,
+    loaded: toLoadedRelations(row, relations, em),
   };
 }

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray } from '../../common/sql';
 import type { CaseStatus } from './case-codes';
-import { CaseEventActor, type CaseEventType } from './case-timeline.types';
+import type { OutreachAttemptType } from '../outreach/outreach.types';
+import { CaseEventActor, CaseEventKind, type CaseEventType } from './case-timeline.types';
 
 interface EventRow {
   case_id: string;
@@ -36,6 +37,7 @@ export async function loadTimelines(
   for (const row of rows) {
     const events = byCase.get(row.case_id) ?? [];
     events.push({
+      kind: CaseEventKind.STATUS_CHANGE,
       at: row.created_at instanceof Date ? row.created_at : new Date(row.created_at),
       fromStatus: row.from_status ?? undefined,
       toStatus: row.to_status,
@@ -69,4 +71,33 @@ export function inChainOrder(events: readonly CaseEventType[]): CaseEventType[] 
     start = end;
   }
   return ordered;
+}
+
+/**
+ * Status changes and outreach attempts in one sequence, in the order they happened: attempts
+ * at their attempt time. An attempt and a change at the same instant put the attempt first
+ * (the first attempt is what moves a case to OUTREACH). Both inputs are already in order.
+ */
+export function withAttempts(
+  events: readonly CaseEventType[],
+  attempts: readonly OutreachAttemptType[],
+): CaseEventType[] {
+  const merged: CaseEventType[] = [];
+  let e = 0;
+  let a = 0;
+  while (e < events.length || a < attempts.length) {
+    const attempt = attempts[a];
+    if (attempt && (e >= events.length || attempt.attemptedAt <= events[e].at)) {
+      merged.push({
+        kind: CaseEventKind.OUTREACH_ATTEMPT,
+        at: attempt.attemptedAt,
+        actor: CaseEventActor.USER,
+        attempt,
+      });
+      a++;
+    } else {
+      merged.push(events[e++]);
+    }
+  }
+  return merged;
 }

@@ -1,4 +1,5 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { OutreachAttemptType } from '../outreach/outreach.types';
 import { CaseStatus } from './case-codes';
 
 /** Who made a change, without saying which person: staff, a machine client, or the hub itself. */
@@ -13,18 +14,38 @@ registerEnumType(CaseEventActor, {
   description: 'USER: a staff member; API_KEY: a machine client; HUB: the hub on its own',
 });
 
+/** What a timeline entry records. */
+export enum CaseEventKind {
+  STATUS_CHANGE = 'STATUS_CHANGE',
+  OUTREACH_ATTEMPT = 'OUTREACH_ATTEMPT',
+}
+
+registerEnumType(CaseEventKind, {
+  name: 'CaseEventKind',
+  description:
+    'STATUS_CHANGE: a transition (or a recorded step that keeps the status); ' +
+    'OUTREACH_ATTEMPT: an attempt to reach the survivor (timeline(withAttempts: true) only)',
+});
+
 @ObjectType('CaseEvent', { description: 'One entry of the case timeline' })
 export class CaseEventType {
+  @Field(() => CaseEventKind, { nullable: false })
+  kind!: CaseEventKind;
+
   @Field(() => Date)
   at!: Date;
 
-  @Field(() => CaseStatus, { description: 'Null for the first entry (the report)' })
+  @Field(() => CaseStatus, {
+    description: 'Null for the first entry (the report) and for outreach attempts',
+  })
   fromStatus?: CaseStatus;
 
   @Field(() => CaseStatus, {
-    description: 'Equal to fromStatus for entries that record something other than a move',
+    description:
+      'Equal to fromStatus for entries that record something other than a move; null for ' +
+      'outreach attempts',
   })
-  toStatus!: CaseStatus;
+  toStatus?: CaseStatus;
 
   @Field(() => String, {
     description:
@@ -35,4 +56,7 @@ export class CaseEventType {
 
   @Field(() => CaseEventActor)
   actor!: CaseEventActor;
+
+  @Field(() => OutreachAttemptType, { description: 'The attempt, for OUTREACH_ATTEMPT entries' })
+  attempt?: OutreachAttemptType;
 }

@@ -24,6 +24,9 @@ import { Referral } from './referral.entity';
 @Entity({ tableName: 'overdose_case' })
 @Index({ properties: ['routedAgency', 'status'] })
 @Index({ properties: ['status', 'followUpDueAt'] })
+// Case lists page in (due time, id) order: within an agency's scope, and over all (hub admin).
+@Index({ properties: ['routedAgency', 'followUpDueAt', 'id'] })
+@Index({ properties: ['followUpDueAt', 'id'] })
 export class Case extends HubEntity {
   @ManyToOne(() => Person, { ref: true, nullable: true, index: true })
   person?: Ref<Person>;

@@ -3,6 +3,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsOptional,
+  IsUUID,
   Matches,
   MaxLength,
   Min,
@@ -10,7 +11,7 @@ import {
 } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { PageArgs } from '../../common/pagination';
-import { CaseStatus } from './case-codes';
+import { CaseStatus, FollowUpBucket } from './case-codes';
 
 @InputType('CaseFilter', { description: 'Every given condition must hold' })
 export class CaseFilterInput {
@@ -37,6 +38,34 @@ export class CaseFilterInput {
   @Field(() => Boolean, { nullable: true, description: 'Assigned to the caller' })
   @IsOptional()
   assignedToMe?: boolean;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The agency the case is routed to; narrows your scope, never widens it',
+  })
+  @IsOptional()
+  @IsUUID('all')
+  agencyId?: string;
+
+  @Field(() => ID, { nullable: true, description: 'The outreach worker holding the case' })
+  @IsOptional()
+  @IsUUID('all')
+  assignedWorkerId?: string;
+
+  @Field(() => Date, { nullable: true, description: 'Overdose at or after this time' })
+  @IsOptional()
+  occurredFrom?: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Overdose before this time (exclusive)' })
+  @IsOptional()
+  occurredTo?: Date;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Follow-up window open now, not yet past due, no attempt yet',
+  })
+  @IsOptional()
+  due?: boolean;
 }
 
 @ArgsType()
@@ -45,6 +74,26 @@ export class CasesArgs extends PageArgs {
   @IsOptional()
   @ValidateNested()
   filter?: CaseFilterInput;
+}
+
+@ArgsType()
+export class FollowUpQueueArgs extends PageArgs {
+  @Field(() => [FollowUpBucket], {
+    nullable: true,
+    description: 'Which parts of the queue; all three when left out',
+  })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  buckets?: FollowUpBucket[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'IANA time zone that says when "today" ends (default UTC), e.g. America/New_York',
+  })
+  @IsOptional()
+  @MaxLength(64)
+  timeZone?: string;
 }
 
 @ArgsType()

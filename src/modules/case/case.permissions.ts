@@ -1,4 +1,6 @@
 import { Role } from '../../common/role';
+import type { Context } from '../../context';
+import { AgencyKind } from '../agency/agency-kind';
 import { allowRoles, allowWhen, fields, type PermissionMap } from '../../permissions/access';
 import type { CaseType } from './case.types';
 
@@ -22,8 +24,16 @@ const caseIdentity = allowWhen(
   'cases routed to their agency, unless identity is sealed',
 );
 
+/** The follow-up queue is an outreach agency's work list: its workers and its administrator. */
+const followUpQueue = allowWhen(
+  'caseFollowUpQueue',
+  AGENCY_STAFF,
+  (_parent, ctx: Context) => ctx.viewer.agencyKind === AgencyKind.HARM_REDUCTION,
+  'staff of a harm-reduction agency: cases routed to their agency',
+);
+
 export const casePermissions: PermissionMap = {
-  Query: { case: caseReaders, cases: caseReaders },
+  Query: { case: caseReaders, cases: caseReaders, followUpQueue },
   Mutation: {
     acceptCase: caseAgencyStaff,
     declineCase: caseAgencyStaff,
@@ -44,6 +54,7 @@ export const casePermissions: PermissionMap = {
         'followUpOpensAt',
         'followUpDueAt',
         'overdue',
+        'followUpBucket',
         'identitySealed',
         'sealedReason',
         'referrals',
@@ -57,6 +68,8 @@ export const casePermissions: PermissionMap = {
     assignedWorker: caseAgencyStaff,
     // The event and the person's history are for the one who visits.
     ...fields(['indexIncident', 'priorCaseCount', 'repeatOverdose'], caseOutreach),
+    // Attempts are the outreach team's (DESIGN.md matrix), like Case.outreachAttempts.
+    lastAttempt: caseOutreach,
     person: caseIdentity,
   },
   Referral: fields(

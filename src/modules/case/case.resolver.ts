@@ -1,20 +1,53 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  ID,
+  Info,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Context } from '../../context';
+import { selectionAt } from '../../common/selection';
 import type { Page } from '../../common/pagination';
 import { Role } from '../../common/role';
 import { Agency } from '../agency/agency.entity';
 import { AgencyType, UserType } from '../agency/agency.types';
 import { User } from '../agency/user.entity';
 import { OverdoseIncident } from '../incident/incident.entity';
+import type { IncidentRow } from '../incident/incident-rows';
 import { withLocationSealed } from '../incident/incident-location-seal';
 import { IncidentType } from '../incident/incident.types';
+import { OutreachAttemptType } from '../outreach/outreach.types';
 import { Person } from '../person/person.entity';
 import { PersonType } from '../person/person.types';
-import { AcceptCaseArgs, CaseChangeArgs, CasesArgs, DeclineCaseArgs } from './case.input';
-import { acceptCase, declineCase, getCase, listCases, retriageCase } from './case.service';
+import { attemptLoader } from './case-loaders';
+import { caseRelationsFor } from './case-list-relations';
+import {
+  AcceptCaseArgs,
+  CaseChangeArgs,
+  CasesArgs,
+  DeclineCaseArgs,
+  FollowUpQueueArgs,
+} from './case.input';
+import {
+  acceptCase,
+  declineCase,
+  getCase,
+  listCases,
+  listFollowUpQueue,
+  retriageCase,
+} from './case.service';
 import { CaseConnection, CaseType } from './case.types';
 import { CaseReferralType } from './referral.types';
 import { loadById } from '../../common/load-by-id';
+
+/** Where the cases of a connection sit in the selection. */
+const PAGE_NODE = ['edges', 'node'];
 
 @Resolver(() => CaseType)
 export class CaseResolver {
@@ -22,8 +55,9 @@ export class CaseResolver {
   case(
     @Ctx() { em, viewer }: Context,
     @Arg('id', () => ID, { nullable: false }) id: string,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<CaseType> {
-    return getCase(em, viewer, id);
+    return getCase(em, viewer, id, caseRelationsFor(viewer, selectionAt(info, [])));
   }
 
   @Query(() => CaseConnection, {
@@ -32,8 +66,27 @@ export class CaseResolver {
   cases(
     @Ctx() { em, viewer }: Context,
     @Args(() => CasesArgs) args: CasesArgs,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Page<CaseType>> {
-    return listCases(em, viewer, args);
+    return listCases(em, viewer, args, caseRelationsFor(viewer, selectionAt(info, PAGE_NODE)));
+  }
+
+  @Query(() => CaseConnection, {
+    description:
+      "Your outreach agency's follow-up queue: cases awaiting a first attempt that are " +
+      'overdue, due, or whose window opens today; oldest first, each with its followUpBucket',
+  })
+  followUpQueue(
+    @Ctx() { em, viewer }: Context,
+    @Args(() => FollowUpQueueArgs) args: FollowUpQueueArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<CaseType>> {
+    return listFollowUpQueue(
+      em,
+      viewer,
+      args,
+      caseRelationsFor(viewer, selectionAt(info, PAGE_NODE)),
+    );
   }
 
   @Mutation(() => CaseType, { description: 'Take a referred case: claim it, or assign a worker' })
@@ -62,14 +115,33 @@ export class CaseResolver {
     return retriageCase(em, viewer, args);
   }
 
+  // Each relation is served from the list statement's row when it fetched it, else batched.
   @FieldResolver(() => AgencyType)
-  routedAgency(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<Agency | null> {
+  routedAgency(
+    @Root() kase: CaseType,
+    @Ctx() ctx: Context,
+  ): Promise<Agency | AgencyType | null> | AgencyType | null {
+    if (kase.loaded?.routedAgency !== undefined) return kase.loaded.routedAgency;
     return loadById(ctx.em, Agency, kase.routedAgencyId);
   }
 
   @FieldResolver(() => UserType)
-  assignedWorker(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<User | null> {
+  assignedWorker(
+    @Root() kase: CaseType,
+    @Ctx() ctx: Context,
+  ): Promise<User | UserType | null> | UserType | null {
+    if (kase.loaded?.assignedWorker !== undefined) return kase.loaded.assignedWorker;
     return loadById(ctx.em, User, kase.assignedWorkerId);
+  }
+
+  @FieldResolver(() => OutreachAttemptType, { description: 'The latest outreach attempt, if any' })
+  async lastAttempt(
+    @Root() kase: CaseType,
+    @Ctx() ctx: Context,
+  ): Promise<OutreachAttemptType | null> {
+    if (ctx.viewer.role !== Role.OUTREACH_WORKER) return null;
+    if (kase.loaded?.lastAttempt !== undefined) return kase.loaded.lastAttempt;
+    return (await attemptLoader(ctx).load(kase.id)).at(-1) ?? null;
   }
 
   /** The permission layer already refuses a sealed case; this keeps the vault shut regardless. */
@@ -84,9 +156,12 @@ export class CaseResolver {
   async indexIncident(
     @Root() kase: CaseType,
     @Ctx() ctx: Context,
-  ): Promise<OverdoseIncident | null> {
+  ): Promise<OverdoseIncident | IncidentRow | null> {
     if (ctx.viewer.role !== Role.OUTREACH_WORKER) return null;
-    const incident = await loadById(ctx.em, OverdoseIncident, kase.indexIncidentId);
+    const incident =
+      kase.loaded?.indexIncident !== undefined
+        ? kase.loaded.indexIncident
+        : await loadById(ctx.em, OverdoseIncident, kase.indexIncidentId);
     return incident && kase.identitySealed ? withLocationSealed(incident) : incident;
   }
 }

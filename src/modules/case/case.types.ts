@@ -5,7 +5,8 @@ import { IncidentType } from '../incident/incident.types';
 import { HoldReason } from '../outreach/outreach-codes';
 import { OutreachAttemptType } from '../outreach/outreach.types';
 import { PersonType } from '../person/person.types';
-import { CaseStatus, CloseReason, SealedReason, TriageReason } from './case-codes';
+import type { IncidentRow } from '../incident/incident-rows';
+import { CaseStatus, CloseReason, FollowUpBucket, SealedReason, TriageReason } from './case-codes';
 import { CaseEventType } from './case-timeline.types';
 import { CaseReferralType } from './referral.types';
 
@@ -45,6 +46,14 @@ export class CaseType {
   @Field(() => Boolean, { description: 'Past due with no outreach attempt yet' })
   overdue!: boolean;
 
+  @Field(() => FollowUpBucket, {
+    description:
+      'Where the case stands in the follow-up window while it awaits its first attempt; null ' +
+      'otherwise (and when its window opens after today). "Today" ends at midnight UTC, or in ' +
+      'the time zone given to followUpQueue',
+  })
+  followUpBucket?: FollowUpBucket;
+
   @Field(() => Boolean, {
     description:
       'Identity is withheld: from the routed agency without a data-sharing agreement; from ' +
@@ -81,6 +90,9 @@ export class CaseType {
   @Field(() => Date, { description: 'When the latest outreach attempt was made' })
   lastAttemptAt?: Date;
 
+  @Field(() => OutreachAttemptType, { description: 'The latest outreach attempt, if any' })
+  lastAttempt?: OutreachAttemptType;
+
   @Field(() => [OutreachAttemptType], { description: 'Oldest first' })
   outreachAttempts?: OutreachAttemptType[];
 
@@ -107,6 +119,18 @@ export class CaseType {
   assignedWorkerId?: string;
   personId?: string;
   indexIncidentId!: string;
+  /**
+   * Related records the list statement already fetched for this row (a key is absent when it
+   * was not fetched; null when there is none). The field resolvers fall back to batch loaders.
+   */
+  loaded?: LoadedCaseRelations;
+}
+
+export interface LoadedCaseRelations {
+  routedAgency?: AgencyType | null;
+  assignedWorker?: (UserType & { agency: { id: string; load(): Promise<unknown> } }) | null;
+  indexIncident?: IncidentRow | null;
+  lastAttempt?: OutreachAttemptType | null;
 }
 
 export const CaseConnection = connectionType('Case', CaseType);

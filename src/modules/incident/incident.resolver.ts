@@ -1,24 +1,31 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
   Args,
   Ctx,
   FieldResolver,
   ID,
+  Info,
   Int,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
+import { Collection } from '@mikro-orm/core';
+import { batchLoader } from '../../common/batch-loader';
+import { loadById } from '../../common/load-by-id';
 import { PageArgs, connectionType, type Page } from '../../common/pagination';
+import { selectionAt } from '../../common/selection';
 import type { Context } from '../../context';
 import { AgencyType } from '../agency/agency.types';
-import type { Agency } from '../agency/agency.entity';
+import { Agency } from '../agency/agency.entity';
 import { ReportedIdentity } from '../person/reported-identity.entity';
 import { amendIncident } from './amend.service';
 import { SubstanceCategory, substanceCategories } from './incident-codes';
 import { getOwnIncident, listOwnIncidents } from './incident-query.service';
 import type { OverdoseIncident } from './incident.entity';
+import { isIncidentRow, loadNaloxone, type IncidentRow } from './incident-rows';
 import { ReportIncidentInput } from './incident.input';
 import { IncidentFilter } from './incident.input-filter';
 import {
@@ -92,19 +99,31 @@ export class IncidentResolver {
     @Ctx() { em, viewer }: Context,
     @Arg('filter', () => IncidentFilter, { nullable: true }) filter: IncidentFilter | undefined,
     @Args(() => PageArgs) { first, after }: PageArgs,
-  ): Promise<Page<OverdoseIncident>> {
-    return listOwnIncidents(em, viewer, filter, first, after);
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<IncidentRow>> {
+    const naloxone = selectionAt(info, ['edges', 'node']).has('naloxoneAdministrations');
+    return listOwnIncidents(em, viewer, filter, first, after, { naloxone });
   }
 
+  // Roots are entities (mutation results, `incident`) or rows shaped by a list statement.
   @FieldResolver(() => AgencyType)
-  reportingAgency(@Root() incident: OverdoseIncident): Promise<Agency> {
-    return incident.reportingAgency.load() as Promise<Agency>;
+  reportingAgency(
+    @Root() incident: OverdoseIncident | IncidentRow,
+    @Ctx() { em }: Context,
+  ): Promise<Agency | null> {
+    return isIncidentRow(incident)
+      ? loadById(em, Agency, incident.reportingAgencyId)
+      : (incident.reportingAgency.load() as Promise<Agency>);
   }
 
   @FieldResolver(() => [NaloxoneAdministrationType])
   async naloxoneAdministrations(
-    @Root() incident: OverdoseIncident,
+    @Root() incident: OverdoseIncident | IncidentRow,
+    @Ctx() ctx: Context,
   ): Promise<NaloxoneAdministrationType[]> {
+    if (isIncidentRow(incident)) {
+      return incident.naloxoneAdministrations ?? naloxoneLoader(ctx).load(incident.id);
+    }
     const doses = await incident.naloxoneAdministrations.load();
     return doses.getItems().map((d) => ({
       ...d,
@@ -113,22 +132,49 @@ export class IncidentResolver {
   }
 
   @FieldResolver(() => Boolean, { description: 'At least one naloxone dose was given' })
-  async naloxoneGiven(@Root() incident: OverdoseIncident): Promise<boolean> {
-    return (await incident.naloxoneAdministrations.loadCount()) > 0;
+  async naloxoneGiven(
+    @Root() incident: OverdoseIncident | IncidentRow,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    if (isIncidentRow(incident)) {
+      if (incident.naloxoneGiven !== undefined) return incident.naloxoneGiven;
+      return (await naloxoneLoader(ctx).load(incident.id)).length > 0;
+    }
+    const doses = incident.naloxoneAdministrations;
+    return doses instanceof Collection ? (await doses.loadCount()) > 0 : false;
   }
 
   @FieldResolver(() => [SubstanceCategory], {
     description: 'Coarse categories of the suspected substances',
   })
-  substanceCategories(@Root() incident: OverdoseIncident): SubstanceCategory[] {
+  substanceCategories(@Root() incident: OverdoseIncident | IncidentRow): SubstanceCategory[] {
     return substanceCategories(incident.suspectedSubstances);
   }
 
   @FieldResolver(() => ReportedIdentityType, { description: 'Null when the report named no one' })
   reportedIdentity(
-    @Root() incident: OverdoseIncident,
-    @Ctx() { em }: Context,
+    @Root() incident: OverdoseIncident | IncidentRow,
+    @Ctx() ctx: Context,
   ): Promise<ReportedIdentity | null> {
-    return em.findOne(ReportedIdentity, { incident: incident.id });
+    // Entities come from mutations, which may change the identity: no request-wide cache.
+    return isIncidentRow(incident)
+      ? reportedIdentityLoader(ctx).load(incident.id)
+      : ctx.em.findOne(ReportedIdentity, { incident: incident.id });
   }
 }
+
+/** The doses of every incident of a page whose doses the list statement did not fetch. */
+const naloxoneLoader = (ctx: Context) =>
+  batchLoader(ctx, 'incident.naloxone', (ids) => loadNaloxone(ctx.em, ids), []);
+
+/** The identities as entered, for every incident of a page, in one query (decrypted by the ORM). */
+const reportedIdentityLoader = (ctx: Context) =>
+  batchLoader<ReportedIdentity | null>(
+    ctx,
+    'incident.reportedIdentity',
+    async (ids) => {
+      const found = await ctx.em.find(ReportedIdentity, { incident: { $in: [...ids] } });
+      return new Map(found.map((r) => [r.incident.id, r]));
+    },
+    null,
+  );
