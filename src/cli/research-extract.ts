@@ -41,6 +41,8 @@ export const EXTRACT_COLUMNS: ReadonlyArray<[string, keyof ResearchExtractRowTyp
 ];
 
 const BATCH_SIZE = 5_000;
+/** An operator's extract of several years may run for minutes; an API request may not. */
+const CLI_STATEMENT_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * `research-extract`: the same extract as `researchExtract` on /research/graphql, for any size.
@@ -103,6 +105,7 @@ export async function researchExtractCommand(
         k: config.research.kAnonymity,
         maxRows: null,
         batchSize: BATCH_SIZE,
+        statementTimeoutMs: CLI_STATEMENT_TIMEOUT_MS,
         onSummary: (s) => bar.start(s.rowCount, 0),
         onRows: async (rows) => {
           for (const row of rows) {

@@ -25,6 +25,8 @@ export interface ExtractOptions {
   /** Refuse an extract with more published rows than this (one GraphQL answer); null: stream all. */
   maxRows: number | null;
   batchSize: number;
+  /** Per-statement limit for this extract (the CLI); the connection's default otherwise. */
+  statementTimeoutMs?: number;
   /** Called once the row count is known, before the first batch (progress bars). */
   onSummary?: (summary: ExtractSummary) => void;
   onRows: (rows: ResearchExtractRowType[]) => void | Promise<void>;
@@ -60,6 +62,16 @@ export async function runResearchExtract(
     async (tx) => {
       const connection = tx.getConnection();
       const ctx = tx.getTransactionContext();
+      // Sorting a year of rows in memory, not on disk; no parallel workers on a 2-core host
+      // (measured slower); the CLI may outlast the per-request statement timeout.
+      const settings = [
+        `set local work_mem = '64MB'`,
+        'set local max_parallel_workers_per_gather = 0',
+      ];
+      if (options.statementTimeoutMs !== undefined) {
+        settings.push(`set local statement_timeout = ${Math.trunc(options.statementTimeoutMs)}`);
+      }
+      for (const setting of settings) await connection.execute(setting, [], 'run', ctx);
       const summaryStatement = extractSummarySql(range, k);
       const [counts] = await connection.execute<Array<{ published: string; suppressed: string }>>(
         summaryStatement.text,
@@ -88,7 +100,7 @@ export async function runResearchExtract(
 
       // A cursor hands the rows over in batches from the one query: memory stays flat however
       // large the extract.
-      const rows = extractRowsSql(range, k, salt, null);
+      const rows = extractRowsSql(range, k, salt);
       await connection.execute(
         `declare research_extract no scroll cursor for ${rows.text}`,
         rows.bindings,

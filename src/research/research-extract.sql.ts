@@ -88,49 +88,70 @@ export function extractSummarySql(range: ExtractRange, k: number): Sql {
 }
 
 /**
- * The published rows with their outcome flags, grouped by quasi-identifiers. Within a group the
- * order is shuffled by the extract's own salt: incident ids are time-ordered, and an order by id
- * would tell which overdose came first in a month.
+ * The published rows with their outcome flags, grouped by quasi-identifiers. The flags are joined
+ * as sets (hash joins on the published rows), not probed row by row: an extract of a year has
+ * hundreds of thousands of rows. A repeat overdose is the person's next counted overdose, in any
+ * county, within 90 days (one window over the range and the 90 days after it). Within a group the order is shuffled by the extract's own salt:
+ * incident ids are time-ordered, and an order by id would tell which overdose came first.
  */
-export function extractRowsSql(
-  range: ExtractRange,
-  k: number,
-  salt: string,
-  limit: number | null,
-): Sql {
+export function extractRowsSql(range: ExtractRange, k: number, salt: string): Sql {
   const base = extractBase(range, k);
   return sql(
-    `${base.text}
+    `${base.text},
+     published as materialized (select * from marked where published),
+     timeline as (
+       select j.id,
+              lead(j.occurred_at) over (partition by j.person_id order by j.occurred_at, j.id)
+                as next_at
+         from overdose_incident j
+        where j.person_id is not null
+          and j.occurred_at >= ?::timestamptz
+          and j.occurred_at < ?::timestamptz + interval '90 days'
+          and not exists ${notCounted('j')}
+     ),
+     naloxone as (
+       select distinct n.incident_id from naloxone_administration n
+        where n.incident_id in (select incident_id from published)
+     ),
+     contact as (
+       select distinct a.case_id from outreach_attempt a
+        where a.case_id in (select case_id from published)
+          and a.outcome = any(?::attempt_outcome[])
+     ),
+     progress as (
+       select e.case_id, bool_or(e.to_status = 'ENGAGED') as engaged,
+              bool_or(e.to_status = 'LINKED') as linked
+         from case_event e
+        where e.case_id in (select case_id from published)
+          and e.to_status in ('ENGAGED', 'LINKED')
+        group by e.case_id
+     ),
+     enrolled as (
+       select distinct l.person_id from lead_referral l
+        where l.person_id in (select person_id from published)
+          and (l.status = any(?::lead_status[])
+               or (l.status = 'EXITED' and l.exit_reason = any(?::lead_exit_reason[])))
+     )
      select m.subject, m.month, m.county, m.age_band, m.sex, m.fatal,
-            exists (select 1 from naloxone_administration n where n.incident_id = m.incident_id)
-              as naloxone_given,
-            exists (select 1 from outreach_attempt a
-                     where a.case_id = m.case_id and a.outcome = any(?::attempt_outcome[]))
-              as contacted,
-            exists (select 1 from case_event e where e.case_id = m.case_id and e.to_status = 'ENGAGED')
-              as engaged,
-            exists (select 1 from case_event e where e.case_id = m.case_id and e.to_status = 'LINKED')
-              as linked,
-            exists (select 1 from overdose_incident j
-                     where j.person_id = m.person_id and j.id <> m.incident_id
-                       and j.occurred_at > m.occurred_at
-                       and j.occurred_at <= m.occurred_at + interval '90 days'
-                       and not exists ${notCounted('j')})
-              as repeat_90,
-            exists (select 1 from lead_referral l
-                     where l.person_id = m.person_id
-                       and (l.status = any(?::lead_status[])
-                            or (l.status = 'EXITED' and l.exit_reason = any(?::lead_exit_reason[]))))
-              as lead_enrolled
-       from marked m
-      where m.published
-      order by m.month, m.county, m.age_band, m.sex, md5(m.incident_id::text || ?)
-      ${limit === null ? '' : 'limit ?'}`,
+            n.incident_id is not null as naloxone_given,
+            ct.case_id is not null as contacted,
+            coalesce(pr.engaged, false) as engaged,
+            coalesce(pr.linked, false) as linked,
+            coalesce(t.next_at <= m.occurred_at + interval '90 days', false) as repeat_90,
+            en.person_id is not null as lead_enrolled
+       from published m
+       left join timeline t on t.id = m.incident_id
+       left join naloxone n on n.incident_id = m.incident_id
+       left join contact ct on ct.case_id = m.case_id
+       left join progress pr on pr.case_id = m.case_id
+       left join enrolled en on en.person_id = m.person_id
+      order by m.month, m.county, m.age_band, m.sex, md5(m.incident_id::text || ?)`,
     ...base.bindings,
+    range.fromInstant,
+    range.toInstant,
     pgArray(CONTACT_OUTCOMES),
     pgArray([LeadStatus.ACTIVE, LeadStatus.INACTIVE]),
     pgArray(ENROLLED_EXITS),
     salt,
-    ...(limit === null ? [] : [limit]),
   );
 }
