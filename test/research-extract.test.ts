@@ -1,7 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { AgencyKind } from '../src/modules/agency/agency-kind';
 import { CaseStatus, CloseReason } from '../src/modules/case/case-codes';
+import { OverdoseIncident } from '../src/modules/incident/incident.entity';
 import { AgeBand } from '../src/modules/person/age-band';
 import { Sex } from '../src/modules/person/person-codes';
-import { uniqueCounty, type Actor } from './support/factories';
+import { makeAgency, makeUser, uniqueCounty, type Actor } from './support/factories';
+import { Role } from '../src/common/role';
+import { REPORT_MUTATION, reportInput } from './support/reports';
 import { startTestHub, type TestHub } from './support/hub';
 import {
   EXTRACT_QUERY,
@@ -10,6 +15,7 @@ import {
   makeResearcher,
   researchGql,
   type Extract,
+  type ExtractRow,
 } from './support/research';
 
 describe('researchExtract: k-anonymity and re-keying', () => {
@@ -134,6 +140,46 @@ describe('researchExtract: k-anonymity and re-keying', () => {
     expect(result.rows.filter((r) => r.repeatOverdoseWithin90Days)).toHaveLength(1);
   });
 
+  it('flags naloxone, engagement, linkage and LEAD enrolment of the one person they apply to', async () => {
+    const county = uniqueCounty();
+    const made = await makeOverdoses(
+      hub,
+      county,
+      alike(11, march(1), { ageBand: AgeBand.AGE_25_34, sex: Sex.MALE }),
+    );
+    const [{ incident, kase, person }] = made;
+    const program = await makeAgency(hub, AgencyKind.LEAD_PROGRAM, { serviceCounties: [county] });
+    const connection = hub.em().getConnection();
+    const now = new Date().toISOString();
+    await connection.execute(
+      `insert into naloxone_administration (id, created_at, updated_at, incident_id, route, administered_by)
+       values (?, ?, ?, ?, 'IN', 'EMS')`,
+      [randomUUID(), now, now, incident.id],
+    );
+    for (const status of ['ENGAGED', 'LINKED']) {
+      await connection.execute(
+        `insert into case_event (id, created_at, updated_at, case_id, to_status) values (?, ?, ?, ?, ?)`,
+        [randomUUID(), now, now, kase.id, status],
+      );
+    }
+    await connection.execute(
+      `insert into lead_referral (id, created_at, updated_at, person_id, program_id, referring_agency_id,
+         referred_by_id, door, status, intake_deadline)
+       values (?, ?, ?, ?, ?, ?, ?, 'SOCIAL_CONTACT', 'ACTIVE', ?)`,
+      [randomUUID(), now, now, person.id, program.id, program.id, randomUUID(), now],
+    );
+    const result = await extract([county]);
+    const flagged = (flag: keyof ExtractRow) => result.rows.filter((r) => r[flag]).length;
+    expect(flagged('naloxoneGiven')).toBe(1);
+    expect(flagged('engaged')).toBe(1);
+    expect(flagged('linked')).toBe(1);
+    expect(flagged('leadEnrolled')).toBe(1);
+    expect(flagged('contacted')).toBe(0);
+    expect(flagged('fatal')).toBe(0);
+    const one = result.rows.find((r) => r.naloxoneGiven)!;
+    expect(one).toMatchObject({ engaged: true, linked: true, leadEnrolled: true });
+  });
+
   it('re-keys every extract: the same person gets a different key, never the stored one', async () => {
     const county = uniqueCounty();
     const made = await makeOverdoses(
@@ -166,6 +212,37 @@ describe('researchExtract: k-anonymity and re-keying', () => {
     expect(all.rowCount + all.suppressedRowCount).toBe(22);
     expect(marchOnly.rows.every((r) => r.month === month)).toBe(true);
     expect(marchOnly.rowCount + marchOnly.suppressedRowCount).toBeLessThan(11);
+  });
+});
+
+describe('age band at intake', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(() => hub.stop());
+
+  it('stores the band of the age at the overdose, computed from the reported date of birth', async () => {
+    const county = uniqueCounty();
+    const ems = await makeAgency(hub, AgencyKind.EMS, { serviceCounties: [county] });
+    const medic = await makeUser(hub, Role.EMS_PROVIDER, { agency: ems });
+    const input = reportInput(county);
+    const occurred = new Date(input.occurredAt);
+    // 40th birthday tomorrow: still 39, so 35–44.
+    const birth = new Date(
+      Date.UTC(occurred.getUTCFullYear() - 40, occurred.getUTCMonth(), occurred.getUTCDate() + 1),
+    );
+    (input.survivor as Record<string, unknown>).dateOfBirth = birth.toISOString().slice(0, 10);
+    const response = await hub.gql<{ reportIncident: { incident: { id: string } } }>(
+      REPORT_MUTATION,
+      { input },
+      medic.token,
+    );
+    expect(response.errors).toBeUndefined();
+    const stored = await hub
+      .em()
+      .findOneOrFail(OverdoseIncident, response.data!.reportIncident.incident.id);
+    expect(stored.ageBand).toBe(AgeBand.AGE_35_44);
   });
 });
 
