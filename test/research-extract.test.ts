@@ -247,30 +247,57 @@ describe('age band at intake', () => {
 });
 
 describe('researchExtract: configuration', () => {
+  let hub: TestHub;
+  let researcher: Actor;
+  const year = new Date().getUTCFullYear() - 1;
+  const june = { fromMonth: `${year}-06`, toMonth: `${year}-06` };
+  beforeAll(async () => {
+    hub = await startTestHub({ RESEARCH_K_ANONYMITY: '12', RESEARCH_EXTRACT_MAX_ROWS: '100' });
+    researcher = await makeResearcher(hub);
+  });
+  afterAll(() => hub.stop());
+
   it('applies a raised k', async () => {
-    const hub = await startTestHub({ RESEARCH_K_ANONYMITY: '12' });
-    try {
-      const researcher = await makeResearcher(hub);
-      const county = uniqueCounty();
-      const year = new Date().getUTCFullYear() - 1;
-      await makeOverdoses(
-        hub,
-        county,
-        alike(11, new Date(Date.UTC(year, 5, 1, 12)), { ageBand: AgeBand.AGE_35_44 }),
-      );
-      const response = await researchGql<{ researchExtract: Extract }>(
-        hub,
-        EXTRACT_QUERY,
-        { filter: { fromMonth: `${year}-06`, toMonth: `${year}-06`, counties: [county] } },
-        researcher.token,
-      );
-      expect(response.data?.researchExtract).toMatchObject({
-        k: 12,
-        rowCount: 0,
-        suppressedRowCount: 11,
-      });
-    } finally {
-      await hub.stop();
-    }
+    const county = uniqueCounty();
+    await makeOverdoses(
+      hub,
+      county,
+      alike(11, new Date(Date.UTC(year, 5, 1, 12)), { ageBand: AgeBand.AGE_35_44 }),
+    );
+    const response = await researchGql<{ researchExtract: Extract }>(
+      hub,
+      EXTRACT_QUERY,
+      { filter: { ...june, counties: [county] } },
+      researcher.token,
+    );
+    expect(response.data?.researchExtract).toMatchObject({
+      k: 12,
+      rowCount: 0,
+      suppressedRowCount: 11,
+    });
+  });
+
+  it('refuses an extract over the row cap instead of truncating it, naming the filter', async () => {
+    const county = uniqueCounty();
+    const start = new Date(Date.UTC(year, 5, 1, 0));
+    await makeOverdoses(
+      hub,
+      county,
+      Array.from({ length: 101 }, (_, i) => ({
+        occurredAt: new Date(start.getTime() + i * 3_600_000),
+        ageBand: AgeBand.AGE_45_54,
+      })),
+    );
+    const response = await researchGql<{ researchExtract: Extract }>(
+      hub,
+      EXTRACT_QUERY,
+      { filter: { ...june, counties: [county] } },
+      researcher.token,
+    );
+    expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors?.[0].extensions?.fields).toEqual([
+      expect.objectContaining({ field: 'filter' }),
+    ]);
+    expect(response.data).toEqual({ researchExtract: null });
   });
 });
