@@ -15,8 +15,10 @@ import {
 import { describeError } from './cli/errors';
 import { reencryptIdentityCommand } from './cli/identity';
 import { parseCounties, parseKind, parseRole, parseTtl } from './cli/input';
+import { readToken, researchExtractCommand } from './cli/research-extract';
 import { seedDemoCommand } from './cli/seed';
 import { withSession, type CliSession } from './cli/session';
+import { createLogger } from './logger';
 
 /**
  * Operator commands: `npm run cli -- <command>`. They work on the same database and secrets as
@@ -126,6 +128,37 @@ program
   )
   .option('--batch-size <rows>', 'rows per transaction (default 500)', (v) => Number(v))
   .action(run(reencryptIdentityCommand));
+
+program
+  .command('research-extract')
+  .description(
+    'write a pseudonymised, k-anonymous research extract to CSV (researchers only; audited)',
+  )
+  .requiredOption(
+    '--token <token|key|->',
+    "the researcher's token or API key; - reads it from stdin",
+  )
+  .requiredOption('--from <YYYY-MM>', 'first month')
+  .requiredOption('--to <YYYY-MM>', 'last month (included)')
+  .option(
+    '--counties <fips,...>',
+    'county FIPS codes, comma-separated (default: all)',
+    parseCounties,
+  )
+  .requiredOption('--out <file.csv>', 'where to write the CSV')
+  .action(
+    run(
+      async (
+        session,
+        options: { token: string; from: string; to: string; counties?: string[]; out: string },
+      ) =>
+        researchExtractCommand(
+          session,
+          { ...options, token: await readToken(options.token) },
+          createLogger(session.config.logLevel),
+        ),
+    ),
+  );
 
 void program.parseAsync(process.argv).catch((error: unknown) => {
   const { lines, exitCode } = describeError(error);

@@ -75,6 +75,9 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
     .default('hub-rate'),
+  // k-anonymity of research extracts: never below 11 (counts of 1-10 are never published).
+  RESEARCH_K_ANONYMITY: integer(11, 11, 1000),
+  RESEARCH_EXTRACT_MAX_ROWS: integer(10_000, 100, 100_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -132,6 +135,8 @@ export interface HubConfig {
     redisUrl?: string;
     keyPrefix: string;
   };
+  /** Research extracts (src/research): k of k-anonymity, and rows one GraphQL answer may carry. */
+  research: { kAnonymity: number; maxExtractRows: number };
 }
 
 export class ConfigError extends Error {
@@ -210,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       redisUrl: e.REDIS_URL,
       keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
     },
+    research: { kAnonymity: e.RESEARCH_K_ANONYMITY, maxExtractRows: e.RESEARCH_EXTRACT_MAX_ROWS },
   };
 }
 

@@ -1,14 +1,20 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { PERMISSIONS } from './permissions';
 import { protectSchema } from './permissions/shield';
 import { RESOLVERS } from './resolvers';
 
-/** The schema without permissions: what `schema:emit` prints and the coverage test walks. */
-export async function buildBareSchema(): Promise<GraphQLSchema> {
+/**
+ * The schema without permissions: what `schema:emit` prints and the coverage test walks. The
+ * research endpoint builds its own from its own resolver list, with the same options.
+ */
+export async function buildBareSchema(
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  resolvers: NonEmptyArray<Function> = RESOLVERS,
+): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: RESOLVERS,
+    resolvers,
     // Object fields are nullable unless declared otherwise, so a field denied to one role
     // resolves to null without wiping out its parent.
     nullableByDefault: true,

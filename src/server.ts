@@ -22,9 +22,16 @@ import { queryLimitOptions } from './limits/query-limits';
 import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-limit';
 import { requestLogPlugin } from './request-log.plugin';
 import { buildHubSchema } from './schema';
+import {
+  RESEARCH_PATH,
+  startResearchApollo,
+  type ApolloFactory,
+} from './research/research-endpoint';
 
 export interface HubServer {
   url: string;
+  /** The research endpoint (src/research): aggregates and extracts, researchers only. */
+  researchUrl: string;
   orm: MikroORM;
   server: Server;
   stop(): Promise<void>;
@@ -61,33 +68,41 @@ async function startHttp(
   const limits = queryLimitOptions<Context>(config.queryLimits);
   const rateLimiter = await createRateLimiter(config.rateLimit, logger);
 
-  const apollo = new ApolloServer<Context>({
-    schema: await buildHubSchema(),
-    formatError,
-    introspection: !production,
-    hideSchemaDetailsFromClientErrors: true,
-    includeStacktraceInErrorResponses: false,
-    allowBatchedHttpRequests: false,
-    // index.ts drains and closes the database on SIGTERM/SIGINT; Apollo's own handler would
-    // re-raise the signal and kill the process before the embedded database is closed.
-    stopOnTerminationSignals: false,
-    csrfPrevention: true,
-    parseOptions: limits.parseOptions,
-    maxRecursiveSelections: limits.maxRecursiveSelections,
-    validationRules: [noNulCharactersRule, ...limits.validationRules],
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      ...limits.plugins,
-      noNulCharactersPlugin(),
-      requestLogPlugin(logger),
-      production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
-    ],
-  });
+  const apolloFor: ApolloFactory = (schema, extraPlugins) =>
+    new ApolloServer<Context>({
+      schema,
+      formatError,
+      introspection: !production,
+      hideSchemaDetailsFromClientErrors: true,
+      includeStacktraceInErrorResponses: false,
+      allowBatchedHttpRequests: false,
+      // index.ts drains and closes the database on SIGTERM/SIGINT; Apollo's own handler would
+      // re-raise the signal and kill the process before the embedded database is closed.
+      stopOnTerminationSignals: false,
+      csrfPrevention: true,
+      parseOptions: limits.parseOptions,
+      maxRecursiveSelections: limits.maxRecursiveSelections,
+      validationRules: [noNulCharactersRule, ...limits.validationRules],
+      plugins: [
+        ...extraPlugins,
+        ...limits.plugins,
+        noNulCharactersPlugin(),
+        requestLogPlugin(logger),
+        production
+          ? ApolloServerPluginLandingPageDisabled()
+          : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      ],
+    });
+  // Draining the HTTP server once (with /graphql) also lets research requests finish.
+  const apollo = apolloFor(await buildHubSchema(), [
+    ApolloServerPluginDrainHttpServer({ httpServer }),
+  ]);
+  let research: ApolloServer<Context> | undefined;
   try {
     await apollo.start();
+    research = await startResearchApollo(apolloFor, logger);
   } catch (error) {
+    if (research === undefined) await apollo.stop().catch(() => undefined);
     await rateLimiter.close();
     throw error;
   }
@@ -115,24 +130,28 @@ async function startHttp(
     }
   });
 
+  const context = async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
+    const em = orm.em.fork();
+    const requestId = res.locals.requestId as string;
+    const viewer = await authenticate(req.header('authorization'), em, verifyToken).catch(
+      async (error: unknown) => {
+        await countRefusedCredential(error, req, rateLimiter);
+        throw authenticationFailure(error, requestId, logger);
+      },
+    );
+    const caller = callerOf(viewer);
+    await rateLimiter.consume(caller.kind, caller.id);
+    return { em, viewer, requestId, config, logger };
+  };
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimit }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
-        const em = orm.em.fork();
-        const requestId = res.locals.requestId as string;
-        const viewer = await authenticate(req.header('authorization'), em, verifyToken).catch(
-          async (error: unknown) => {
-            await countRefusedCredential(error, req, rateLimiter);
-            throw authenticationFailure(error, requestId, logger);
-          },
-        );
-        const caller = callerOf(viewer);
-        await rateLimiter.consume(caller.kind, caller.id);
-        return { em, viewer, requestId, config, logger };
-      },
-    }),
+    expressMiddleware(apollo, { context }),
+  );
+  app.use(
+    RESEARCH_PATH,
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(research, { context }),
   );
 
   app.use((_req, res) => {
@@ -150,11 +169,13 @@ async function startHttp(
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}/graphql`,
+    researchUrl: `http://${host}:${port}${RESEARCH_PATH}`,
     orm,
     server: httpServer,
     stop: () =>
       (stopping ??= (async () => {
         await apollo.stop();
+        await research.stop();
         await rateLimiter.close();
         await closeDatabase();
       })()),

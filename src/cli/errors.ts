@@ -18,6 +18,9 @@ const OPTION_FOR_FIELD: Record<string, string> = {
   'input.displayName': '--name',
   agencyId: '--agency',
   id: '--id',
+  'filter.fromMonth': '--from',
+  'filter.toMonth': '--to',
+  'filter.counties': '--counties',
 };
 
 /** The lines to print for an error, and the exit code (78 = configuration, as `npm start`). */

@@ -1,24 +1,33 @@
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lexicographicSortSchema, printSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildResearchBareSchema } from '../research/research-schema';
 import { buildBareSchema } from '../schema';
 
-/** Writes schema/schema.graphql, or with --check fails when the committed file is stale. */
+/** Each endpoint's schema and the committed file it is printed to. */
+const SCHEMAS: Array<{ file: string; build: () => Promise<GraphQLSchema> }> = [
+  { file: 'schema.graphql', build: () => buildBareSchema() },
+  { file: 'research.graphql', build: buildResearchBareSchema },
+];
+
+/** Writes schema/*.graphql, or with --check fails when a committed file is stale. */
 async function main(): Promise<void> {
-  const file = join(__dirname, '..', '..', '..', 'schema', 'schema.graphql');
-  const printed = `${printSchema(lexicographicSortSchema(await buildBareSchema()))}\n`;
-  if (process.argv.includes('--check')) {
-    const committed = readFileSync(file, 'utf8');
-    if (committed !== printed) {
-      console.error('schema/schema.graphql is stale: run `npm run schema:emit` and commit it.');
-      process.exit(1);
+  let stale = false;
+  for (const { file, build } of SCHEMAS) {
+    const path = join(__dirname, '..', '..', '..', 'schema', file);
+    const printed = `${printSchema(lexicographicSortSchema(await build()))}\n`;
+    if (!process.argv.includes('--check')) {
+      writeFileSync(path, printed);
+      console.log(`wrote ${path}`);
+    } else if (readFileSync(path, 'utf8') !== printed) {
+      console.error(`schema/${file} is stale: run \`npm run schema:emit\` and commit it.`);
+      stale = true;
+    } else {
+      console.log(`schema/${file} is current.`);
     }
-    console.log('schema/schema.graphql is current.');
-    return;
   }
-  writeFileSync(file, printed);
-  console.log(`wrote ${file}`);
+  if (stale) process.exit(1);
 }
 
 void main();

@@ -4,6 +4,7 @@ import type { ReadyConfig } from '../../config';
 import type { Viewer } from '../../auth/viewer';
 import { badInput, conflict } from '../../errors/hub-errors';
 import { Case } from '../case/case.entity';
+import { ageBandAt } from '../person/age-band';
 import { filePersonFromReport } from '../person/person.service';
 import { ReportedIdentity } from '../person/reported-identity.entity';
 import { coveredCounties, reportProblems } from './incident-validation';
@@ -58,6 +59,7 @@ export async function amendIncident(
         suspectedSubstances: input.suspectedSubstances ?? [],
         emsDisposition: input.emsDisposition ?? undefined,
         officerWarmHandoff: input.officerWarmHandoff ?? false,
+        ageBand: ageBandAt(input.survivor?.dateOfBirth, input.occurredAt),
       });
       await tx.nativeDelete(NaloxoneAdministration, { incident: incident.id });
       addNaloxone(tx, incident, input.naloxone ?? []);

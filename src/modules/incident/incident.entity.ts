@@ -12,6 +12,7 @@ import {
 } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
 import { Agency } from '../agency/agency.entity';
+import { AgeBand } from '../person/age-band';
 import { Person } from '../person/person.entity';
 import { EmsDisposition, SuspectedSubstance } from './incident-codes';
 import { NaloxoneAdministration } from './naloxone-administration.entity';
@@ -68,6 +69,10 @@ export class OverdoseIncident extends HubEntity {
   /** An officer handed the person over on scene and left (DESIGN.md: who was present matters). */
   @Property({ type: 'boolean' })
   officerWarmHandoff: Opt<boolean> = false;
+
+  /** Survivor's age band at the overdose, from the reported date of birth (never the date itself). */
+  @Enum({ items: () => AgeBand, nullable: true, nativeEnumName: 'age_band' })
+  ageBand?: AgeBand;
 
   @ManyToOne(() => Person, { ref: true, nullable: true, index: true })
   person?: Ref<Person>;

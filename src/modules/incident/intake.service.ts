@@ -4,6 +4,7 @@ import type { ReadyConfig } from '../../config';
 import type { Viewer } from '../../auth/viewer';
 import { badInput, type FieldProblem } from '../../errors/hub-errors';
 import { Agency } from '../agency/agency.entity';
+import { ageBandAt } from '../person/age-band';
 import { openCaseForIncident } from '../case/case-intake.service';
 import { filePersonFromReport } from '../person/person.service';
 import { coveredCounties, reportProblems } from './incident-validation';
@@ -164,6 +165,7 @@ async function createReport(
     suspectedSubstances: input.suspectedSubstances ?? [],
     emsDisposition: input.emsDisposition ?? undefined,
     officerWarmHandoff: input.officerWarmHandoff ?? false,
+    ageBand: ageBandAt(input.survivor?.dateOfBirth, input.occurredAt),
     reportedById: (viewer.userId ?? viewer.apiKeyId)!,
   });
   addNaloxone(tx, incident, input.naloxone ?? []);
