@@ -21,6 +21,8 @@ import type { Logger } from './logger';
 import { queryLimitOptions } from './limits/query-limits';
 import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-limit';
 import { requestLogPlugin } from './request-log.plugin';
+import { auditPlugin } from './modules/audit/audit.plugin';
+import { auditRefusedCredential } from './modules/audit/audit-refused';
 import { buildHubSchema } from './schema';
 
 export interface HubServer {
@@ -79,6 +81,7 @@ async function startHttp(
       ...limits.plugins,
       noNulCharactersPlugin(),
       requestLogPlugin(logger),
+      auditPlugin(logger),
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
@@ -124,6 +127,7 @@ async function startHttp(
         const viewer = await authenticate(req.header('authorization'), em, verifyToken).catch(
           async (error: unknown) => {
             await countRefusedCredential(error, req, rateLimiter);
+            await auditRefusedCredential(em, error, requestId, logger);
             throw authenticationFailure(error, requestId, logger);
           },
         );
