@@ -70,6 +70,9 @@ const envSchema = z.object({
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional(),
   ),
+  RETENTION_DAYS: integer(365, 1, 36_500),
+  RETENTION_PURGE_INTERVAL_HOURS: integer(24, 0, 24 * 365),
+  RETENTION_BATCH_SIZE: integer(500, 1, 10_000),
   RATE_LIMIT_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
@@ -125,6 +128,8 @@ export interface HubConfig {
     redisUrl?: string;
     keyPrefix: string;
   };
+  /** Identity purge of people whose cases all closed long ago (src/modules/retention). */
+  retention: { retentionDays: number; intervalHours: number; batchSize: number };
 }
 
 export class ConfigError extends Error {
@@ -201,6 +206,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       anonymousPoints: e.RATE_LIMIT_ANONYMOUS_POINTS,
       redisUrl: e.REDIS_URL,
       keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
+    },
+    retention: {
+      retentionDays: e.RETENTION_DAYS,
+      intervalHours: e.RETENTION_PURGE_INTERVAL_HOURS,
+      batchSize: e.RETENTION_BATCH_SIZE,
     },
   };
 }

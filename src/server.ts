@@ -23,6 +23,7 @@ import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-lim
 import { requestLogPlugin } from './request-log.plugin';
 import { auditPlugin } from './modules/audit/audit.plugin';
 import { auditRefusedCredential } from './modules/audit/audit-refused';
+import { startRetentionSchedule } from './modules/retention/retention.schedule';
 import { buildHubSchema } from './schema';
 
 export interface HubServer {
@@ -149,6 +150,7 @@ async function startHttp(
   });
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const retention = startRetentionSchedule(orm, config.retention, logger);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -158,6 +160,7 @@ async function startHttp(
     stop: () =>
       (stopping ??= (async () => {
         await apollo.stop();
+        await retention.stop();
         await rateLimiter.close();
         await closeDatabase();
       })()),

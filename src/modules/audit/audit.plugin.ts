@@ -85,7 +85,8 @@ class RequestAudit {
   ) {
     const code = error ? codeOf(error) : undefined;
     const entityIds = argumentIds(info, args);
-    if (!error) collectResultIds(result, 3, entityIds);
+    // A mutation names what it made or changed; an audit query's result is not an entity.
+    if (!error && info.parentType.name === 'Mutation') collectResultIds(result, 3, entityIds);
     this.operations.push({
       action: `${info.parentType.name}.${info.fieldName}`,
       entityType: getNamedType(info.returnType).name,
