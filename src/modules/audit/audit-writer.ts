@@ -77,6 +77,7 @@ const ROW = `(gen_random_uuid(), ?::timestamptz, ?::audit_actor_kind, ?::uuid, ?
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** A runaway list (a 10,000-row batch) is recorded by its first ids and counted in `details`. */
 const MAX_IDS = 1000;
+const MAX_ROWS_PER_INSERT = 2000;
 
 function ids(values: readonly string[] | undefined): string {
   const unique = [...new Set((values ?? []).filter((v) => typeof v === 'string' && isUuid(v)))];
@@ -125,12 +126,15 @@ export async function insertAuditEvents(
   em: EntityManager,
   events: readonly AuditEventInput[],
 ): Promise<void> {
-  if (events.length === 0) return;
-  await em.execute(
-    `insert into audit_event (${COLUMNS.join(', ')}) values ${events.map(() => ROW).join(', ')}`,
-    events.flatMap(bindings),
-    'run',
-  );
+  // PostgreSQL takes at most 65,535 parameters per statement (16 per row).
+  for (let start = 0; start < events.length; start += MAX_ROWS_PER_INSERT) {
+    const chunk = events.slice(start, start + MAX_ROWS_PER_INSERT);
+    await em.execute(
+      `insert into audit_event (${COLUMNS.join(', ')}) values ${chunk.map(() => ROW).join(', ')}`,
+      chunk.flatMap(bindings),
+      'run',
+    );
+  }
 }
 
 /**
