@@ -2,7 +2,13 @@ import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
 import { recordAuditEvent } from '../src/modules/audit/audit-writer';
 import { auditRowsOf } from './support/audit';
-import { makeWorkedCase } from './support/consent-factory';
+import { ConsentScope } from '../src/modules/outreach/outreach-codes';
+import {
+  makeConsent,
+  makeLeadReferral,
+  makeLeadWorld,
+  makeWorkedCase,
+} from './support/consent-factory';
 import { makeAgency, makeUser, uniqueCounty } from './support/factories';
 import { errorCodes, postGraphQL, startTestHub, type TestHub } from './support/hub';
 import { REPORT_MUTATION, reportInput } from './support/reports';
@@ -118,6 +124,42 @@ describe('audit trail', () => {
         fields: ['lastName'],
         purpose: 'REPORTING',
       });
+    });
+
+    it('files a LEAD case manager’s read of the incident address under the referral and person', async () => {
+      const world = await makeLeadWorld(hub);
+      const lead = await makeLeadReferral(hub, world);
+      await makeConsent(hub, world.routed.kase, {
+        recordedBy: world.worker,
+        scope: ConsentScope.SHARE_WITH_LEAD,
+        grantedTo: world.program,
+      });
+      const response = await hub.gql(
+        `query ($id: ID!) {
+          leadReferral(id: $id) { id incidentAddress { street zip } person { lastName } }
+        }`,
+        { id: lead.id },
+        world.caseManager.token,
+      );
+      expect(response.errors).toBeUndefined();
+      const rows = await auditRowsOf(hub, requestIdOf(response));
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            entity_type: 'LeadReferral',
+            entity_ids: [lead.id],
+            person_ids: [world.routed.person!.id],
+            fields: ['incidentAddress.street', 'incidentAddress.zip'],
+            purpose: 'LEAD_CASE_MANAGEMENT',
+          }),
+          expect.objectContaining({
+            entity_type: 'Person',
+            person_ids: [world.routed.person!.id],
+            fields: ['lastName'],
+          }),
+        ]),
+      );
+      expect(rows).toHaveLength(2);
     });
 
     describe('when the audit row cannot be written', () => {

@@ -1,7 +1,9 @@
 import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
 import { Person } from '../src/modules/person/person.entity';
+import { startRetentionSchedule } from '../src/modules/retention/retention.schedule';
 import { purgeIdentities } from '../src/modules/retention/retention.service';
+import { createLogger } from '../src/logger';
 import { makeAgency, makeUser, uniqueCounty, type Actor } from './support/factories';
 import { startTestHub, type TestHub } from './support/hub';
 import { REPORT_MUTATION, reportInput, type ReportBody } from './support/reports';
@@ -205,5 +207,41 @@ describe('identity retention', () => {
     expect(again.personId).toBe(old.personId);
     const person = await hub.em().findOneOrFail(Person, old.personId);
     expect(person.firstName).toBe((input.survivor as { firstName: string }).firstName);
+  });
+
+  describe('the run inside the server', () => {
+    const settings = { retentionDays: 365, batchSize: 500 };
+    const logger = createLogger('silent');
+    const waitFor = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+
+    it('purges on its timer and stops when asked', async () => {
+      const { ems, county } = await reporter();
+      const { personId } = await report(ems, county, 400);
+      const schedule = startRetentionSchedule(
+        hub.server.orm,
+        { ...settings, intervalHours: 24 },
+        logger,
+        10,
+      );
+      await waitFor(async () => (await rawPerson(personId)).first_name === null);
+      await schedule.stop();
+      expect((await rawPerson(personId)).first_name).toBeNull();
+    });
+
+    it('does nothing when turned off (interval 0)', async () => {
+      const { ems, county } = await reporter();
+      const { personId } = await report(ems, county, 400);
+      const schedule = startRetentionSchedule(
+        hub.server.orm,
+        { ...settings, intervalHours: 0 },
+        logger,
+        10,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await schedule.stop();
+      expect((await rawPerson(personId)).first_name).not.toBeNull();
+    });
   });
 });

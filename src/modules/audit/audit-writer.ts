@@ -74,7 +74,8 @@ const COLUMNS = [
 ];
 const ROW = `(gen_random_uuid(), ?::timestamptz, ?::audit_actor_kind, ?::uuid, ?::uuid, ?::uuid, ?,
   ?, ?, ?::uuid[], ?::uuid[], ?::text[], ?, ?, ?::audit_outcome, ?, ?::jsonb)`;
-const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** A field name, or a path such as `incidentAddress.street`. */
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,99}$/;
 /** A runaway list (a 10,000-row batch) is recorded by its first ids and counted in `details`. */
 const MAX_IDS = 1000;
 const MAX_ROWS_PER_INSERT = 2000;
@@ -107,7 +108,8 @@ function bindings(event: AuditEventInput): unknown[] {
     event.entityType ?? null,
     ids(event.entityIds),
     ids(event.personIds),
-    pgArray(fieldNames),
+    // Field names and paths hold no comma, quote, brace or space (FIELD_NAME), so no quoting.
+    `{${fieldNames.join(',')}}`,
     event.purpose ?? purposeOfRole(viewer?.role) ?? null,
     event.requestId ?? null,
     event.outcome ?? AuditOutcome.ALLOWED,

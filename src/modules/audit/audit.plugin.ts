@@ -14,7 +14,13 @@ import type { Logger } from '../../logger';
 import { pgArray } from '../../common/sql';
 import { AuditAction, AuditOutcome } from './audit-codes';
 import { insertAuditEvents, type AuditEventInput } from './audit-writer';
-import { incidentIdOf, isIdentityField, personIdOf, recordIdOf } from './identity-fields';
+import {
+  carriesIdentity,
+  incidentIdOf,
+  isIdentityField,
+  personIdOf,
+  recordIdOf,
+} from './identity-fields';
 
 /** Audit review is itself audited: who looked at whose disclosures. */
 const AUDITED_QUERIES = new Set(['auditEvents', 'disclosuresForPerson']);
@@ -42,8 +48,23 @@ class RequestAudit {
   readonly reads = new Map<string, IdentityRead>();
   readonly denials = new Map<string, Denial>();
   readonly operations: Operation[] = [];
+  /** Value objects holding identity, mapped to the record that handed them out. */
+  private readonly carriers = new WeakMap<
+    object,
+    { type: string; field: string; parent: unknown }
+  >();
 
-  identityRead(type: string, field: string, parent: unknown): void {
+  carried(type: string, field: string, parent: unknown, value: unknown): void {
+    if (value !== null && typeof value === 'object')
+      this.carriers.set(value, { type, field, parent });
+  }
+
+  identityRead(valueType: string, valueField: string, value: unknown): void {
+    const carrier =
+      value !== null && typeof value === 'object' ? this.carriers.get(value) : undefined;
+    const type = carrier?.type ?? valueType;
+    const field = carrier ? `${carrier.field}.${valueField}` : valueField;
+    const parent = carrier ? carrier.parent : value;
     const recordId = recordIdOf(parent);
     const key = `${type}:${recordId ?? '?'}`;
     let read = this.reads.get(key);
@@ -162,6 +183,7 @@ export function auditPlugin(logger: Logger): ApolloServerPlugin<Context> {
                 root &&
                 (type === 'Mutation' || (type === 'Query' && AUDITED_QUERIES.has(info.fieldName)));
               const identity = isIdentityField(type, info.fieldName);
+              const carrier = carriesIdentity(type, info.fieldName);
               return (error, result) => {
                 // graphql-shield answers a denied field by returning its error, not throwing it.
                 const failure = error ?? (result instanceof Error ? result : undefined);
@@ -172,6 +194,7 @@ export function auditPlugin(logger: Logger): ApolloServerPlugin<Context> {
                 const code = failure ? codeOf(failure) : undefined;
                 if (code && DENIAL_CODES.has(code)) audit.denied(info, source, args, code);
                 else if (identity && !failure) audit.identityRead(type, info.fieldName, source);
+                else if (carrier && !failure) audit.carried(type, info.fieldName, source, result);
               };
             },
           };

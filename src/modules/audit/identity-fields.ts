@@ -12,7 +12,21 @@ const IDENTITY_FIELDS: Record<string, typeof EVERY_FIELD_BUT_ID | ReadonlySet<st
   Person: EVERY_FIELD_BUT_ID,
   ReportedIdentity: EVERY_FIELD_BUT_ID,
   OverdoseIncident: new Set(['street', 'city', 'state', 'zip', 'latitude', 'longitude']),
+  LeadIncidentAddress: EVERY_FIELD_BUT_ID,
 };
+
+/**
+ * Identity handed out as a value object without an id of its own: the record that carries it
+ * (its field), so the read is filed under that record and its person.
+ */
+export const IDENTITY_CARRIERS: Record<string, { type: string; field: string }> = {
+  LeadIncidentAddress: { type: 'LeadReferral', field: 'incidentAddress' },
+};
+const CARRIER_FIELDS = new Set(Object.values(IDENTITY_CARRIERS).map((c) => `${c.type}.${c.field}`));
+
+export function carriesIdentity(typeName: string, fieldName: string): boolean {
+  return CARRIER_FIELDS.has(`${typeName}.${fieldName}`);
+}
 
 export const IDENTITY_TYPES = Object.keys(IDENTITY_FIELDS);
 
@@ -56,6 +70,8 @@ export function personIdOf(typeName: string, parent: unknown): string | undefine
       const loaded = incident?.unwrap?.() as Parent;
       return refId(loaded?.person);
     }
+    case 'LeadReferral':
+      return typeof p?.personId === 'string' && isUuid(p.personId) ? p.personId : undefined;
     default:
       return undefined;
   }

@@ -26,6 +26,7 @@ export function startRetentionSchedule(
   orm: MikroORM,
   settings: RetentionSettings,
   logger: Logger,
+  firstRunDelayMs = FIRST_RUN_DELAY_MS,
 ): RetentionSchedule {
   if (settings.intervalHours <= 0) return { stop: async () => undefined };
   const intervalMs = settings.intervalHours * 3_600_000;
@@ -66,7 +67,7 @@ export function startRetentionSchedule(
     }
   };
 
-  schedule(Math.min(FIRST_RUN_DELAY_MS, intervalMs));
+  schedule(Math.min(firstRunDelayMs, intervalMs));
   return {
     stop: async () => {
       stopped = true;
