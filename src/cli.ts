@@ -14,6 +14,7 @@ import {
 } from './cli/commands';
 import { describeError } from './cli/errors';
 import { reencryptIdentityCommand } from './cli/identity';
+import { purgeIdentitiesCommand } from './cli/retention';
 import { parseCounties, parseKind, parseRole, parseTtl } from './cli/input';
 import { readToken, researchExtractCommand } from './cli/research-extract';
 import { seedDemoCommand } from './cli/seed';
@@ -159,6 +160,15 @@ program
         ),
     ),
   );
+
+program
+  .command('purge-identities')
+  .description(
+    'remove the identity of people whose cases all closed more than RETENTION_DAYS ago ' +
+      '(the server also runs this daily); prints counts only',
+  )
+  .option('--dry-run', 'count what would be purged, change nothing')
+  .action(run(purgeIdentitiesCommand));
 
 void program.parseAsync(process.argv).catch((error: unknown) => {
   const { lines, exitCode } = describeError(error);

@@ -71,6 +71,9 @@ const envSchema = z.object({
       .optional(),
   ),
   TRUST_PROXY_HOPS: integer(0, 0, 10),
+  RETENTION_DAYS: integer(365, 1, 36_500),
+  RETENTION_PURGE_INTERVAL_HOURS: integer(24, 0, 24 * 365),
+  RETENTION_BATCH_SIZE: integer(500, 1, 10_000),
   RATE_LIMIT_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
@@ -137,6 +140,8 @@ export interface HubConfig {
   };
   /** Research extracts (src/research): k of k-anonymity, and rows one GraphQL answer may carry. */
   research: { kAnonymity: number; maxExtractRows: number };
+  /** Identity purge of people whose cases all closed long ago (src/modules/retention). */
+  retention: { retentionDays: number; intervalHours: number; batchSize: number };
 }
 
 export class ConfigError extends Error {
@@ -216,6 +221,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
     },
     research: { kAnonymity: e.RESEARCH_K_ANONYMITY, maxExtractRows: e.RESEARCH_EXTRACT_MAX_ROWS },
+    retention: {
+      retentionDays: e.RETENTION_DAYS,
+      intervalHours: e.RETENTION_PURGE_INTERVAL_HOURS,
+      batchSize: e.RETENTION_BATCH_SIZE,
+    },
   };
 }
 

@@ -20,6 +20,7 @@ import {
   CaseOutreachAttemptsResolver,
   OutreachAttemptResolver,
 } from './modules/outreach/outreach.resolver';
+import { AuditResolver } from './modules/audit/audit.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -44,4 +45,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CaseLifecycleResolver,
   OutreachAttemptResolver,
   CaseOutreachAttemptsResolver,
+  AuditResolver,
 ];

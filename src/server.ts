@@ -21,6 +21,9 @@ import type { Logger } from './logger';
 import { queryLimitOptions } from './limits/query-limits';
 import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-limit';
 import { requestLogPlugin } from './request-log.plugin';
+import { auditPlugin } from './modules/audit/audit.plugin';
+import { auditRefusedCredential } from './modules/audit/audit-refused';
+import { startRetentionSchedule } from './modules/retention/retention.schedule';
 import { buildHubSchema } from './schema';
 import {
   RESEARCH_PATH,
@@ -88,6 +91,7 @@ async function startHttp(
         ...limits.plugins,
         noNulCharactersPlugin(),
         requestLogPlugin(logger),
+        auditPlugin(logger),
         production
           ? ApolloServerPluginLandingPageDisabled()
           : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
@@ -136,6 +140,7 @@ async function startHttp(
     const viewer = await authenticate(req.header('authorization'), em, verifyToken).catch(
       async (error: unknown) => {
         await countRefusedCredential(error, req, rateLimiter);
+        await auditRefusedCredential(em, error, requestId, logger);
         throw authenticationFailure(error, requestId, logger);
       },
     );
@@ -165,6 +170,7 @@ async function startHttp(
   });
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const retention = startRetentionSchedule(orm, config.retention, logger);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -176,6 +182,7 @@ async function startHttp(
       (stopping ??= (async () => {
         await apollo.stop();
         await research.stop();
+        await retention.stop();
         await rateLimiter.close();
         await closeDatabase();
       })()),

@@ -8,7 +8,7 @@ import { authenticate } from '../auth/authenticate';
 import { createTokenVerifier } from '../auth/tokens';
 import { forbidden } from '../errors/hub-errors';
 import type { Logger } from '../logger';
-import { recordResearchAccess } from '../research/research-audit';
+import { recordResearchAccess, type ResearchAccess } from '../research/research-audit';
 import { researchExtractPermissions } from '../research/research-extract.permissions';
 import { runResearchExtract } from '../research/research-extract.service';
 import type { ResearchExtractRowType } from '../research/research-extract.types';
@@ -62,11 +62,8 @@ export async function researchExtractCommand(
     createTokenVerifier(config.auth),
   );
   const requestId = randomUUID();
-  const audit = (
-    outcome: string,
-    extra: Partial<Parameters<typeof recordResearchAccess>[1]> = {},
-  ) =>
-    recordResearchAccess(logger, {
+  const audit = (outcome: string, extra: Partial<ResearchAccess> = {}) =>
+    recordResearchAccess(em, logger, {
       actor: viewer,
       action: 'research.extract',
       channel: 'cli',
@@ -75,7 +72,7 @@ export async function researchExtractCommand(
       ...extra,
     });
   if (!researchExtractPermissions.Query.researchExtract.roles.includes(viewer.role)) {
-    audit('FORBIDDEN');
+    await audit('FORBIDDEN');
     throw forbidden();
   }
 
@@ -121,8 +118,8 @@ export async function researchExtractCommand(
     csv.end();
     await written;
     bar.stop();
-    await rename(partial, options.out);
-    audit('ok', {
+    // Audited before the file appears under its name: an unaudited extract is never released.
+    await audit('ok', {
       filter: {
         fromMonth: summary.fromMonth,
         toMonth: summary.toMonth,
@@ -133,6 +130,7 @@ export async function researchExtractCommand(
       rowCount: summary.rowCount,
       suppressedRowCount: summary.suppressedRowCount,
     });
+    await rename(partial, options.out);
     note(
       `wrote ${summary.rowCount} rows to ${options.out} (extract ${summary.extractId}, k = ` +
         `${summary.k}; ${summary.suppressedRowCount} rows in groups under k were dropped)`,
@@ -143,7 +141,7 @@ export async function researchExtractCommand(
     file.destroy();
     await rm(partial, { force: true });
     const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
-    audit(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
+    await audit(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR').catch(() => undefined);
     throw error;
   }
 }

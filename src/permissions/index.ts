@@ -13,6 +13,7 @@ import { serviceReferralPermissions } from '../modules/case/service-referral.per
 import { outcomePermissions } from '../modules/outcome/outcome.permissions';
 import { caseLifecyclePermissions } from '../modules/case/case-lifecycle.permissions';
 import { outreachPermissions } from '../modules/outreach/outreach.permissions';
+import { auditPermissions } from '../modules/audit/audit.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -32,4 +33,5 @@ export const PERMISSIONS = mergePermissions(
   resourcePermissions,
   caseLifecyclePermissions,
   outreachPermissions,
+  auditPermissions,
 );

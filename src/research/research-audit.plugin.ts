@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind } from 'graphql';
 import type { Context } from '../context';
+import { INTERNAL_MESSAGE } from '../errors/format-error';
 import type { Logger } from '../logger';
 import { recordResearchAccess } from './research-audit';
 import type { ExtractSummary } from './research-extract.service';
@@ -21,14 +22,14 @@ export function researchAuditPlugin(logger: Logger): ApolloServerPlugin<Context>
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, operation, errors }) {
+        async willSendResponse({ contextValue, operation, errors, response }) {
           if (!contextValue?.viewer) return;
           const extract = extracts.get(contextValue);
           const fields = operation?.selectionSet.selections.flatMap((s) =>
             s.kind === Kind.FIELD ? [s.name.value] : [],
           );
           const codes = [...new Set((errors ?? []).map((e) => String(e.extensions?.code)))];
-          recordResearchAccess(logger, {
+          const written = recordResearchAccess(contextValue.em, logger, {
             actor: contextValue.viewer,
             action: extract ? 'research.extract' : 'research.query',
             channel: 'graphql',
@@ -44,6 +45,30 @@ export function researchAuditPlugin(logger: Logger): ApolloServerPlugin<Context>
             rowCount: extract?.rowCount,
             suppressedRowCount: extract?.suppressedRowCount,
             outcome: codes.length ? codes.join(',') : 'ok',
+          });
+          await written.catch((error: unknown) => {
+            logger.error(
+              {
+                requestId: contextValue.requestId,
+                errorClass: (error as Error)?.constructor?.name,
+              },
+              'audit write failed',
+            );
+            // An extract that could not be audited is not released.
+            if (extract && response.body.kind === 'single') {
+              response.http.status = 500;
+              response.body.singleResult = {
+                errors: [
+                  {
+                    message: INTERNAL_MESSAGE,
+                    extensions: {
+                      code: 'INTERNAL_SERVER_ERROR',
+                      requestId: contextValue.requestId,
+                    },
+                  },
+                ],
+              };
+            }
           });
         },
       };

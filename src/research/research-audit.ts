@@ -1,5 +1,8 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
 import type { Logger } from '../logger';
+import { AuditOutcome } from '../modules/audit/audit-codes';
+import { recordAuditEvent } from '../modules/audit/audit-writer';
 
 /** What one research request did, in terms that identify the caller and nobody else. */
 export interface ResearchAccess {
@@ -20,24 +23,38 @@ export interface ResearchAccess {
 }
 
 /**
- * The one place research access is recorded. For now a structured log line (no personal data:
- * ids of the caller, counts, the months asked for); at merge it is pointed at the AuditEvent
- * table, so callers never change.
+ * The one place research access is recorded: an AuditEvent row (ids of the caller, counts, the
+ * months asked for; never a value) and a log line. Throws when the row cannot be written, so a
+ * caller can withhold the extract rather than release it unaudited.
  */
-export function recordResearchAccess(logger: Logger, access: ResearchAccess): void {
-  const { actor, ...rest } = access;
+export async function recordResearchAccess(
+  em: EntityManager,
+  logger: Logger,
+  access: ResearchAccess,
+): Promise<void> {
+  const { actor, action, requestId, outcome, extractId, ...shape } = access;
   logger.info(
-    {
-      audit: 'research',
-      actor: {
-        kind: actor.kind,
-        userId: actor.userId,
-        apiKeyId: actor.apiKeyId,
-        agencyId: actor.agencyId,
-        role: actor.role,
-      },
-      ...rest,
-    },
+    { audit: 'research', actorRole: actor.role, action, requestId, outcome, ...shape },
     'research access',
   );
+  await recordAuditEvent(em.fork(), {
+    viewer: actor,
+    action,
+    entityType: extractId ? 'ResearchExtract' : undefined,
+    entityIds: extractId ? [extractId] : undefined,
+    purpose: 'RESEARCH',
+    requestId,
+    outcome: outcome === 'ok' ? AuditOutcome.ALLOWED : AuditOutcome.DENIED,
+    errorCode: outcome === 'ok' ? undefined : outcome,
+    details: {
+      channel: shape.channel,
+      fields: shape.fields,
+      fromMonth: shape.filter?.fromMonth,
+      toMonth: shape.filter?.toMonth,
+      months: shape.filter?.months,
+      countyCount: shape.filter?.countyCount,
+      rowCount: shape.rowCount,
+      suppressedRowCount: shape.suppressedRowCount,
+    },
+  });
 }

@@ -35,6 +35,13 @@ export async function filePersonFromReport(
       lastName: survivor.lastName?.trim(),
       dateOfBirth: survivor.dateOfBirth,
     });
+  if (existing && !existing.firstName && !existing.lastName && !existing.dateOfBirth) {
+    // Identity purged by retention (the key was kept so a returning person re-links): the new
+    // report gives the vault the name and date of birth back.
+    existing.firstName = survivor.firstName?.trim();
+    existing.lastName = survivor.lastName?.trim();
+    existing.dateOfBirth = survivor.dateOfBirth;
+  }
   refreshContactDetails(person, survivor);
   return person;
 }
