@@ -17,7 +17,7 @@ export interface SeedCases {
   attemptAfterHours?: number;
   workerId?: string;
   sex?: 'FEMALE' | 'MALE';
-  /** An existing person for every incident (for repeat overdoses). */
+  /** One person for every incident (for repeat overdoses), created when new. */
   personId?: string;
 }
 
@@ -36,7 +36,8 @@ export async function seedCases(hub: TestHub, seed: SeedCases): Promise<string[]
          from unnest(?::text[]) with ordinality as t(id, ord))
      , persons as (
        insert into person (id, created_at, updated_at, race_ethnicity, sex)
-       select id, now(), now(), '{}', ?::sex from rows where ?::uuid is null
+       select distinct coalesce(?::uuid, id), now(), now(), '{}'::race_ethnicity[], ?::sex from rows
+       on conflict do nothing
        returning id)
      insert into overdose_incident (id, created_at, updated_at, reporting_agency_id, external_id,
                                     occurred_at, county, fatal, suspected_substances, person_id, reported_by_id)
@@ -45,8 +46,8 @@ export async function seedCases(hub: TestHub, seed: SeedCases): Promise<string[]
       seed.occurredAt.toISOString(),
       spacing,
       `{${ids.join(',')}}`,
-      seed.sex ?? 'FEMALE',
       seed.personId ?? null,
+      seed.sex ?? 'FEMALE',
       seed.agencyId,
       seed.county,
       seed.fatal ?? false,
