@@ -83,15 +83,17 @@ const CASE_FROM = `
             max(a.officer_presence)::text as presence,
             sum(a.naloxone_kits_for_person + a.naloxone_kits_for_family)::int as kits
        from outreach_attempt a where a.case_id = c.id) fa on true
+   -- One probe for both stages a case can reach (the index on case_id, to_status).
+   left join lateral (
+     select bool_or(e.to_status = 'ENGAGED') as engaged, bool_or(e.to_status = 'LINKED') as linked
+       from case_event e where e.case_id = c.id and e.to_status in ('ENGAGED', 'LINKED')) ev on true
   where not i.fatal and c.status <> 'ENTERED_IN_ERROR' and %WHERE%`;
 
-const reached = (status: string) =>
-  `exists (select 1 from case_event e where e.case_id = c.id and e.to_status = '${status}')`;
 
 const CASE_COLUMNS = `i.occurred_at, i.county, coalesce(c.routed_agency_id::text, 'UNROUTED') as agency_id,
   coalesce(c.close_reason::text, 'OPEN') as outcome, p.sex, ab.age_band,
   coalesce(fa.presence, 'NO_ATTEMPT') as presence, fa.first_attempt_at, fa.first_contact_at,
-  ${reached('ENGAGED')} as engaged, ${reached('LINKED')} as linked`;
+  coalesce(ev.engaged, false) as engaged, coalesce(ev.linked, false) as linked`;
 
 const CASE_SHARED = {
   columns: {
@@ -134,18 +136,17 @@ export const FOLLOW_UP_SPEC: AggregateSpec = {
   },
 };
 
-const repeatWithin = (days: number) => `c.person_id is not null and exists (
-  select 1 from overdose_incident r
-   where r.person_id = c.person_id and r.id <> i.id
-     and r.occurred_at > i.occurred_at and r.occurred_at <= i.occurred_at + interval '${days} days')`;
+/** The survivor's next overdose within 90 days, in one probe of (person_id, occurred_at). */
+const NEXT_OVERDOSE = `(select min(r.occurred_at) from overdose_incident r
+   where r.person_id = c.person_id
+     and r.occurred_at > i.occurred_at and r.occurred_at <= i.occurred_at + interval '90 days')`;
 
 export const OUTCOME_SPEC: AggregateSpec = {
   ...CASE_SHARED,
   base: `select ${CASE_COLUMNS}, c.person_id is not null as identified,
                 exists (select 1 from outcome o where o.case_id = c.id
                            and o.type in ('TREATMENT_ADMITTED', 'MOUD_STARTED', 'DETOX')) as treatment,
-                ${repeatWithin(30)} as repeat30,
-                ${repeatWithin(90)} as repeat90,
+                ${NEXT_OVERDOSE} - i.occurred_at as next_overdose_after,
                 exists (select 1 from lead_referral l
                          where (l.case_id = c.id or l.person_id = c.person_id)
                            and (l.status in ('ACTIVE', 'INACTIVE')
@@ -159,8 +160,8 @@ export const OUTCOME_SPEC: AggregateSpec = {
     linked: 'count(*) filter (where linked)',
     treatmentEntered: 'count(*) filter (where treatment)',
     identified: 'count(*) filter (where identified)',
-    repeatWithin30Days: 'count(*) filter (where repeat30)',
-    repeatWithin90Days: 'count(*) filter (where repeat90)',
+    repeatWithin30Days: `count(*) filter (where next_overdose_after <= interval '30 days')`,
+    repeatWithin90Days: 'count(next_overdose_after)',
     leadEnrolled: 'count(*) filter (where lead)',
   },
 };
