@@ -148,7 +148,12 @@ describe('aggregate statistics', () => {
 
   it('flags a rate on a numerator of 20 or less as unstable, and suppresses one on a hidden numerator', async () => {
     const worker = await makeUser(hub, Role.OUTREACH_WORKER);
-    const [few, many, tiny, partner] = [uniqueCounty(), uniqueCounty(), uniqueCounty(), uniqueCounty()];
+    const [few, many, tiny, partner] = [
+      uniqueCounty(),
+      uniqueCounty(),
+      uniqueCounty(),
+      uniqueCounty(),
+    ];
     const seed = { agencyId: reporter.id, occurredAt: week(0), workerId: worker.user.id };
     await seedCases(hub, { ...seed, county: few, count: 40, contacted: 15 });
     await seedCases(hub, { ...seed, county: many, count: 40, contacted: 30 });
@@ -284,7 +289,8 @@ describe('aggregate statistics', () => {
     });
     expect(errorCodes(dayLonger)).toEqual(['BAD_USER_INPUT']);
     expect(JSON.stringify(dayLonger.data ?? null)).not.toContain('31');
-    // The next whole week holds that one person alone: it is published only as suppressed.
+    // As a cell of its own, the week holding that one person is suppressed with a partner.
+    // (Two ranges a whole week apart can still be differenced: see the stats README section.)
     const byWeek = await overdose(analyst, ['WEEK'], {
       from: week(0).toISOString(),
       to: week(2).toISOString(),
