@@ -54,8 +54,10 @@ describe('aggregate statistics', () => {
     const agency = await makeAgency(hub, AgencyKind.PUBLIC_HEALTH, { serviceCounties: counties });
     return makeUser(hub, Role.ANALYST, { agency });
   };
+  // Only this run's agency: the database may hold other runs' data in the same counties.
+  const mine = (filter: Record<string, unknown> = {}) => ({ agencyIds: [reporter.id], ...filter });
   const overdose = (actor: Actor, groupBy: string[], filter: Record<string, unknown> = {}) =>
-    hub.gql<OverdoseStats>(OVERDOSE, { groupBy, filter }, actor.token);
+    hub.gql<OverdoseStats>(OVERDOSE, { groupBy, filter: mine(filter) }, actor.token);
 
   beforeAll(async () => {
     hub = await startTestHub();
@@ -162,7 +164,7 @@ describe('aggregate statistics', () => {
     const analyst = await analystFor([few, many, tiny, partner]);
     const response = await hub.gql<{
       followUpStats: { rows: Array<{ group: Group; contacted: Cell; contactRate: Rate }> };
-    }>(FOLLOW_UP, { groupBy: ['COUNTY'] }, analyst.token);
+    }>(FOLLOW_UP, { groupBy: ['COUNTY'], filter: mine() }, analyst.token);
     expect(response.errors).toBeUndefined();
     const rate = (county: string) =>
       response.data!.followUpStats.rows.find((r) => r.group.county === county)!.contactRate;
@@ -201,7 +203,7 @@ describe('aggregate statistics', () => {
     const analyst = await analystFor([county]);
     const { data, errors } = await hub.gql<{
       followUpStats: { total: { attempted: Cell; timeToFirstAttempt: Record<string, unknown> } };
-    }>(FOLLOW_UP, { groupBy: [] }, analyst.token);
+    }>(FOLLOW_UP, { groupBy: [], filter: mine() }, analyst.token);
     expect(errors).toBeUndefined();
     expect(data!.followUpStats.total.attempted).toEqual({ value: 30, suppressed: false });
     expect(data!.followUpStats.total.timeToFirstAttempt).toEqual({
@@ -213,13 +215,60 @@ describe('aggregate statistics', () => {
     });
   });
 
+  it('groups case outcomes by officer presence and sex, with LEAD enrolment', async () => {
+    const worker = await makeUser(hub, Role.OUTREACH_WORKER);
+    const county = uniqueCounty();
+    const seed = { agencyId: reporter.id, county, occurredAt: week(0), workerId: worker.user.id };
+    const visited = await seedCases(hub, { ...seed, count: 12, contacted: 12 });
+    await seedCases(hub, { ...seed, count: 13, sex: 'MALE' });
+    const program = await makeAgency(hub, AgencyKind.LEAD_PROGRAM, { serviceCounties: [county] });
+    await hub
+      .em()
+      .getConnection()
+      .execute(
+        `insert into lead_referral (id, created_at, updated_at, case_id, program_id, referring_agency_id,
+                                    referred_by_id, door, status, intake_deadline)
+         select gen_random_uuid(), now(), now(), c.id, ?::uuid, ?::uuid, ?::uuid, 'SOCIAL_CONTACT', 'ACTIVE', now()
+           from overdose_case c where c.index_incident_id = any(?::uuid[])`,
+        [program.id, reporter.id, worker.user.id, `{${visited.join(',')}}`],
+      );
+    const analyst = await analystFor([county]);
+    const response = await hub.gql<{
+      outcomeStats: {
+        rows: Array<{ group: Group; cases: Cell; leadEnrolled: Cell; leadEnrolmentRate: Rate }>;
+      };
+    }>(
+      `query($filter: StatsFilter) { outcomeStats(groupBy: [OFFICER_PRESENCE, SEX], filter: $filter) { rows {
+         group ${GROUP} cases ${COUNT} leadEnrolled ${COUNT} leadEnrolmentRate ${RATE} } } }`,
+      { filter: mine() },
+      analyst.token,
+    );
+    expect(response.errors).toBeUndefined();
+    const rows = response.data!.outcomeStats.rows.map((r) => ({
+      presence: r.group.officerPresence,
+      sex: r.group.sex,
+      cases: r.cases.value,
+      lead: r.leadEnrolled.value,
+      rate: r.leadEnrolmentRate.value,
+    }));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { presence: 'NONE', sex: 'FEMALE', cases: 12, lead: 12, rate: 1 },
+        { presence: 'NO_ATTEMPT', sex: 'MALE', cases: 13, lead: 0, rate: 0 },
+      ]),
+    );
+    expect(rows).toHaveLength(2);
+  });
+
   it('gives an agency admin its own agency only', async () => {
     const county = uniqueCounty();
     const own = await makeAgency(hub, AgencyKind.LAW_ENFORCEMENT, { serviceCounties: [county] });
     await seedCases(hub, { agencyId: own.id, county, occurredAt: week(0), count: 13 });
     await seedCases(hub, { agencyId: reporter.id, county, occurredAt: week(0), count: 50 });
     const admin = await makeUser(hub, Role.AGENCY_ADMIN, { agency: own });
-    const { data, errors } = await overdose(admin, ['AGENCY']);
+    const { data, errors } = await overdose(admin, ['AGENCY'], {
+      agencyIds: [own.id, reporter.id],
+    });
     expect(errors).toBeUndefined();
     expect(data!.overdoseStats.rows.map((r) => r.group.agencyId)).toEqual([own.id]);
     expect(data!.overdoseStats.total.incidents).toEqual({ value: 13, suppressed: false });

@@ -30,15 +30,17 @@ describe('the dashboard rollup', () => {
   let reporter: Agency;
   let worker: Actor;
 
-  const rollup = (county: string) =>
+  // By county and this run's agency: the database may hold other runs' data in the same counties.
+  const rollup = (county: string, agencyId = reporter.id) =>
     hub
       .em()
       .getConnection()
       .execute<Array<Record<string, unknown>>>(
         `select to_char(month, 'YYYY-MM') as month, incidents, fatal, naloxone_doses, contacted
-           from stats_rollup where county = ? and (incidents, fatal, naloxone_doses, contacted) <> (0, 0, 0, 0)
+           from stats_rollup where county = ? and agency_id = ?
+            and (incidents, fatal, naloxone_doses, contacted) <> (0, 0, 0, 0)
           order by month`,
-        [county],
+        [county, agencyId],
       );
   const raw = (county: string) =>
     hub
@@ -46,8 +48,8 @@ describe('the dashboard rollup', () => {
       .getConnection()
       .execute<Array<Record<string, unknown>>>(
         `select to_char(month, 'YYYY-MM') as month, incidents, fatal, naloxone_doses, contacted
-           from (${ROLLUP_FROM_RAW_SQL}) r where county = ? order by month`,
-        [county],
+           from (${ROLLUP_FROM_RAW_SQL}) r where county = ? and agency_id = ? order by month`,
+        [county, reporter.id],
       );
   const analystFor = async (counties: string[]) =>
     makeUser(hub, Role.ANALYST, {
@@ -85,15 +87,16 @@ describe('the dashboard rollup', () => {
     ]);
     await connection.execute(
       `update overdose_case set status = 'ENTERED_IN_ERROR'
-        where index_incident_id = (select id from overdose_incident where county = ? and not fatal
-                                   order by occurred_at limit 1)`,
-      [county],
+        where index_incident_id = (select id from overdose_incident
+                                    where county = ? and reporting_agency_id = ? and not fatal
+                                    order by occurred_at limit 1)`,
+      [county, reporter.id],
     );
     await connection.execute(
       `delete from naloxone_administration where id in (
          select n.id from naloxone_administration n join overdose_incident i on i.id = n.incident_id
-          where i.county = ? and i.fatal)`,
-      [county],
+          where i.county = ? and i.reporting_agency_id = ? and i.fatal)`,
+      [county, reporter.id],
     );
     expect(await rollup(county)).toEqual(await raw(county));
     expect(await rollup(county)).toEqual([
@@ -144,7 +147,13 @@ describe('the dashboard rollup', () => {
       dashboardGrid: { rows: GridRow[]; subtotals: GridRow[]; total: GridRow };
     }>(
       GRID,
-      { filter: { from: '2025-03-01T00:00:00Z', to: '2025-05-01T00:00:00Z' } },
+      {
+        filter: {
+          from: '2025-03-01T00:00:00Z',
+          to: '2025-05-01T00:00:00Z',
+          agencyIds: [reporter.id],
+        },
+      },
       analyst.token,
     );
     expect(response.errors).toBeUndefined();
@@ -190,14 +199,15 @@ describe('the dashboard rollup', () => {
     const input = reportInput(county);
     const reported = await hub.gql(REPORT_MUTATION, { input }, officer.token);
     expect(reported.errors).toBeUndefined();
-    const [row] = await rollup(county);
+    const [row] = await rollup(county, police.id);
     expect(row).toMatchObject({ incidents: 1, naloxone_doses: 1 });
     const analyst = await analystFor([county]);
     const stats = await hub.gql<{
       overdoseStats: { rows: Array<{ group: { ageBand: string }; incidents: Cell }> };
     }>(
-      `query { overdoseStats(groupBy: [AGE_BAND]) { rows { group { ageBand } incidents { value suppressed } } } }`,
-      {},
+      `query($filter: StatsFilter) { overdoseStats(groupBy: [AGE_BAND], filter: $filter) {
+         rows { group { ageBand } incidents { value suppressed } } } }`,
+      { filter: { agencyIds: [police.id] } },
       analyst.token,
     );
     expect(stats.errors).toBeUndefined();
@@ -216,11 +226,11 @@ describe('the dashboard rollup', () => {
     }
     const analyst = await analystFor([county]);
     const response = await hub.gql<{ outcomeStats: { total: Record<string, Cell | Rate> } }>(
-      `query { outcomeStats(groupBy: []) { total {
+      `query($filter: StatsFilter) { outcomeStats(groupBy: [], filter: $filter) { total {
          cases { value suppressed } identified { value suppressed }
          repeatWithin30Days { value suppressed } repeatWithin90Days { value suppressed }
          repeat30Rate { value suppressed unstable } repeat90Rate { value suppressed unstable } } } }`,
-      {},
+      { filter: { agencyIds: [reporter.id] } },
       analyst.token,
     );
     expect(response.errors).toBeUndefined();

@@ -11,6 +11,7 @@ export interface SeedCases {
   fatal?: boolean;
   /** Naloxone doses per incident. */
   doses?: number;
+  /** Routed to the reporting agency unless given, so tests can filter on one agency. */
   routedAgencyId?: string;
   /** The first `contacted` cases get a contact attempt `attemptAfterHours` after the overdose. */
   contacted?: number;
@@ -61,7 +62,7 @@ export async function seedCases(hub: TestHub, seed: SeedCases): Promise<string[]
      select gen_random_uuid(), now(), now(), i.person_id, i.id, i.county, 'OUTREACH', ?::uuid,
             i.occurred_at + interval '24 hours', i.occurred_at + interval '72 hours'
        from overdose_incident i where i.id = any(?::uuid[])`,
-    [seed.routedAgencyId ?? null, `{${ids.join(',')}}`],
+    [seed.routedAgencyId ?? seed.agencyId, `{${ids.join(',')}}`],
   );
   if (seed.doses) {
     await connection.execute(
