@@ -10,4 +10,6 @@ export interface Context {
   requestId: string;
   config: ReadyConfig;
   logger: Logger;
+  /** Which endpoint answers: /research/graphql serves aggregates at research granularity. */
+  endpoint?: 'research';
 }

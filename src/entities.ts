@@ -15,6 +15,7 @@ import { Person } from './modules/person/person.entity';
 import { ReportedIdentity } from './modules/person/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
 import { AuditEvent } from './modules/audit/audit-event.entity';
+import { StatsRollupCell } from './modules/stats/stats-rollup.entity';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
 export const ENTITIES = [
@@ -35,4 +36,5 @@ export const ENTITIES = [
   LeadReferral,
   TreatmentResource,
   AuditEvent,
+  StatsRollupCell,
 ];

@@ -24,6 +24,7 @@ import { requestLogPlugin } from './request-log.plugin';
 import { auditPlugin } from './modules/audit/audit.plugin';
 import { auditRefusedCredential } from './modules/audit/audit-refused';
 import { startRetentionSchedule } from './modules/retention/retention.schedule';
+import { RESEARCH_ENDPOINT } from './modules/stats/stats-access';
 import { buildHubSchema } from './schema';
 import {
   RESEARCH_PATH,
@@ -156,7 +157,9 @@ async function startHttp(
   app.use(
     RESEARCH_PATH,
     express.json({ limit: config.bodyLimit }),
-    expressMiddleware(research, { context }),
+    expressMiddleware(research, {
+      context: async (args) => ({ ...(await context(args)), endpoint: RESEARCH_ENDPOINT }),
+    }),
   );
 
   app.use((_req, res) => {

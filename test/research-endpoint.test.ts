@@ -41,6 +41,44 @@ describe('/research/graphql: who may use it', () => {
     expect(response.data).toEqual({ researchExtract: null });
   });
 
+  const STATS = `query($groupBy: [StatsDimension!]!, $filter: StatsFilter) {
+    overdoseStats(groupBy: $groupBy, filter: $filter) { groupBy total { incidents { value suppressed } } } }`;
+  const statsFilter = { from: `${year}-01-01T00:00:00Z`, to: `${year}-03-01T00:00:00Z` };
+
+  it('answers a researcher’s aggregates by month', async () => {
+    const response = await researchGql(
+      hub,
+      STATS,
+      { groupBy: ['MONTH'], filter: statsFilter },
+      researcher.token,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toMatchObject({ overdoseStats: { groupBy: ['MONTH'] } });
+  });
+
+  it('refuses a researcher’s aggregates by week, naming groupBy', async () => {
+    const response = await researchGql(
+      hub,
+      STATS,
+      { groupBy: ['WEEK'], filter: statsFilter },
+      researcher.token,
+    );
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(JSON.stringify(response.errors)).toContain('groupBy');
+  });
+
+  it('refuses an analyst’s aggregates here (they have /graphql)', async () => {
+    const analyst = await makeUser(hub, Role.ANALYST);
+    const response = await researchGql(
+      hub,
+      STATS,
+      { groupBy: ['MONTH'], filter: statsFilter },
+      analyst.token,
+    );
+    expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+    expect(response.data).toEqual({ overdoseStats: null });
+  });
+
   it('refuses a request without credentials with UNAUTHENTICATED (401)', async () => {
     const response = await researchGql(hub, SHORT_EXTRACT, { filter: filter() });
     expect(response.status).toBe(401);
@@ -198,6 +236,23 @@ describe('research audit', () => {
       rowCount: response.data!.researchExtract.rows.length,
     });
     expect(JSON.stringify(line)).not.toMatch(/personKey|37021/);
+
+    const rows = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<Record<string, unknown>>>(
+        `select action, outcome, actor_user_id, purpose, details from audit_event where request_id = ?`,
+        [requestId],
+      );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        action: 'research.extract',
+        outcome: 'ALLOWED',
+        actor_user_id: researcher.user.id,
+        purpose: 'RESEARCH',
+      }),
+    ]);
+    expect(JSON.stringify(rows)).not.toMatch(/personKey|37021/);
   });
 
   it('records a refused request with its code', async () => {

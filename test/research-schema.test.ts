@@ -54,8 +54,9 @@ describe('the research schema', () => {
     const found = [...objectTypes(research)].flatMap(([type, fields]) =>
       fields.filter((f) => IDENTIFYING_FIELDS.test(f)).map((f) => `${type}.${f}`),
     );
-    // The extract's own id names the extract (for the audit trail), no record of the hub.
-    expect(found).toEqual(['ResearchExtract.extractId']);
+    // The extract's own id names the extract (for the audit trail), no record of the hub. An
+    // aggregate group's agency stays null here: researchers may not group by agency (groupBy).
+    expect(found).toEqual(['StatsGroup.agencyId', 'ResearchExtract.extractId']);
   });
 
   it('reaches only its own object types from Query (nothing shared with case or incident types)', () => {

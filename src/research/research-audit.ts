@@ -34,7 +34,21 @@ export async function recordResearchAccess(
 ): Promise<void> {
   const { actor, action, requestId, outcome, extractId, ...shape } = access;
   logger.info(
-    { audit: 'research', actorRole: actor.role, action, requestId, outcome, ...shape },
+    {
+      audit: 'research',
+      actor: {
+        kind: actor.kind,
+        userId: actor.userId,
+        apiKeyId: actor.apiKeyId,
+        agencyId: actor.agencyId,
+        role: actor.role,
+      },
+      action,
+      requestId,
+      outcome,
+      extractId,
+      ...shape,
+    },
     'research access',
   );
   await recordAuditEvent(em.fork(), {

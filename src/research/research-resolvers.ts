@@ -1,4 +1,5 @@
 import type { NonEmptyArray } from 'type-graphql';
+import { AggregateStatsResolver } from '../modules/stats/aggregate.resolver';
 import { ResearchExtractResolver } from './research-extract.resolver';
 
 /**
@@ -9,4 +10,7 @@ import { ResearchExtractResolver } from './research-extract.resolver';
  * RESEARCHER (research-permissions.ts).
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESEARCH_RESOLVERS: NonEmptyArray<Function> = [ResearchExtractResolver];
+export const RESEARCH_RESOLVERS: NonEmptyArray<Function> = [
+  ResearchExtractResolver,
+  AggregateStatsResolver,
+];
