@@ -27,6 +27,8 @@ export interface HubServer {
   url: string;
   orm: MikroORM;
   server: Server;
+  /** The Apollo server behind /graphql, for in-process runs (executeOperation) in tests. */
+  apollo: ApolloServer<Context>;
   stop(): Promise<void>;
 }
 
@@ -151,6 +153,7 @@ async function startHttp(
     url: `http://${host}:${port}/graphql`,
     orm,
     server: httpServer,
+    apollo,
     stop: () =>
       (stopping ??= (async () => {
         await apollo.stop();
