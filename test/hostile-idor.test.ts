@@ -51,7 +51,8 @@ const ARG_TYPES: Record<string, string> = {
 };
 
 /** A plausible value for a non-id argument, so the call gets as far as looking the record up. */
-function plausible(type: GraphQLInputType, name: string, county: string): unknown {
+function plausible(type: GraphQLInputType, name: string, world: World): unknown {
+  const county = world.county;
   const named = getNamedType(type);
   const now = new Date().toISOString();
   const examples: Record<string, unknown> = {
@@ -64,7 +65,7 @@ function plausible(type: GraphQLInputType, name: string, county: string): unknow
     },
     LeadReleaseInput: { method: 'VERBAL', grantedAt: now, purpose: 'LEAD intake' },
     OutcomeInput: { type: 'DETOX', occurredAt: now },
-    ServiceReferralInput: { type: 'PEER_SUPPORT' },
+    ServiceReferralInput: { type: 'PEER_SUPPORT', toResourceId: world.ids.resource },
     ContactPreferencesInput: { preferredContactMethod: 'PHONE' },
     PersonContactInput: { phone: '828-555-0111' },
     ReportIncidentInput: reportInput(county),
@@ -72,6 +73,9 @@ function plausible(type: GraphQLInputType, name: string, county: string): unknow
     UpdateResourceInput: { name: 'Renamed clinic' },
     UpdateUserInput: { displayName: 'Renamed' },
     UpdateAgencyInput: { name: 'Renamed agency' },
+    ReferToLeadInput: { door: 'SOCIAL_CONTACT', programId: world.agencies.lead.id },
+    CloseReason: 'NOT_ELIGIBLE',
+    HoldReason: 'ASKED_FOR_LATER_CONTACT',
   };
   if (named.name in examples) return examples[named.name];
   if (name === 'version') return 1;
@@ -107,7 +111,7 @@ function probesOf(schema: GraphQLSchema, world: World): Probe[] {
       const base: Record<string, unknown> = {};
       for (const arg of field.args)
         if (isNonNullType(arg.type) && getNamedType(arg.type).name !== 'ID')
-          base[arg.name] = plausible(arg.type, arg.name, world.county);
+          base[arg.name] = plausible(arg.type, arg.name, world);
       const typeOfId = (name: string) =>
         name === 'id' ? getNamedType(field.type).name : ARG_TYPES[name.replace(/Id$/, '')];
       for (const arg of field.args) {
