@@ -38,6 +38,8 @@ export interface HubServer {
   researchUrl: string;
   orm: MikroORM;
   server: Server;
+  /** The Apollo server behind /graphql, for in-process runs (executeOperation) in tests. */
+  apollo: ApolloServer<Context>;
   stop(): Promise<void>;
 }
 
@@ -181,6 +183,7 @@ async function startHttp(
     researchUrl: `http://${host}:${port}${RESEARCH_PATH}`,
     orm,
     server: httpServer,
+    apollo,
     stop: () =>
       (stopping ??= (async () => {
         await apollo.stop();
