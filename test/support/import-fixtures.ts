@@ -1,0 +1,49 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReportRow, ReportSink } from '../../src/modules/import/import-types';
+
+/** The county the fixture files are written in; each test replaces it with a county of its own. */
+export const FIXTURE_COUNTY = '37021';
+/** Fixture times sit just before this instant; copies move them to just before now. */
+const FIXTURE_ANCHOR = Date.parse('2026-11-25T00:00:00-05:00');
+const DAY = 86_400_000;
+
+/**
+ * A fresh copy of a fixture in a temporary folder: the county replaced (so routing tests do not
+ * see each other's agencies) and every date-time moved so the latest lies a day before now (so
+ * intake's age and future checks hold whenever the suite runs). Dates of birth are untouched.
+ */
+export async function fixtureCopy(
+  kind: 'nemsis' | 'rms',
+  name: string,
+  county: string,
+  folder?: string,
+): Promise<string> {
+  const text = await readFile(join(__dirname, '..', 'fixtures', kind, name), 'utf8');
+  const shift = Date.now() - DAY - FIXTURE_ANCHOR;
+  const moved = text
+    .replaceAll(FIXTURE_COUNTY, county)
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})/g, (at) =>
+      new Date(Date.parse(at) + shift).toISOString().replace('.000Z', 'Z'),
+    );
+  const dir = folder ?? (await mkdtemp(join(tmpdir(), `import-${kind}-`)));
+  const path = join(dir, name);
+  await writeFile(path, moved);
+  return path;
+}
+
+export function tempFolder(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'import-'));
+}
+
+/** A report sink that keeps the rows, for assertions. */
+export class MemoryReport implements ReportSink {
+  rows: ReportRow[] = [];
+  add(row: ReportRow): void {
+    this.rows.push(row);
+  }
+  errors(): ReportRow[] {
+    return this.rows.filter((r) => r.level === 'error');
+  }
+}
