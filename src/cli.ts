@@ -14,6 +14,7 @@ import {
 } from './cli/commands';
 import { describeError } from './cli/errors';
 import { reencryptIdentityCommand } from './cli/identity';
+import { importNemsisCommand, importRmsCommand, TOKEN_ENV, type ImportOptions } from './cli/import';
 import { parseCounties, parseKind, parseRole, parseTtl } from './cli/input';
 import { seedDemoCommand } from './cli/seed';
 import { withSession, type CliSession } from './cli/session';
@@ -126,6 +127,38 @@ program
   )
   .option('--batch-size <rows>', 'rows per transaction (default 500)', (v) => Number(v))
   .action(run(reencryptIdentityCommand));
+
+const importer = program
+  .command('import')
+  .description("import overdose reports from an agency's own system (docs/imports.md)");
+const importOptions = (command: Command) =>
+  command
+    .option('--token <credential>', `the agency's API key or a user token (default: $${TOKEN_ENV})`)
+    .option('--agency <id|name>', 'refuse to run unless the credential belongs to this agency')
+    .option(
+      '--report <file>',
+      'per-record error report, .csv or .json (default: ./import-…-report-<time>.csv)',
+    )
+    .option('--no-progress', 'no progress bar');
+
+importOptions(
+  importer
+    .command('nemsis')
+    .description('import NEMSIS v3.5 EMS patient care reports (XML files, or folders of them)')
+    .argument('<paths...>', 'XML files or folders'),
+).action((paths: string[], options: Omit<ImportOptions, 'paths'>) =>
+  run(importNemsisCommand)({ ...options, paths }),
+);
+
+importOptions(
+  importer
+    .command('rms')
+    .description('import a police RMS export in the documented CSV layout')
+    .argument('<paths...>', 'CSV files or folders')
+    .option('--utc-offset <±HH:MM>', 'offset for date-times written without one, e.g. -05:00'),
+).action((paths: string[], options: Omit<ImportOptions, 'paths'>) =>
+  run(importRmsCommand)({ ...options, paths }),
+);
 
 void program.parseAsync(process.argv).catch((error: unknown) => {
   const { lines, exitCode } = describeError(error);

@@ -12,7 +12,7 @@ import { importNemsis } from '../src/modules/import/nemsis-import.service';
 import { Person } from '../src/modules/person/person.entity';
 import { makeAgency, makeAgreement, makeApiKey, makeUser, uniqueCounty } from './support/factories';
 import { startTestHub, type TestHub } from './support/hub';
-import { fixtureCopy, MemoryReport, tempFolder } from './support/import-fixtures';
+import { fixtureCopy, MemoryReport, rowsContaining, tempFolder } from './support/import-fixtures';
 import { REPORT_MUTATION, reportInput } from './support/reports';
 
 const NARRATIVE_MARKER = 'NARRATIVE-MARKER-7f3a9c';
@@ -175,27 +175,7 @@ describe('NEMSIS v3.5 import', () => {
       [await fixtureCopy('nemsis', 'mixed.xml', county)],
       new MemoryReport(),
     );
-    const tables = await hub
-      .em()
-      .getConnection()
-      .execute<Array<{ name: string }>>(
-        `select table_name as name from information_schema.tables
-          where table_schema = current_schema() and table_type = 'BASE TABLE'`,
-      );
-    const hits = async (needle: string) => {
-      let found = 0;
-      for (const { name } of tables) {
-        const [{ n }] = await hub
-          .em()
-          .getConnection()
-          .execute<Array<{ n: number }>>(
-            `select count(*)::int as n from "${name}" t where t::text like ?`,
-            [`%${needle}%`],
-          );
-        found += n;
-      }
-      return found;
-    };
+    const hits = (needle: string) => rowsContaining(hub, needle);
     // The search itself works: a value that was imported is found.
     expect(await hits('PCR-2026-1001')).toBeGreaterThan(0);
     expect(await hits(NARRATIVE_MARKER)).toBe(0);

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReportRow, ReportSink } from '../../src/modules/import/import-types';
+import type { TestHub } from './hub';
 
 /** The county the fixture files are written in; each test replaces it with a county of its own. */
 export const FIXTURE_COUNTY = '37021';
@@ -46,4 +47,22 @@ export class MemoryReport implements ReportSink {
   errors(): ReportRow[] {
     return this.rows.filter((r) => r.level === 'error');
   }
+}
+
+/** How many rows of any table of the hub contain `needle` (each row read as text). */
+export async function rowsContaining(hub: TestHub, needle: string): Promise<number> {
+  const connection = hub.em().getConnection();
+  const tables = await connection.execute<Array<{ name: string }>>(
+    `select table_name as name from information_schema.tables
+      where table_schema = current_schema() and table_type = 'BASE TABLE'`,
+  );
+  let found = 0;
+  for (const { name } of tables) {
+    const [{ n }] = await connection.execute<Array<{ n: number }>>(
+      `select count(*)::int as n from "${name}" t where t::text like ?`,
+      [`%${needle}%`],
+    );
+    found += n;
+  }
+  return found;
 }
