@@ -6,6 +6,7 @@ import { AgencyKind } from '../src/modules/agency/agency-kind';
 import type { Agency } from '../src/modules/agency/agency.entity';
 import { Case } from '../src/modules/case/case.entity';
 import { OverdoseIncident } from '../src/modules/incident/incident.entity';
+import { importNemsisCommand } from '../src/cli/import';
 import { ErrorReportFile } from '../src/modules/import/error-report';
 import { importViewer } from '../src/modules/import/import-credential';
 import { importNemsis } from '../src/modules/import/nemsis-import.service';
@@ -284,5 +285,40 @@ describe('NEMSIS v3.5 import', () => {
     await expect(
       importNemsis({ ...context, viewer: officer }, [], new MemoryReport()),
     ).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+  });
+
+  it('runs as a CLI command: refuses a credential of another agency, then prints the summary and writes the report', async () => {
+    const { county, paramedic } = await world();
+    const other = await makeAgency(hub, AgencyKind.EMS);
+    const session = { config: hub.config, em: hub.em(), devJwtSecret: false, secretsPath: '' };
+    const file = await fixtureCopy('nemsis', 'mixed.xml', county);
+    const reportPath = join(await tempFolder(), 'report.csv');
+    const options = { paths: [file], token: paramedic.token, report: reportPath, progress: false };
+    const out: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await expect(
+        importNemsisCommand(session, { ...options, agency: other.name }),
+      ).rejects.toThrow(`--agency: the credential belongs to another agency than "${other.name}"`);
+      await expect(
+        importNemsisCommand(session, { ...options, token: 'not-a-token' }),
+      ).rejects.toThrow('--token: not a valid API key or user token');
+      await importNemsisCommand(session, options);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = undefined;
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    const printed = out.join('');
+    expect(printed).toMatch(/TOTAL\s+7\s+3\s+0\s+1\s+3/);
+    expect(printed).toContain(`3 problem(s) by file, record and field: ${reportPath}`);
+    expect((await readFile(reportPath, 'utf8')).split('\n')[0]).toBe(
+      'file,record,externalId,field,hubField,level,reason',
+    );
   });
 });
