@@ -7,6 +7,7 @@ import type { ImportHooks, ImportResult } from '../modules/import/import-types';
 import type { ImportContext } from '../modules/import/import-submit';
 import { importNemsis } from '../modules/import/nemsis-import.service';
 import { importRms } from '../modules/import/rms-import.service';
+import { HubError } from '../errors/hub-errors';
 import { CliError } from './errors';
 import { findAgency } from './lookup';
 import { note, print, printTable } from './output';
@@ -103,9 +104,16 @@ async function viewerFor(session: CliSession, options: ImportOptions): Promise<V
         'records are reported as that key or user',
     );
   }
-  const viewer = await importViewer(session.em, session.config, credential).catch(() => {
-    throw new CliError('--token: not a valid API key or user token (revoked, expired or unknown)');
-  });
+  const viewer = await importViewer(session.em, session.config, credential).catch(
+    (error: unknown) => {
+      if (error instanceof HubError && error.extensions.code === 'UNAUTHENTICATED') {
+        throw new CliError(
+          '--token: not a valid API key or user token (revoked, expired or unknown)',
+        );
+      }
+      throw error;
+    },
+  );
   if (options.agency) {
     const agency = await findAgency(session.em, options.agency, { mustBeActive: true });
     if (agency.id !== viewer.agencyId) {
