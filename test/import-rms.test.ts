@@ -94,7 +94,11 @@ describe('police RMS CSV import', () => {
       ['POLICE', 'IN', 4, 'IMPROVED'],
     ]);
     const person = await hub.em().findOneOrFail(Person, { id: first.person!.id });
-    expect(person).toMatchObject({ firstName: 'Casey', lastName: 'Morgan', sex: 'FEMALE' });
+    expect(person).toMatchObject({
+      firstName: 'Casey',
+      lastName: expect.stringMatching(/^Morgan[a-fx]{8}$/),
+      sex: 'FEMALE',
+    });
     expect(second).toMatchObject({ fatal: true, suspectedSubstances: ['HEROIN'] });
     expect(second.occurredAt.getUTCHours()).toBe((8 + 5) % 24);
 
