@@ -15,6 +15,7 @@ import {
 import { describeError } from './cli/errors';
 import { reencryptIdentityCommand } from './cli/identity';
 import { purgeIdentitiesCommand } from './cli/retention';
+import { importNemsisCommand, importRmsCommand, TOKEN_ENV, type ImportOptions } from './cli/import';
 import { parseCounties, parseKind, parseRole, parseTtl } from './cli/input';
 import { readToken, researchExtractCommand } from './cli/research-extract';
 import { seedDemoCommand } from './cli/seed';
@@ -169,6 +170,37 @@ program
   )
   .option('--dry-run', 'count what would be purged, change nothing')
   .action(run(purgeIdentitiesCommand));
+const importer = program
+  .command('import')
+  .description("import overdose reports from an agency's own system (docs/imports.md)");
+const importOptions = (command: Command) =>
+  command
+    .option('--token <credential>', `the agency's API key or a user token (default: $${TOKEN_ENV})`)
+    .option('--agency <id|name>', 'refuse to run unless the credential belongs to this agency')
+    .option(
+      '--report <file>',
+      'per-record error report, .csv or .json (default: ./import-…-report-<time>.csv)',
+    )
+    .option('--no-progress', 'no progress bar');
+
+importOptions(
+  importer
+    .command('nemsis')
+    .description('import NEMSIS v3.5 EMS patient care reports (XML files, or folders of them)')
+    .argument('<paths...>', 'XML files or folders'),
+).action((paths: string[], options: Omit<ImportOptions, 'paths'>) =>
+  run(importNemsisCommand)({ ...options, paths }),
+);
+
+importOptions(
+  importer
+    .command('rms')
+    .description('import a police RMS export in the documented CSV layout')
+    .argument('<paths...>', 'CSV files or folders')
+    .option('--utc-offset <±HH:MM>', 'offset for date-times written without one, e.g. -05:00'),
+).action((paths: string[], options: Omit<ImportOptions, 'paths'>) =>
+  run(importRmsCommand)({ ...options, paths }),
+);
 
 void program.parseAsync(process.argv).catch((error: unknown) => {
   const { lines, exitCode } = describeError(error);
