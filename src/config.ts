@@ -19,7 +19,7 @@ const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: z.enum(['development', 'test', 'production', 'benchmark']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: integer(4000, 0, 65535),
   DATABASE_URL: optionalString.pipe(
@@ -70,6 +70,7 @@ const envSchema = z.object({
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional(),
   ),
+  BENCH_DISABLE_PERMISSIONS: z.enum(['true', 'false']).default('false'),
   RATE_LIMIT_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
@@ -79,7 +80,7 @@ const envSchema = z.object({
 export type Env = z.input<typeof envSchema>;
 
 export interface HubConfig {
-  env: 'development' | 'test' | 'production';
+  env: 'development' | 'test' | 'production' | 'benchmark';
   host: string;
   port: number;
   database:
@@ -125,6 +126,11 @@ export interface HubConfig {
     redisUrl?: string;
     keyPrefix: string;
   };
+  /**
+   * Benchmark only (bench/): serve the schema without the permission layer to measure its cost.
+   * Honoured only with NODE_ENV=benchmark; loadConfig refuses it anywhere else.
+   */
+  benchDisablePermissions: boolean;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +163,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   problems.push(...identity.problems);
   if (parsed.success && parsed.data.FOLLOW_UP_DUE_HOURS <= parsed.data.FOLLOW_UP_OPENS_HOURS) {
     problems.push('FOLLOW_UP_DUE_HOURS: must be later than FOLLOW_UP_OPENS_HOURS');
+  }
+  if (env.BENCH_DISABLE_PERMISSIONS?.trim() === 'true' && env.NODE_ENV !== 'benchmark') {
+    problems.push('BENCH_DISABLE_PERMISSIONS: only allowed with NODE_ENV=benchmark');
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
@@ -202,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       redisUrl: e.REDIS_URL,
       keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
     },
+    benchDisablePermissions: e.NODE_ENV === 'benchmark' && e.BENCH_DISABLE_PERMISSIONS === 'true',
   };
 }
 

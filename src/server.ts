@@ -61,7 +61,7 @@ async function startHttp(
   const rateLimiter = await createRateLimiter(config.rateLimit, logger);
 
   const apollo = new ApolloServer<Context>({
-    schema: await buildHubSchema(),
+    schema: await buildHubSchema({ permissions: !config.benchDisablePermissions }),
     formatError,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: true,
