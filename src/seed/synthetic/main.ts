@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
@@ -54,6 +55,10 @@ async function main(options: Options): Promise<void> {
   const client = new Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   const started = Date.now();
+  const cpuAtStart = process.cpuUsage();
+  const backendPid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]
+    .pid;
+  const backendCpuAtStart = backendCpuSeconds(backendPid);
   try {
     await migrateToLatest(database.orm);
     // A lost seed is re-run, not recovered: skip waiting for the WAL flush at each commit.
@@ -120,6 +125,8 @@ async function main(options: Options): Promise<void> {
     bar.stop();
 
     const loadedAt = Date.now();
+    const cpu = process.cpuUsage(cpuAtStart);
+    const backendCpu = backendCpuSeconds(backendPid) - backendCpuAtStart;
     await afterBulkInsert(client, database.orm.em.fork());
     const seconds = (Date.now() - started) / 1000;
     const rows = Object.values(totals).reduce((a, b) => a + b, 0);
@@ -128,6 +135,11 @@ async function main(options: Options): Promise<void> {
         `${seconds.toFixed(1)} s (load ${((loadedAt - started) / 1000).toFixed(1)} s, analyze ` +
         `${((Date.now() - loadedAt) / 1000).toFixed(1)} s): ` +
         `${Math.round(options.incidents / seconds).toLocaleString('en-US')} incidents/s`,
+    );
+    // CPU time, not wall time: on a machine shared with other work the wall clock says little.
+    say(
+      `CPU during the load: seeder ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, PostgreSQL ` +
+        `backend ${Number.isNaN(backendCpu) ? '? (not on this host)' : `${backendCpu.toFixed(1)} s`}`,
     );
     for (const table of INSERT_ORDER) {
       say(
@@ -138,6 +150,16 @@ async function main(options: Options): Promise<void> {
   } finally {
     await client.end();
     await database.close();
+  }
+}
+
+/** CPU seconds of a local PostgreSQL backend process (Linux /proc), NaN when not readable. */
+function backendCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
   }
 }
 
