@@ -19,7 +19,7 @@ const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: z.enum(['development', 'test', 'production', 'benchmark']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: integer(4000, 0, 65535),
   DATABASE_URL: optionalString.pipe(
@@ -77,6 +77,7 @@ const envSchema = z.object({
   RETENTION_DAYS: integer(365, 1, 36_500),
   RETENTION_PURGE_INTERVAL_HOURS: integer(24, 0, 24 * 365),
   RETENTION_BATCH_SIZE: integer(500, 1, 10_000),
+  BENCH_DISABLE_PERMISSIONS: z.enum(['true', 'false']).default('false'),
   RATE_LIMIT_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
@@ -89,7 +90,7 @@ const envSchema = z.object({
 export type Env = z.input<typeof envSchema>;
 
 export interface HubConfig {
-  env: 'development' | 'test' | 'production';
+  env: 'development' | 'test' | 'production' | 'benchmark';
   host: string;
   port: number;
   database:
@@ -147,6 +148,11 @@ export interface HubConfig {
   research: { kAnonymity: number; maxExtractRows: number };
   /** Identity purge of people whose cases all closed long ago (src/modules/retention). */
   retention: { retentionDays: number; intervalHours: number; batchSize: number };
+  /**
+   * Benchmark only (bench/): serve the schema without the permission layer to measure its cost.
+   * Honoured only with NODE_ENV=benchmark; loadConfig refuses it anywhere else.
+   */
+  benchDisablePermissions: boolean;
 }
 
 export class ConfigError extends Error {
@@ -179,6 +185,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   problems.push(...identity.problems);
   if (parsed.success && parsed.data.FOLLOW_UP_DUE_HOURS <= parsed.data.FOLLOW_UP_OPENS_HOURS) {
     problems.push('FOLLOW_UP_DUE_HOURS: must be later than FOLLOW_UP_OPENS_HOURS');
+  }
+  if (env.BENCH_DISABLE_PERMISSIONS?.trim() === 'true' && env.NODE_ENV !== 'benchmark') {
+    problems.push('BENCH_DISABLE_PERMISSIONS: only allowed with NODE_ENV=benchmark');
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
@@ -235,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       intervalHours: e.RETENTION_PURGE_INTERVAL_HOURS,
       batchSize: e.RETENTION_BATCH_SIZE,
     },
+    benchDisablePermissions: e.NODE_ENV === 'benchmark' && e.BENCH_DISABLE_PERMISSIONS === 'true',
   };
 }
 

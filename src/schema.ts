@@ -26,6 +26,10 @@ export async function buildBareSchema(
   });
 }
 
-export async function buildHubSchema(): Promise<GraphQLSchema> {
-  return protectSchema(await buildBareSchema(), PERMISSIONS);
+/** `permissions: false` only for the benchmark (config.benchDisablePermissions). */
+export async function buildHubSchema(
+  options: { permissions?: boolean } = {},
+): Promise<GraphQLSchema> {
+  const bare = await buildBareSchema();
+  return options.permissions === false ? bare : protectSchema(bare, PERMISSIONS);
 }

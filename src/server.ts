@@ -101,7 +101,7 @@ async function startHttp(
       ],
     });
   // Draining the HTTP server once (with /graphql) also lets research requests finish.
-  const apollo = apolloFor(await buildHubSchema(), [
+  const apollo = apolloFor(await buildHubSchema({ permissions: !config.benchDisablePermissions }), [
     ApolloServerPluginDrainHttpServer({ httpServer }),
   ]);
   let research: ApolloServer<Context> | undefined;

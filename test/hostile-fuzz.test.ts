@@ -28,7 +28,9 @@ import { argumentsArbitrary, operationFor } from './support/input-arbitraries';
  * left out). Over HTTP the same run took several times as long on the shared CI machine.
  */
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+// `npm test` runs 100 cases per mutation so the suite stays quick; CI and `npm run test:fuzz`
+// run the full 1,000 (FUZZ_RUNS=1000) as a step of their own.
+const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 4);
 
@@ -58,11 +60,13 @@ describe('fuzz: every mutation with schema-derived hostile inputs', () => {
       const [query] = args;
       const text =
         typeof query === 'string' ? query : String((query as { toString(): string }).toString());
-      if (/^\s*(insert|update|delete|truncate)\b/i.test(text)) writes++;
+      // Every call, refused or not, is audited: that row is meant to be written.
+      const audit = /^\s*insert\s+into\s+"?audit_event"?/i.test(text);
+      if (!audit && /^\s*(insert|update|delete|truncate)\b/i.test(text)) writes++;
       return original(...args);
     }) as typeof connection.execute;
     const tables = await rawExecute(
-      `select tablename from pg_tables where schemaname = current_schema() and tablename not like 'mikro_orm%' order by 1`,
+      `select tablename from pg_tables where schemaname = current_schema() and tablename not like 'mikro_orm%' and tablename <> 'audit_event' order by 1`,
     );
     countSql = `select ${tables
       .map(

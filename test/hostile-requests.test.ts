@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL answers are checked by shape here */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { getNamedType, type GraphQLSchema } from 'graphql';
+import { getNamedType, isNonNullType, type GraphQLSchema } from 'graphql';
 import { PERMISSIONS } from '../src/permissions';
 import { buildBareSchema } from '../src/schema';
 import { unique } from './support/factories';
@@ -140,8 +140,14 @@ describe('enumeration', () => {
 describe('totalCount never counts hidden rows', () => {
   it('every connection, for every role that may list it: totalCount = the rows it pages through', async () => {
     const query = schema.getQueryType()!;
-    const connections = Object.values(query.getFields()).filter((f) =>
-      getNamedType(f.type).name.endsWith('Connection'),
+    // Lists that need an argument to exist (disclosuresForPerson) are covered by their own tests.
+    const connections = Object.values(query.getFields()).filter(
+      (f) =>
+        getNamedType(f.type).name.endsWith('Connection') &&
+        !f.args.some((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined) &&
+        // The audit log grows with every request, this one's pages included; audit-queries
+        // checks its scope.
+        f.name !== 'auditEvents',
     );
     expect(connections.length).toBeGreaterThanOrEqual(5);
     const mismatches: string[] = [];
@@ -153,12 +159,22 @@ describe('totalCount never counts hidden rows', () => {
           let seen = 0;
           let total = -1;
           const foreign: string[] = [];
+          let refused = false;
           for (let page = 0; page < 50; page++) {
             const answer: GraphQLResponse<any> = await as(
               actor.token,
               `query($after: String) { c: ${field.name}(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`,
               { after },
             );
+            // A list refused whole for this actor (followUpQueue outside a harm-reduction
+            // agency) counts nothing: nothing to compare.
+            const refusedWhole =
+              answer.data?.c === null &&
+              answer.errors?.every((e) => e.extensions?.code === 'FORBIDDEN');
+            if (refusedWhole) {
+              refused = true;
+              break;
+            }
             if (answer.errors)
               throw new Error(`${field.name} as ${role}: ${JSON.stringify(answer.errors)}`);
             total = answer.data.c.totalCount;
@@ -168,6 +184,7 @@ describe('totalCount never counts hidden rows', () => {
             if (!answer.data.c.pageInfo.hasNextPage) break;
             after = answer.data.c.pageInfo.endCursor;
           }
+          if (refused) continue;
           checked++;
           if (total !== seen)
             mismatches.push(`${field.name} as ${role}: totalCount ${total}, rows ${seen}`);

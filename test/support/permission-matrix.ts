@@ -59,6 +59,8 @@ export function rootArgBindings(
     let values: string[];
     if (named === 'ID') values = (idsByType[returnType] ?? []).map((id) => JSON.stringify(id));
     else if (named === 'Int' && arg.name === 'year') values = [String(new Date().getUTCFullYear())];
+    // Aggregates: one dimension every aggregate role may group by.
+    else if (named === 'StatsDimension' && arg.name === 'groupBy') values = ['[COUNTY]'];
     else return null;
     if (values.length === 0) return null;
     bindings = bindings.flatMap((b) => values.map((v) => `${b}${b ? ', ' : ''}${arg.name}: ${v}`));

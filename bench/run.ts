@@ -1,0 +1,587 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Agent } from 'node:http';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { GraphQLSchema } from 'graphql';
+import { Pool } from 'pg';
+import { signUserToken } from '../src/auth/tokens';
+import { loadConfig, type ReadyConfig } from '../src/config';
+import { withDevSecrets } from '../src/dev-secrets';
+import { createLogger } from '../src/logger';
+import { buildBareSchema } from '../src/schema';
+import { createServer, type HubServer } from '../src/server';
+import { makeReports, rawIntake, REPORT_MUTATION, type RawIntakeContext } from './intake';
+import { medianOf, runLoad, send, type LoadResult, type Target } from './load';
+import { casePageRoute, startRawServer, type RawRoutes } from './raw-server';
+import { writeReport, type BenchResults, type Pair } from './report';
+
+/**
+ * `npm run bench`: the hub against hand-written SQL on the same PostgreSQL, in one run.
+ * Each pair runs 3 times alternating (A, B, A, B, A, B); figures are the medians.
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const RUNS = 3;
+const MIN_CASES = Number(process.env.BENCH_MIN_CASES ?? 100_000);
+const say = (line = '') => console.log(line);
+
+const CASE_LIST = `query Dashboard($first: Int) {
+  cases(first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      cursor
+      node {
+        id status county followUpDueAt overdue identitySealed attemptCount lastAttemptAt
+        routedAgency { id name }
+        indexIncident {
+          id occurredAt fatal
+          naloxoneAdministrations { administeredAt doseMg response }
+        }
+      }
+    }
+  }
+}`;
+
+const OUTCOME_STATS = `query Outcomes {
+  outcomeStats(groupBy: [MONTH, COUNTY]) {
+    rows {
+      group { month county }
+      cases { value suppressed } contacted { value suppressed } engaged { value suppressed }
+      linked { value suppressed } contactRate { value suppressed unstable }
+    }
+    total { cases { value } }
+  }
+}`;
+
+async function main(): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    console.error(
+      'npm run bench needs DATABASE_URL pointing at PostgreSQL (seeded with npm run seed:synthetic).',
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const logger = createLogger('silent');
+  const env = {
+    ...process.env,
+    NODE_ENV: 'benchmark',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_POINTS: '1000000',
+    RATE_LIMIT_API_KEY_POINTS: '1000000',
+    RATE_LIMIT_ANONYMOUS_POINTS: '1000000',
+  };
+  const config = withDevSecrets(loadConfig(env), logger);
+  const pool = new Pool({ connectionString: databaseUrl, max: 10 });
+  const servers: HubServer[] = [];
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    settings: { seconds: SECONDS, concurrency: CONCURRENCY, runs: RUNS },
+    volume: {},
+    pairs: [],
+    statements: [],
+    notes: [],
+  };
+  try {
+    const volume = await counts(pool);
+    results.volume = volume;
+    say(
+      `data: ${fmt(volume.incidents)} incidents, ${fmt(volume.cases)} cases, ${fmt(volume.attempts)} attempts`,
+    );
+    if (volume.cases < MIN_CASES) {
+      console.error(
+        `need at least ${fmt(MIN_CASES)} cases (npm run seed:synthetic -- --incidents N); set BENCH_MIN_CASES to override`,
+      );
+      process.exitCode = 2;
+      return;
+    }
+    if (volume.incidents < 1_000_000)
+      results.notes.push(
+        `aggregates measured on ${fmt(volume.incidents)} incidents (the issue asks for 1,000,000)`,
+      );
+
+    const who = await actors(pool);
+    const hubOn = await createServer(config, logger);
+    servers.push(hubOn);
+    const hubOff = await createServer(
+      { ...config, benchDisablePermissions: true } as ReadyConfig,
+      logger,
+    );
+    servers.push(hubOff);
+    const worker = await signUserToken(config.auth, who.workerId);
+    const raw = await startRawServer({
+      '/cases': casePageRoute(pool, who.agencyId),
+      ...(await statsRoutes(pool, who)),
+    } satisfies RawRoutes);
+    say(`outreach agency: ${who.agencyName} (${fmt(who.agencyCases)} cases routed to it)`);
+
+    // 1. The dashboard list: hub vs raw, and permissions on vs off.
+    const listHub = (hub: HubServer, first = 50): Target => ({
+      url: hub.url,
+      body: JSON.stringify({ query: CASE_LIST, variables: { first } }),
+      headers: { authorization: `Bearer ${worker}` },
+    });
+    const listRaw: Target = { url: `${raw.url}/cases?first=50`, body: '{}' };
+    await sameAnswer(listHub(hubOn), listRaw, results, 'case list');
+    const okGraphQL = (body: string) => !body.includes('"errors"');
+    results.pairs.push(
+      await pair(
+        'list: hub vs raw SQL (50/page)',
+        'hub',
+        listHub(hubOn),
+        'raw',
+        listRaw,
+        okGraphQL,
+        {
+          throughput: 0.3,
+          p99: 4,
+        },
+      ),
+    );
+    results.pairs.push(
+      await pair(
+        'list: permission layer on vs off',
+        'on',
+        listHub(hubOn),
+        'off',
+        listHub(hubOff),
+        okGraphQL,
+        {
+          throughput: 0.85,
+        },
+      ),
+    );
+
+    // 5. SQL statements per list request.
+    for (const first of [10, 100]) {
+      const n = await statementsPerRequest(hubOn, listHub(hubOn, first));
+      results.statements.push({ pageSize: first, statements: n });
+      say(`statements per list request, ${first}/page: ${n}`);
+    }
+
+    // 3. Aggregates (need the stats branch).
+    await statsPairs(hubOn, raw.url, pool, who, config, results);
+
+    // 4. Intake: reportIncidents vs raw multi-row INSERT, retries included.
+    for (const size of [100, 500]) {
+      results.pairs.push(await intakePair(hubOn, pool, who, config, size));
+    }
+
+    raw.server.close();
+    const files = await writeReport(results, pool);
+    say(`\nwrote ${files.join(', ')}`);
+  } finally {
+    for (const s of servers) await s.stop();
+    await pool.end();
+  }
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+async function counts(pool: Pool): Promise<Record<string, number>> {
+  const { rows } = await pool.query<Record<string, number>>(
+    `select (select count(*) from overdose_incident)::int as incidents,
+            (select count(*) from overdose_case)::int as cases,
+            (select count(*) from outreach_attempt)::int as attempts,
+            (select count(*) from case_event)::int as events,
+            (select count(*) from person)::int as people`,
+  );
+  return rows[0];
+}
+
+interface Actors {
+  agencyId: string;
+  agencyName: string;
+  agencyCases: number;
+  workerId: string;
+  emsAgencyId: string;
+  emsUserId: string;
+  county: string;
+  analystId?: string;
+  analystAgencyId?: string;
+}
+
+/** The outreach agency with the most cases (the heaviest dashboard) and an EMS reporter. */
+async function actors(pool: Pool): Promise<Actors> {
+  const agency = (
+    await pool.query<{ id: string; name: string; n: number }>(
+      `select a.id, a.name, x.n from (select routed_agency_id as id, count(*)::int as n
+         from overdose_case where routed_agency_id is not null group by 1 order by 2 desc limit 1) x
+        join agency a on a.id = x.id`,
+    )
+  ).rows[0];
+  const worker = (
+    await pool.query<{ id: string }>(
+      `select id from app_user where agency_id = $1 and role = 'OUTREACH_WORKER' and active order by email limit 1`,
+      [agency.id],
+    )
+  ).rows[0];
+  const ems = (
+    await pool.query<{ agency_id: string; user_id: string; county: string }>(
+      `select a.id as agency_id, u.id as user_id, a.service_counties[1] as county
+         from agency a join app_user u on u.agency_id = a.id and u.role = 'EMS_PROVIDER' and u.active
+        where a.kind = 'EMS' and a.active and $1::text = any(a.service_counties)
+        order by u.email limit 1`,
+      [
+        (
+          await pool.query<{ county: string }>(
+            `select county from overdose_case where routed_agency_id = $1 group by 1 order by count(*) desc limit 1`,
+            [agency.id],
+          )
+        ).rows[0].county.trim(),
+      ],
+    )
+  ).rows[0];
+  const analyst = (
+    await pool.query<{ id: string; agency_id: string }>(
+      `select u.id, u.agency_id from app_user u join agency a on a.id = u.agency_id
+        where u.role = 'ANALYST' and u.active order by cardinality(a.service_counties) desc, u.email limit 1`,
+    )
+  ).rows[0];
+  if (!worker || !ems)
+    throw new Error('no outreach worker or EMS reporter found: seed with npm run seed:synthetic');
+  return {
+    agencyId: agency.id,
+    agencyName: agency.name,
+    agencyCases: agency.n,
+    workerId: worker.id,
+    emsAgencyId: ems.agency_id,
+    emsUserId: ems.user_id,
+    county: ems.county,
+    analystId: analyst?.id,
+    analystAgencyId: analyst?.agency_id,
+  };
+}
+
+/** The first answer of both sides must be the same JSON, or the comparison means nothing. */
+async function sameAnswer(
+  a: Target,
+  b: Target,
+  results: BenchResults,
+  what: string,
+): Promise<void> {
+  const agent = new Agent({ keepAlive: false });
+  const [x, y] = await Promise.all([send(agent, a), send(agent, b)]);
+  const same = isDeepStrictEqual(JSON.parse(x.body), JSON.parse(y.body));
+  const note = `${what}: hub and raw answers are ${same ? 'identical JSON' : 'DIFFERENT'}`;
+  say(note);
+  if (!same) {
+    results.notes.push(note);
+    say(`  hub: ${x.body.slice(0, 400)}\n  raw: ${y.body.slice(0, 400)}`);
+  }
+}
+
+async function pair(
+  name: string,
+  aName: string,
+  a: Target,
+  bName: string,
+  b: Target,
+  check: (body: string) => boolean,
+  target: Pair['target'],
+): Promise<Pair> {
+  // Warm both sides (JIT, plans, caches) before measuring.
+  await runLoad(a, { concurrency: CONCURRENCY, seconds: 1 });
+  await runLoad(b, { concurrency: CONCURRENCY, seconds: 1 });
+  const runsA: LoadResult[] = [];
+  const runsB: LoadResult[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    runsA.push(await runLoad(a, { concurrency: CONCURRENCY, seconds: SECONDS, check }));
+    runsB.push(await runLoad(b, { concurrency: CONCURRENCY, seconds: SECONDS }));
+  }
+  return finishPair(name, aName, medianOf(runsA), bName, medianOf(runsB), target);
+}
+
+function finishPair(
+  name: string,
+  aName: string,
+  a: LoadResult,
+  bName: string,
+  b: LoadResult,
+  target: Pair['target'],
+): Pair {
+  const result: Pair = {
+    name,
+    a: { name: aName, ...a },
+    b: { name: bName, ...b },
+    ratio: { throughput: a.throughput / b.throughput, p99: a.p99 / b.p99, p50: a.p50 / b.p50 },
+    target,
+  };
+  say(
+    `${name}: ${aName} ${a.throughput.toFixed(1)}/s p50 ${a.p50.toFixed(1)} ms p99 ${a.p99.toFixed(1)} ms` +
+      ` | ${bName} ${b.throughput.toFixed(1)}/s p50 ${b.p50.toFixed(1)} ms p99 ${b.p99.toFixed(1)} ms` +
+      ` | ratio ${result.ratio.throughput.toFixed(3)}× throughput, ${result.ratio.p99.toFixed(2)}× p99` +
+      (a.errors ? ` (${a.errors} errors)` : ''),
+  );
+  return result;
+}
+
+/** Statements the hub sends to PostgreSQL for one request (authentication included). */
+async function statementsPerRequest(hub: HubServer, target: Target): Promise<number> {
+  const knex = hub.orm.em.getConnection().getKnex();
+  let count = 0;
+  const listener = () => {
+    count += 1;
+  };
+  const agent = new Agent({ keepAlive: false });
+  await send(agent, target);
+  knex.on('query', listener);
+  try {
+    await send(agent, target);
+  } finally {
+    knex.removeListener('query', listener);
+  }
+  return count;
+}
+
+/** The stats modules come from another branch: loaded at run time, when present. */
+function optionalModule<T>(path: string): T | undefined {
+  try {
+    // A runtime path on purpose: the module is absent before the stats branch is merged.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(join(__dirname, '..', 'src', 'modules', 'stats', path)) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Sql {
+  text: string;
+  bindings: unknown[];
+}
+interface AggregateSqlModule {
+  aggregateSql(spec: unknown, groupBy: string[], where: Sql): Sql;
+  filterSql(spec: unknown, filter: undefined): Sql;
+  OUTCOME_SPEC: { columns: Record<string, string> };
+}
+interface StatsAccessModule {
+  scopeSql(viewer: { role: string; agencyId: string }, columns: Record<string, string>): Sql;
+}
+interface RollupModule {
+  gridSql(source: string, where: Sql): Sql;
+  gridFromRawSql(where?: Sql): Sql;
+  refreshStatsRollup?: unknown;
+}
+
+/** knex-style `?` placeholders to PostgreSQL's `$n`. */
+const toPg = (statement: Sql): [string, unknown[]] => {
+  let n = 0;
+  return [statement.text.replace(/\?/g, () => `$${++n}`), statement.bindings];
+};
+
+function outcomeStatement(who: Actors): Sql | undefined {
+  const agg = optionalModule<AggregateSqlModule>('aggregate-sql');
+  const access = optionalModule<StatsAccessModule>('stats-access');
+  if (!agg || !access || !who.analystAgencyId) return undefined;
+  const filter = agg.filterSql(agg.OUTCOME_SPEC, undefined);
+  const scope = access.scopeSql(
+    { role: 'ANALYST', agencyId: who.analystAgencyId },
+    agg.OUTCOME_SPEC.columns,
+  );
+  const where = {
+    text: `(${filter.text}) and (${scope.text})`,
+    bindings: [...filter.bindings, ...scope.bindings],
+  };
+  return agg.aggregateSql(agg.OUTCOME_SPEC, ['MONTH', 'COUNTY'], where);
+}
+
+async function statsRoutes(pool: Pool, who: Actors): Promise<RawRoutes> {
+  const statement = outcomeStatement(who);
+  if (!statement) return {};
+  const [text, params] = toPg(statement);
+  return {
+    '/outcome-stats': async () => JSON.stringify((await pool.query(text, params)).rows),
+  };
+}
+
+function hasQuery(schema: GraphQLSchema, name: string): boolean {
+  return Boolean(schema.getQueryType()?.getFields()[name]);
+}
+
+async function statsPairs(
+  hub: HubServer,
+  rawUrl: string,
+  pool: Pool,
+  who: Actors,
+  config: ReadyConfig,
+  results: BenchResults,
+): Promise<void> {
+  const schema = await buildBareSchema();
+  const statement = outcomeStatement(who);
+  if (!hasQuery(schema, 'outcomeStats') || !statement || !who.analystId) {
+    const note =
+      'SKIPPED outcomeStats vs raw SQL: outcomeStats is not in this schema (the stats branch is not merged)';
+    say(note);
+    results.notes.push(note);
+  } else {
+    const analyst = await signUserToken(config.auth, who.analystId);
+    results.pairs.push(
+      await pair(
+        'outcomeStats month × county: hub vs raw SQL',
+        'hub',
+        {
+          url: hub.url,
+          body: JSON.stringify({ query: OUTCOME_STATS }),
+          headers: { authorization: `Bearer ${analyst}` },
+        },
+        'raw',
+        { url: `${rawUrl}/outcome-stats`, body: '{}' },
+        (body) => !body.includes('"errors"'),
+        { latency: 1.25 },
+      ),
+    );
+  }
+
+  const rollup = optionalModule<RollupModule>('stats-rollup');
+  const table = await pool.query(`select to_regclass('stats_rollup') as t`);
+  if (!rollup || !table.rows[0].t) {
+    const note =
+      'SKIPPED rollup grid vs raw rows: stats_rollup does not exist (the stats branch is not merged)';
+    say(note);
+    results.notes.push(note);
+    return;
+  }
+  const all = { text: 'true', bindings: [] };
+  const [fromRollup] = toPg(rollup.gridSql('select * from stats_rollup', all));
+  const [fromRaw] = toPg(rollup.gridFromRawSql(all));
+  const time = async (text: string, times: number): Promise<LoadResult> => {
+    const ms: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < times; i++) {
+      const t0 = performance.now();
+      await pool.query(text);
+      ms.push(performance.now() - t0);
+    }
+    ms.sort((x, y) => x - y);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      requests: times,
+      seconds,
+      throughput: times / seconds,
+      p50: ms[Math.floor(times / 2)],
+      p99: ms[times - 1],
+      errors: 0,
+    };
+  };
+  const a: LoadResult[] = [];
+  const b: LoadResult[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    a.push(await time(fromRollup, 20));
+    b.push(await time(fromRaw, 1));
+  }
+  results.pairs.push(
+    finishPair(
+      'dashboard grid: rollup vs raw rows (SQL)',
+      'rollup',
+      medianOf(a),
+      'raw rows',
+      medianOf(b),
+      {
+        speedup: 100,
+      },
+    ),
+  );
+}
+
+async function intakePair(
+  hub: HubServer,
+  pool: Pool,
+  who: Actors,
+  config: ReadyConfig,
+  size: number,
+): Promise<Pair> {
+  const token = await signUserToken(config.auth, who.emsUserId);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const routeTo = (
+    await pool.query<{ id: string }>(
+      `select id from agency where kind = 'HARM_REDUCTION' and active and $1::text = any(service_counties) order by name limit 1`,
+      [who.county],
+    )
+  ).rows[0]?.id;
+  const ctx: RawIntakeContext = {
+    agencyId: who.emsAgencyId,
+    reporterId: who.emsUserId,
+    routeTo,
+    personKeySecret: config.personKeySecret,
+    ring: config.identityKeys,
+    opensHours: config.followUp.opensAfterHours,
+    dueHours: config.followUp.dueAfterHours,
+  };
+  const tag = () =>
+    randomBytes(6)
+      .toString('hex')
+      .replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)]);
+  // One run: a batch of new reports, then the same batch again (a client retry).
+  const viaHub = async (): Promise<number> => {
+    const reports = makeReports(size, who.county, tag());
+    const body = JSON.stringify({ query: REPORT_MUTATION, variables: { inputs: reports } });
+    const t0 = performance.now();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await send(agent, {
+        url: hub.url,
+        body,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const counts = JSON.parse(res.body)?.data?.reportIncidents;
+      const expected = attempt === 0 ? 'createdCount' : 'alreadyReportedCount';
+      if (!counts || counts[expected] !== size)
+        throw new Error(`reportIncidents answered ${res.body.slice(0, 300)}`);
+    }
+    return performance.now() - t0;
+  };
+  const viaRaw = async (): Promise<number> => {
+    const reports = makeReports(size, who.county, tag());
+    const t0 = performance.now();
+    const client = await pool.connect();
+    try {
+      const created = await rawIntake(client, ctx, reports);
+      const again = await rawIntake(client, ctx, reports);
+      if (created !== size || again !== 0)
+        throw new Error(`raw intake wrote ${created} then ${again}`);
+    } finally {
+      client.release();
+    }
+    return performance.now() - t0;
+  };
+  await viaRaw();
+  const hubMs: number[] = [];
+  const rawMs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    hubMs.push(await viaHub());
+    rawMs.push(await viaRaw());
+  }
+  agent.destroy();
+  const asLoad = (ms: number[]): LoadResult => {
+    const sorted = [...ms].sort((x, y) => x - y);
+    const mid = sorted[Math.floor(sorted.length / 2)];
+    return {
+      requests: size,
+      seconds: mid / 1000,
+      throughput: size / (mid / 1000),
+      p50: mid,
+      p99: sorted[sorted.length - 1],
+      errors: 0,
+    };
+  };
+  return finishPair(
+    `intake: reportIncidents ×${size} (+ retry) vs raw multi-row INSERT`,
+    'hub',
+    asLoad(hubMs),
+    'raw',
+    asLoad(rawMs),
+    {
+      throughput: 0.5,
+    },
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
