@@ -54,6 +54,9 @@ const envSchema = z.object({
   CLOCK_SKEW_MINUTES: integer(10, 0, 120),
   LEAD_INTAKE_DAYS: integer(14, 1, 90),
   MAX_OUTREACH_ATTEMPTS: integer(5, 1, 50),
+  // Disclosure control may only be made stricter than domain.md §6.5 (10 and 20).
+  STATS_SMALL_CELL_MAX: integer(10, 10, 1000),
+  STATS_UNSTABLE_NUMERATOR_MAX: integer(20, 20, 1000),
   QUERY_MAX_DEPTH: integer(12, 2, 100),
   QUERY_MAX_ALIASES: integer(30, 0, 1000),
   QUERY_MAX_DIRECTIVES: integer(20, 0, 1000),
@@ -107,6 +110,8 @@ export interface HubConfig {
   lead: { intakeDays: number };
   /** Attempts to reach a person who has not engaged yet, per case (privacy: limit attempts). */
   outreach: { maxAttempts: number };
+  /** Published counts 1..smallCellMax are suppressed; rates on ≤ unstableNumeratorMax flagged. */
+  disclosure: { smallCellMax: number; unstableNumeratorMax: number };
   /** Static limits on an operation's shape, checked before it runs (src/limits/query-limits.ts). */
   queryLimits: {
     maxDepth: number;
@@ -193,6 +198,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     intake: { maxIncidentAgeDays: e.MAX_INCIDENT_AGE_DAYS, clockSkewMinutes: e.CLOCK_SKEW_MINUTES },
     lead: { intakeDays: e.LEAD_INTAKE_DAYS },
     outreach: { maxAttempts: e.MAX_OUTREACH_ATTEMPTS },
+    disclosure: {
+      smallCellMax: e.STATS_SMALL_CELL_MAX,
+      unstableNumeratorMax: e.STATS_UNSTABLE_NUMERATOR_MAX,
+    },
     queryLimits: {
       maxDepth: e.QUERY_MAX_DEPTH,
       maxAliases: e.QUERY_MAX_ALIASES,

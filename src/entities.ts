@@ -14,6 +14,8 @@ import { OutreachAttempt } from './modules/outreach/outreach-attempt.entity';
 import { Person } from './modules/person/person.entity';
 import { ReportedIdentity } from './modules/person/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
+import { IncidentAgeBand } from './modules/stats/incident-age-band.entity';
+import { StatsRollupCell } from './modules/stats/stats-rollup.entity';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
 export const ENTITIES = [
@@ -33,4 +35,6 @@ export const ENTITIES = [
   Consent,
   LeadReferral,
   TreatmentResource,
+  IncidentAgeBand,
+  StatsRollupCell,
 ];

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { DataloaderType, defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities';
+import { StatsAgeBandSubscriber } from './modules/stats/stats-age-band.subscriber';
 
 /** The repository root, whether this file runs compiled (dist/src) or through ts-jest (src). */
 const REPO_ROOT = join(
@@ -19,6 +20,7 @@ export function baseOrmOptions(): Options {
   return {
     entities: ENTITIES,
     extensions: [Migrator],
+    subscribers: [new StatsAgeBandSubscriber()],
     // Relations a resolver touches are batched per tick instead of one query per parent row.
     dataloader: DataloaderType.ALL,
     forceUtcTimezone: true,

@@ -10,6 +10,7 @@ import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent
 import { ContactPreferencesResolver } from './modules/person/contact-preferences.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
 import { StatsResolver } from './modules/stats/stats.resolver';
+import { AggregateStatsResolver } from './modules/stats/aggregate.resolver';
 import {
   CaseServiceReferralsResolver,
   ServiceReferralResolver,
@@ -30,6 +31,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DataSharingAgreementResolver,
   IncidentResolver,
   StatsResolver,
+  AggregateStatsResolver,
   ServiceReferralResolver,
   CaseServiceReferralsResolver,
   OutcomeResolver,

@@ -46,3 +46,80 @@ export function publish(value: number, hide: boolean): PublishedCount {
 export function publishCount(value: number, max = SMALL_CELL_MAX): PublishedCount {
   return publish(value, isSmall(value, max));
 }
+
+export const UNSTABLE_NUMERATOR_MAX = 20;
+
+/** The published thresholds; configuration may raise them, never lower them. */
+export interface DisclosureRules {
+  smallCellMax: number;
+  unstableNumeratorMax: number;
+}
+
+export const DEFAULT_DISCLOSURE: DisclosureRules = {
+  smallCellMax: SMALL_CELL_MAX,
+  unstableNumeratorMax: UNSTABLE_NUMERATOR_MAX,
+};
+
+/** `total` = the sum of `parts`: indexes into one table's cells (margins included). */
+export interface Additivity {
+  total: number;
+  parts: number[];
+}
+
+/**
+ * Which cells of a table with published margins must be hidden. Primary: every small cell.
+ * Complementary: every additivity relation (a row, a column, the grand total over either margin)
+ * that would have exactly one hidden member gets a second one — the smallest non-zero visible
+ * part, or the total when no part qualifies — repeated until no relation has a single unknown,
+ * so no hidden cell equals a published total minus published cells. Zero cells stay published:
+ * a zero reveals no one.
+ */
+export function suppressTable(
+  values: readonly number[],
+  relations: readonly Additivity[],
+  max = SMALL_CELL_MAX,
+): boolean[] {
+  const hidden = values.map((n) => isSmall(n, max));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const { total, parts } of relations) {
+      const members = [total, ...parts];
+      if (members.filter((i) => hidden[i]).length !== 1) continue;
+      const partner = parts
+        .filter((i) => !hidden[i] && values[i] > 0)
+        .sort((a, b) => values[a] - values[b])[0];
+      if (partner !== undefined) hidden[partner] = true;
+      else if (!hidden[total]) hidden[total] = true;
+      else continue;
+      changed = true;
+    }
+  }
+  return hidden;
+}
+
+export interface PublishedRate {
+  value: number | null;
+  suppressed: boolean;
+  unstable: boolean;
+}
+
+/**
+ * A share or ratio of two table cells: hidden when either is hidden (value × denominator would
+ * give the hidden numerator back), empty on a zero denominator, unstable on a small numerator.
+ */
+export function publishRate(
+  numerator: number,
+  numeratorHidden: boolean,
+  denominator: number,
+  denominatorHidden: boolean,
+  rules: DisclosureRules = DEFAULT_DISCLOSURE,
+): PublishedRate {
+  if (numeratorHidden || denominatorHidden)
+    return { value: null, suppressed: true, unstable: false };
+  if (denominator === 0) return { value: null, suppressed: false, unstable: false };
+  return {
+    value: Math.round((numerator / denominator) * 10_000) / 10_000,
+    suppressed: false,
+    unstable: numerator <= rules.unstableNumeratorMax,
+  };
+}

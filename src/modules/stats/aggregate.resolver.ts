@@ -1,0 +1,96 @@
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { StatsFilterInput } from './aggregate.input';
+import { FOLLOW_UP_SPEC, OUTCOME_SPEC, OVERDOSE_SPEC } from './aggregate-sql';
+import { protectedAggregate } from './aggregate.service';
+import { followUpRow, gridRow, outcomeRow, overdoseRow, toTable } from './aggregate-shape';
+import {
+  DashboardGridType,
+  FollowUpStatsType,
+  OutcomeStatsType,
+  OverdoseStatsType,
+} from './aggregate.types';
+import { aggregateAccess } from './stats-access';
+import { dashboardGrid } from './stats-rollup';
+import { StatsDimension } from './stats-dimension';
+
+const groupByArg = {
+  nullable: false,
+  defaultValue: [],
+  description: 'Up to two dimensions; the caller’s role limits which',
+} as const;
+const filterArg = { nullable: true } as const;
+
+/**
+ * Aggregates with disclosure control for analysts, agency administrators and (on the research
+ * endpoint) researchers. Self-contained: its types are aggregates only, so it can be listed in
+ * the research schema too without any person, case or incident type becoming reachable.
+ */
+@Resolver()
+export class AggregateStatsResolver {
+  @Query(() => OverdoseStatsType, { description: 'Overdoses reported (suppressed aggregates)' })
+  async overdoseStats(
+    @Ctx() ctx: Context,
+    @Arg('groupBy', () => [StatsDimension], groupByArg) groupBy: StatsDimension[],
+    @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
+  ): Promise<OverdoseStatsType> {
+    const table = await protectedAggregate(
+      ctx.em,
+      aggregateAccess(ctx),
+      ctx.config.disclosure,
+      OVERDOSE_SPEC,
+      groupBy,
+      filter,
+    );
+    return toTable(table, overdoseRow);
+  }
+
+  @Query(() => FollowUpStatsType, {
+    description: 'Follow-up of non-fatal cases: timeliness, contact, engagement, linkage',
+  })
+  async followUpStats(
+    @Ctx() ctx: Context,
+    @Arg('groupBy', () => [StatsDimension], groupByArg) groupBy: StatsDimension[],
+    @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
+  ): Promise<FollowUpStatsType> {
+    const table = await protectedAggregate(
+      ctx.em,
+      aggregateAccess(ctx),
+      ctx.config.disclosure,
+      FOLLOW_UP_SPEC,
+      groupBy,
+      filter,
+    );
+    return toTable(table, followUpRow);
+  }
+
+  @Query(() => OutcomeStatsType, {
+    description: 'Outcomes of non-fatal cases: treatment, repeat overdose, LEAD enrolment',
+  })
+  async outcomeStats(
+    @Ctx() ctx: Context,
+    @Arg('groupBy', () => [StatsDimension], groupByArg) groupBy: StatsDimension[],
+    @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
+  ): Promise<OutcomeStatsType> {
+    const table = await protectedAggregate(
+      ctx.em,
+      aggregateAccess(ctx),
+      ctx.config.disclosure,
+      OUTCOME_SPEC,
+      groupBy,
+      filter,
+    );
+    return toTable(table, outcomeRow);
+  }
+
+  @Query(() => DashboardGridType, {
+    description: 'Incidents, naloxone doses and contacts by month × county (maintained rollup)',
+  })
+  async dashboardGrid(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
+  ): Promise<DashboardGridType> {
+    const table = await dashboardGrid(ctx.em, aggregateAccess(ctx), ctx.config.disclosure, filter);
+    return toTable(table, gridRow);
+  }
+}

@@ -1,0 +1,104 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { and, pgArray, sql, type Sql } from '../../common/sql';
+import { CONTACT_OUTCOMES } from '../outreach/outreach-codes';
+import type { StatsFilterInput } from './aggregate.input';
+import { protect, run, type ProtectedTable } from './aggregate.service';
+import type { DisclosureRules } from './disclosure';
+import { checkDateRange, scopeSql, type aggregateAccess } from './stats-access';
+import { StatsDimension } from './stats-dimension';
+
+/**
+ * The dashboard grid: incidents, fatal, naloxone doses and contacted cases by month × county
+ * (× reporting agency, for scope), kept in `stats_rollup` by the triggers of the stats migration
+ * in the same transaction as every write. A bulk loader may switch the triggers off for its own
+ * session with `set hub.stats_rollup = 'off'` and call refreshStatsRollup() when done.
+ */
+export const STATS_ROLLUP_SETTING = 'hub.stats_rollup';
+
+export const GRID_MEASURES = ['incidents', 'fatal', 'naloxoneDoses', 'contacted'] as const;
+
+/** The rollup's rows computed from the raw tables (what the triggers maintain incrementally). */
+export const ROLLUP_FROM_RAW_SQL = `
+  select date_trunc('month', i.occurred_at at time zone 'UTC')::date as month, i.county,
+         i.reporting_agency_id as agency_id, count(*)::int as incidents,
+         (count(*) filter (where i.fatal))::int as fatal,
+         coalesce(sum(n.doses), 0)::int as naloxone_doses,
+         (count(*) filter (where exists (
+            select 1 from outreach_attempt a
+             where a.case_id = c.id
+               and a.outcome = any('${pgArray(CONTACT_OUTCOMES)}'::attempt_outcome[]))))::int as contacted
+    from overdose_incident i
+    left join overdose_case c on c.index_incident_id = i.id
+    left join (select incident_id, count(*) as doses from naloxone_administration group by 1) n
+           on n.incident_id = i.id
+   where c.status is distinct from 'ENTERED_IN_ERROR'
+   group by 1, 2, 3`;
+
+/**
+ * Rebuilds the whole rollup from the raw tables in one transaction. The lock waits for writers
+ * that already touched the rollup and holds new ones back, so no incident is counted twice or
+ * missed. Returns the number of cells.
+ */
+export async function refreshStatsRollup(em: EntityManager): Promise<number> {
+  return em.transactional(async (tx) => {
+    const connection = tx.getConnection();
+    const ctx = tx.getTransactionContext();
+    await connection.execute('lock table stats_rollup in share row exclusive mode', [], 'run', ctx);
+    await connection.execute('delete from stats_rollup', [], 'run', ctx);
+    const result = await connection.execute<{ affectedRows: number }>(
+      `insert into stats_rollup (month, county, agency_id, incidents, fatal, naloxone_doses, contacted)
+       ${ROLLUP_FROM_RAW_SQL}`,
+      [],
+      'run',
+      ctx,
+    );
+    return result.affectedRows;
+  });
+}
+
+/** The grid statement over any source with the rollup's columns (the rollup, or raw rows). */
+export function gridSql(source: string, where: Sql): Sql {
+  return {
+    text: `select grouping(k0, k1) as g, k0, k1,
+                  sum(incidents)::int as incidents, sum(fatal)::int as fatal,
+                  sum(naloxone_doses)::int as "naloxoneDoses", sum(contacted)::int as contacted
+             from (select to_char(month, 'YYYY-MM') as k0, county::text as k1,
+                          incidents, fatal, naloxone_doses, contacted
+                     from (${source}) r where ${where.text}) b
+            group by grouping sets ((k0, k1), (k0), (k1), ())`,
+    bindings: where.bindings,
+  };
+}
+
+/** The grid computed from raw rows instead of the rollup: the benchmark's comparison. */
+export function gridFromRawSql(where: Sql = sql('true')): Sql {
+  return gridSql(ROLLUP_FROM_RAW_SQL, where);
+}
+
+function gridWhere(access: ReturnType<typeof aggregateAccess>, filter?: StatsFilterInput): Sql {
+  const parts: Sql[] = [
+    scopeSql(access.viewer, {
+      county: 'r.county',
+      reportingAgency: 'r.agency_id',
+      routedAgency: 'null::uuid',
+    }),
+  ];
+  if (filter?.from) parts.push(sql('r.month >= ?::date', filter.from.toISOString().slice(0, 10)));
+  if (filter?.to) parts.push(sql('r.month < ?::date', filter.to.toISOString().slice(0, 10)));
+  if (filter?.counties) parts.push(sql('r.county = any(?::bpchar[])', pgArray(filter.counties)));
+  if (filter?.agencyIds) parts.push(sql('r.agency_id = any(?::uuid[])', pgArray(filter.agencyIds)));
+  return and(parts);
+}
+
+/** Month × county from the rollup, with the same scope and disclosure control as the rest. */
+export async function dashboardGrid(
+  em: EntityManager,
+  access: ReturnType<typeof aggregateAccess>,
+  rules: DisclosureRules,
+  filter: StatsFilterInput | undefined,
+): Promise<ProtectedTable> {
+  // The grid is monthly: its bounds are whole months for every role.
+  checkDateRange('month', filter);
+  const rows = await run(em, gridSql('select * from stats_rollup', gridWhere(access, filter)));
+  return protect(rows, [StatsDimension.MONTH, StatsDimension.COUNTY], [...GRID_MEASURES], rules);
+}
