@@ -22,6 +22,7 @@ import { queryLimitOptions } from './limits/query-limits';
 import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-limit';
 import { requestLogPlugin } from './request-log.plugin';
 import { buildHubSchema } from './schema';
+import { mountDashboard } from './dashboard/dashboard.route';
 
 export interface HubServer {
   url: string;
@@ -134,6 +135,8 @@ async function startHttp(
       },
     }),
   );
+
+  mountDashboard(app);
 
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
