@@ -214,6 +214,7 @@
               [options.indexAxis === 'y' ? 'y' : 'x']: { ticks: { autoSkip: false } },
               [options.indexAxis === 'y' ? 'x' : 'y']: {
                 beginAtZero: true,
+                ticks: { precision: 0 },
                 title: { display: Boolean(options.unit), text: options.unit || '' },
                 ...(options.max ? { max: options.max } : {}),
               },
@@ -263,7 +264,7 @@
     ]);
     const list = rows.length
       ? table(['Case', 'County', 'Status', 'Visit due by', 'Overdue by', 'Assigned to'], rows)
-      : el('p', { class: 'message', text: 'No overdue cases. Well done.' });
+      : el('p', { class: 'message', text: 'No overdue cases.' });
     const caption = el('p', {
       class: 'caption',
       text:
@@ -300,6 +301,7 @@
       return message('panel-status', 'error', failureOf(result, STATUSES[0]));
     }
     const total = counts.reduce((a, b) => a + (b || 0), 0);
+    if (total === 0) return message('panel-status', 'empty', 'No cases routed to your agency yet.');
     const rows = STATUSES.map((s, i) => [
       statusLabel(s),
       counts[i] == null ? '—' : String(counts[i]),
