@@ -22,6 +22,8 @@ const describeIfChromium = available ? describe : describe.skip;
 
 const SCREENSHOT = join(__dirname, '..', 'test-artifacts', 'dashboard.png');
 
+jest.setTimeout(120_000);
+
 describeIfChromium('dashboard page in headless Chromium', () => {
   let hub: TestHub;
   let world: DashboardWorld;
@@ -74,6 +76,8 @@ describeIfChromium('dashboard page in headless Chromium', () => {
 
   async function open(): Promise<Session> {
     const page = await browser.newPage();
+    // Generous: the machine that runs CI may be busy.
+    page.setDefaultTimeout(45_000);
     const graphqlRequests: string[] = [];
     const consoleErrors: string[] = [];
     page.on('request', (r) => {

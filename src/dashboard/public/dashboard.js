@@ -179,6 +179,16 @@
     },
   };
 
+  /** Long category names on two lines (chart.js draws an array label line by line). */
+  function twoLines(label) {
+    if (label.length <= 12 || !label.includes(' ')) return label;
+    const spaces = [...label.matchAll(/ /g)].map((m) => m.index);
+    const cut = spaces.reduce((a, b) =>
+      Math.abs(b - label.length / 2) < Math.abs(a - label.length / 2) ? b : a,
+    );
+    return [label.slice(0, cut), label.slice(cut + 1)];
+  }
+
   function chart(type, labels, datasets, options) {
     const canvas = el('canvas', { role: 'img', 'aria-label': options.description });
     const box = el('div', { class: `chart${options.tall ? ' tall' : ''}` }, [canvas]);
@@ -192,7 +202,7 @@
         new Chart(canvas, {
           type,
           data: {
-            labels,
+            labels: options.indexAxis === 'y' ? labels : labels.map(twoLines),
             datasets: datasets.map((d, i) => ({
               backgroundColor: COLORS[i % COLORS.length],
               borderColor: COLORS[i % COLORS.length],
