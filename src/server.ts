@@ -31,6 +31,7 @@ import {
   startResearchApollo,
   type ApolloFactory,
 } from './research/research-endpoint';
+import { mountDashboard } from './dashboard/dashboard.route';
 
 export interface HubServer {
   url: string;
@@ -163,6 +164,8 @@ async function startHttp(
       context: async (args) => ({ ...(await context(args)), endpoint: RESEARCH_ENDPOINT }),
     }),
   );
+
+  mountDashboard(app);
 
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });

@@ -1,0 +1,575 @@
+/* global Chart, document, sessionStorage, fetch, window */
+// The dashboard page's only script (no build step). Every number comes from /graphql with the
+// token the user pasted, so the page shows exactly what that role may see: a denied panel says
+// so, a suppressed cell says "suppressed" (never 0). The token lives in sessionStorage only.
+'use strict';
+
+(function () {
+  const TOKEN_KEY = 'hub.dashboard.token';
+  const $ = (id) => document.getElementById(id);
+
+  // ---- GraphQL -------------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(kind, message) {
+      super(message);
+      this.kind = kind;
+    }
+  }
+
+  async function gql(query, variables) {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (!token) throw new ApiError('unauthenticated', 'Sign in with your token.');
+    let response;
+    try {
+      response = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+        cache: 'no-store',
+        credentials: 'omit',
+        referrerPolicy: 'no-referrer',
+      });
+    } catch {
+      throw new ApiError(
+        'network',
+        'The hub could not be reached. Check the connection and reload.',
+      );
+    }
+    let body;
+    try {
+      body = await response.json();
+    } catch {
+      throw new ApiError('http', `The hub answered HTTP ${response.status} without data.`);
+    }
+    const errors = Array.isArray(body.errors) ? body.errors : [];
+    const code = (e) => (e.extensions && e.extensions.code) || '';
+    if (response.status === 401 || errors.some((e) => code(e) === 'UNAUTHENTICATED')) {
+      throw new ApiError('unauthenticated', 'The hub did not accept this token.');
+    }
+    if (errors.some((e) => code(e) === 'GRAPHQL_VALIDATION_FAILED')) {
+      throw new ApiError('unsupported', 'This hub does not offer that query.');
+    }
+    if (response.status === 429) {
+      throw new ApiError('rate', 'Too many requests: wait a minute, then reload.');
+    }
+    return { data: body.data || {}, errors };
+  }
+
+  /** The top-level field came back null because the role may not read it. */
+  const forbiddenAt = (result, field) =>
+    result.data[field] == null &&
+    result.errors.some(
+      (e) => e.path && e.path[0] === field && e.extensions && e.extensions.code === 'FORBIDDEN',
+    );
+
+  const failureOf = (result, field) => {
+    const error = result.errors.find((e) => e.path && e.path[0] === field) || result.errors[0];
+    const id = error && error.extensions && error.extensions.requestId;
+    return `Could not load this panel${error ? `: ${error.message}` : ''}${id ? ` (request id ${id})` : ''}.`;
+  };
+
+  // ---- DOM helpers (textContent only: no value from the API is ever parsed as HTML) ---------
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === 'text') node.textContent = value;
+      else if (key === 'class') node.className = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children || []) if (child) node.append(child);
+    return node;
+  }
+
+  const bodyOf = (panelId) => $(panelId).querySelector('.body');
+
+  function show(panelId, ...nodes) {
+    const body = bodyOf(panelId);
+    body.replaceChildren(...nodes);
+    $(panelId).dataset.state = 'ready';
+  }
+
+  const message = (panelId, kind, text) => {
+    show(panelId, el('p', { class: `message ${kind}`, text }));
+    $(panelId).dataset.state = kind;
+  };
+  const notForRole = (panelId) => message(panelId, 'forbidden', 'not available to your role');
+
+  const SUPPRESSED = 'suppressed';
+  const count = (cell) =>
+    !cell ? '—' : cell.suppressed ? SUPPRESSED : cell.value == null ? '—' : String(cell.value);
+  const percent = (rate) =>
+    !rate
+      ? '—'
+      : rate.suppressed
+        ? SUPPRESSED
+        : rate.value == null
+          ? '—'
+          : `${Math.round(rate.value * 100)} %${rate.unstable ? ' *' : ''}`;
+  const hours = (value, suppressed) =>
+    suppressed ? SUPPRESSED : value == null ? '—' : `${value.toFixed(1)} h`;
+  const rateValue = (rate) =>
+    rate && !rate.suppressed && rate.value != null ? Math.round(rate.value * 1000) / 10 : null;
+
+  function table(headers, rows, rowClass) {
+    return el('table', {}, [
+      el('thead', {}, [
+        el(
+          'tr',
+          {},
+          headers.map((h) => el('th', { scope: 'col', text: h })),
+        ),
+      ]),
+      el(
+        'tbody',
+        {},
+        rows.map((cells, i) =>
+          el(
+            'tr',
+            rowClass ? { class: rowClass(i) } : {},
+            cells.map((c, j) =>
+              el(j === 0 ? 'th' : 'td', {
+                ...(j === 0 ? { scope: 'row' } : {}),
+                ...(c === SUPPRESSED ? { class: 'suppressed' } : {}),
+                text: c,
+              }),
+            ),
+          ),
+        ),
+      ),
+    ]);
+  }
+
+  const dateTime = (iso) =>
+    new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+  function since(iso) {
+    const hoursAgo = Math.max(0, (Date.now() - new Date(iso).getTime()) / 3_600_000);
+    const days = Math.floor(hoursAgo / 24);
+    return days > 0 ? `${days} d ${Math.floor(hoursAgo % 24)} h` : `${Math.floor(hoursAgo)} h`;
+  }
+
+  // ---- Charts --------------------------------------------------------------------------------
+
+  const COLORS = ['#2f6f8f', '#d08c2f', '#6a9a4a', '#8a4f7d', '#b5543c', '#7a7a7a'];
+  const charts = [];
+
+  /** Writes "suppressed" where a bar is missing because its value was withheld. */
+  const suppressedLabels = {
+    id: 'suppressedLabels',
+    afterDatasetsDraw(chart, _args, options) {
+      const indexes = (options && options.indexes) || [];
+      if (!indexes.length) return;
+      const { ctx } = chart;
+      const horizontal = chart.options.indexAxis === 'y';
+      const category = horizontal ? chart.scales.y : chart.scales.x;
+      const value = horizontal ? chart.scales.x : chart.scales.y;
+      ctx.save();
+      ctx.fillStyle = '#8a5a00';
+      ctx.font = 'italic 11px system-ui, sans-serif';
+      ctx.textAlign = horizontal ? 'left' : 'center';
+      for (const i of indexes) {
+        const at = category.getPixelForValue(i);
+        const base = value.getPixelForValue(0);
+        if (horizontal) ctx.fillText(SUPPRESSED, base + 6, at + 4);
+        else ctx.fillText(SUPPRESSED, at, base - 8);
+      }
+      ctx.restore();
+    },
+  };
+
+  /** Long category names on two lines (chart.js draws an array label line by line). */
+  function twoLines(label) {
+    if (label.length <= 12 || !label.includes(' ')) return label;
+    const spaces = [...label.matchAll(/ /g)].map((m) => m.index);
+    const cut = spaces.reduce((a, b) =>
+      Math.abs(b - label.length / 2) < Math.abs(a - label.length / 2) ? b : a,
+    );
+    return [label.slice(0, cut), label.slice(cut + 1)];
+  }
+
+  function chart(type, labels, datasets, options) {
+    const canvas = el('canvas', { role: 'img', 'aria-label': options.description });
+    const box = el('div', { class: `chart${options.tall ? ' tall' : ''}` }, [canvas]);
+    if (typeof Chart === 'undefined') {
+      box.replaceChildren(el('p', { class: 'message error', text: 'Charts could not load.' }));
+      return box;
+    }
+    // Drawn after the box is in the document, so the chart can measure it.
+    window.requestAnimationFrame(() => {
+      charts.push(
+        new Chart(canvas, {
+          type,
+          data: {
+            labels: options.indexAxis === 'y' ? labels : labels.map(twoLines),
+            datasets: datasets.map((d, i) => ({
+              backgroundColor: COLORS[i % COLORS.length],
+              borderColor: COLORS[i % COLORS.length],
+              ...d,
+            })),
+          },
+          options: {
+            animation: false,
+            responsive: true,
+            maintainAspectRatio: false,
+            indexAxis: options.indexAxis || 'x',
+            plugins: {
+              legend: { display: datasets.length > 1, position: 'bottom' },
+              suppressedLabels: { indexes: options.suppressed || [] },
+              tooltip: { enabled: true },
+            },
+            scales: {
+              // Every category labelled: no skipping when the bars are close together.
+              [options.indexAxis === 'y' ? 'y' : 'x']: { ticks: { autoSkip: false } },
+              [options.indexAxis === 'y' ? 'x' : 'y']: {
+                beginAtZero: true,
+                ticks: { precision: 0 },
+                title: { display: Boolean(options.unit), text: options.unit || '' },
+                ...(options.max ? { max: options.max } : {}),
+              },
+            },
+          },
+          plugins: [suppressedLabels],
+        }),
+      );
+      box.dataset.drawn = 'true';
+    });
+    return box;
+  }
+
+  // ---- Panels --------------------------------------------------------------------------------
+
+  const QUEUE = `query DashboardQueue($timeZone: String) {
+    overdue: followUpQueue(buckets: [OVERDUE], first: 10, timeZone: $timeZone) {
+      totalCount
+      edges { node { id county status followUpDueAt assignedWorker { displayName } } }
+    }
+    due: followUpQueue(buckets: [DUE], first: 1, timeZone: $timeZone) { totalCount }
+    opensToday: followUpQueue(buckets: [OPENS_TODAY], first: 1, timeZone: $timeZone) { totalCount }
+  }`;
+
+  async function queuePanel(timeZone) {
+    const result = await gql(QUEUE, { timeZone });
+    if (forbiddenAt(result, 'overdue')) return notForRole('panel-queue');
+    if (!result.data.overdue) return message('panel-queue', 'error', failureOf(result, 'overdue'));
+    const { overdue, due, opensToday } = result.data;
+    const tile = (name, value, kind) =>
+      el('div', { class: `tile ${kind}`, 'data-tile': name }, [
+        el('span', { class: 'value', text: value == null ? '—' : String(value) }),
+        el('span', { class: 'label', text: name }),
+      ]);
+    const tiles = el('div', { class: 'tiles' }, [
+      tile('overdue', overdue.totalCount, 'alert'),
+      tile('due now', due && due.totalCount, 'warn'),
+      tile('window opens today', opensToday && opensToday.totalCount, 'calm'),
+    ]);
+    const rows = overdue.edges.map(({ node }) => [
+      node.id.slice(0, 8),
+      node.county || '—',
+      (node.status || '').replace(/_/g, ' ').toLowerCase(),
+      node.followUpDueAt ? dateTime(node.followUpDueAt) : '—',
+      node.followUpDueAt ? since(node.followUpDueAt) : '—',
+      node.assignedWorker ? node.assignedWorker.displayName || '—' : 'unassigned',
+    ]);
+    const list = rows.length
+      ? table(['Case', 'County', 'Status', 'Visit due by', 'Overdue by', 'Assigned to'], rows)
+      : el('p', { class: 'message', text: 'No overdue cases.' });
+    const caption = el('p', {
+      class: 'caption',
+      text:
+        overdue.totalCount > rows.length
+          ? `Oldest ${rows.length} of ${overdue.totalCount} overdue cases (no attempt within 72 h).`
+          : 'Cases past their follow-up window with no outreach attempt yet, oldest first.',
+    });
+    show('panel-queue', tiles, caption, list);
+  }
+
+  const STATUSES = [
+    'REPORTED',
+    'TRIAGE',
+    'REFERRED',
+    'REFERRAL_DECLINED',
+    'ASSIGNED',
+    'OUTREACH',
+    'ON_HOLD',
+    'ENGAGED',
+    'LINKED',
+    'FOLLOW_UP',
+    'CLOSED',
+  ];
+  const STATUS_QUERY = `query DashboardStatuses {
+    ${STATUSES.map((s) => `${s}: cases(filter: { status: [${s}] }, first: 1) { totalCount }`).join('\n    ')}
+  }`;
+  const statusLabel = (s) => s.charAt(0) + s.slice(1).replace(/_/g, ' ').toLowerCase();
+
+  async function statusPanel() {
+    const result = await gql(STATUS_QUERY);
+    if (forbiddenAt(result, STATUSES[0])) return notForRole('panel-status');
+    const counts = STATUSES.map((s) => (result.data[s] ? result.data[s].totalCount : null));
+    if (counts.every((c) => c == null)) {
+      return message('panel-status', 'error', failureOf(result, STATUSES[0]));
+    }
+    const total = counts.reduce((a, b) => a + (b || 0), 0);
+    if (total === 0) return message('panel-status', 'empty', 'No cases routed to your agency yet.');
+    const rows = STATUSES.map((s, i) => [
+      statusLabel(s),
+      counts[i] == null ? '—' : String(counts[i]),
+    ]);
+    show(
+      'panel-status',
+      el('p', { class: 'caption', text: `${total} cases routed to your agency, by status now.` }),
+      chart('bar', STATUSES.map(statusLabel), [{ label: 'cases', data: counts }], {
+        indexAxis: 'y',
+        tall: true,
+        description: 'Cases by status',
+      }),
+      el('details', {}, [el('summary', { text: 'Numbers' }), table(['Status', 'Cases'], rows)]),
+    );
+  }
+
+  const CELL = '{ value suppressed }';
+  const RATE = '{ value suppressed unstable }';
+  const CONTACT_QUERY = `query DashboardFirstContact {
+    followUpStats(groupBy: [MONTH]) {
+      rows {
+        group { month }
+        cases ${CELL}
+        contacted ${CELL}
+        timeToFirstContact { medianHours p90Hours suppressed within72h ${RATE} }
+      }
+    }
+  }`;
+
+  const monthLabel = (ym) =>
+    new Date(`${ym}-01T00:00:00Z`).toLocaleDateString(undefined, {
+      month: 'short',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+
+  async function contactPanel() {
+    const result = await gql(CONTACT_QUERY);
+    if (forbiddenAt(result, 'followUpStats')) return notForRole('panel-contact');
+    if (!result.data.followUpStats) {
+      return message('panel-contact', 'error', failureOf(result, 'followUpStats'));
+    }
+    const rows = result.data.followUpStats.rows
+      .filter((r) => r.group.month)
+      .sort((a, b) => a.group.month.localeCompare(b.group.month))
+      .slice(-12);
+    if (!rows.length) return message('panel-contact', 'empty', 'No cases yet.');
+    const time = (r) => r.timeToFirstContact;
+    const suppressed = rows.map((r, i) => (time(r).suppressed ? i : -1)).filter((i) => i >= 0);
+    show(
+      'panel-contact',
+      chart(
+        'bar',
+        rows.map((r) => monthLabel(r.group.month)),
+        [
+          { label: 'median', data: rows.map((r) => time(r).medianHours) },
+          { label: '90th percentile', data: rows.map((r) => time(r).p90Hours) },
+        ],
+        { unit: 'hours', suppressed, description: 'Hours from overdose to first contact by month' },
+      ),
+      table(
+        ['Month', 'Cases', 'Contacted', 'Median', '90th pct', 'Within 72 h'],
+        rows.map((r) => [
+          monthLabel(r.group.month),
+          count(r.cases),
+          count(r.contacted),
+          hours(time(r).medianHours, time(r).suppressed),
+          hours(time(r).p90Hours, time(r).suppressed),
+          percent(time(r).within72h),
+        ]),
+      ),
+      el('p', {
+        class: 'caption',
+        text: 'Counts from 1 to 10 are suppressed, with a second cell where needed. * fewer than 21 cases.',
+      }),
+    );
+  }
+
+  const PRESENCE = [
+    ['NONE', 'No officer'],
+    ['WARM_HANDOFF_ONLY', 'Warm hand-off only'],
+    ['PLAIN_CLOTHES', 'Plain clothes'],
+    ['UNIFORMED', 'Uniformed'],
+    ['NO_ATTEMPT', 'No attempt yet'],
+  ];
+  const OUTCOME_QUERY = `query DashboardOfficerPresence {
+    outcomeStats(groupBy: [OFFICER_PRESENCE]) {
+      rows {
+        group { officerPresence }
+        cases ${CELL}
+        contacted ${CELL}
+        engaged ${CELL}
+        treatmentEntered ${CELL}
+        contactRate ${RATE}
+        treatmentRate ${RATE}
+      }
+    }
+  }`;
+
+  async function presencePanel() {
+    const result = await gql(OUTCOME_QUERY);
+    if (forbiddenAt(result, 'outcomeStats')) return notForRole('panel-presence');
+    if (!result.data.outcomeStats) {
+      return message('panel-presence', 'error', failureOf(result, 'outcomeStats'));
+    }
+    const byPresence = new Map(
+      result.data.outcomeStats.rows.map((r) => [r.group.officerPresence, r]),
+    );
+    const present = PRESENCE.filter(([key]) => byPresence.has(key));
+    if (!present.length) return message('panel-presence', 'empty', 'No cases yet.');
+    const rows = present.map(([key]) => byPresence.get(key));
+    const suppressed = rows
+      .map((r, i) => (r.contactRate.suppressed || r.treatmentRate.suppressed ? i : -1))
+      .filter((i) => i >= 0);
+    show(
+      'panel-presence',
+      chart(
+        'bar',
+        present.map(([, label]) => label),
+        [
+          { label: 'contacted', data: rows.map((r) => rateValue(r.contactRate)) },
+          { label: 'entered treatment', data: rows.map((r) => rateValue(r.treatmentRate)) },
+        ],
+        { unit: '% of cases', max: 100, suppressed, description: 'Outcomes by officer presence' },
+      ),
+      table(
+        ['Officer presence', 'Cases', 'Contacted', 'Entered treatment'],
+        present.map(([, label], i) => [
+          label,
+          count(rows[i].cases),
+          count(rows[i].contacted),
+          count(rows[i].treatmentEntered),
+        ]),
+      ),
+      el('p', {
+        class: 'caption',
+        text: 'The most visible officer presence at any attempt on the case.',
+      }),
+    );
+  }
+
+  const SPIKE_QUERY = `query DashboardSpikes {
+    spikeAlerts { id county count countSuppressed threshold raisedAt endedAt active }
+  }`;
+
+  async function spikePanel() {
+    let result;
+    try {
+      result = await gql(SPIKE_QUERY);
+    } catch (error) {
+      if (error.kind === 'unsupported') {
+        return message('panel-spikes', 'unavailable', 'spike alerts not available');
+      }
+      throw error;
+    }
+    if (forbiddenAt(result, 'spikeAlerts')) return notForRole('panel-spikes');
+    const alerts = result.data.spikeAlerts;
+    if (!alerts) return message('panel-spikes', 'error', failureOf(result, 'spikeAlerts'));
+    if (!alerts.length)
+      return message('panel-spikes', 'empty', 'No spike alerts in your counties.');
+    show(
+      'panel-spikes',
+      table(
+        ['County', 'Raised', '24 h count', 'Threshold', 'Status'],
+        alerts
+          .slice(0, 10)
+          .map((a) => [
+            a.county || '—',
+            a.raisedAt ? dateTime(a.raisedAt) : '—',
+            a.countSuppressed ? SUPPRESSED : a.count == null ? '—' : String(a.count),
+            a.threshold == null ? '—' : String(a.threshold),
+            a.active ? 'active' : 'ended',
+          ]),
+        (i) => (alerts[i].active ? 'active' : ''),
+      ),
+    );
+  }
+
+  // ---- Sign-in and start ---------------------------------------------------------------------
+
+  const PANELS = [
+    ['panel-queue', () => queuePanel(Intl.DateTimeFormat().resolvedOptions().timeZone)],
+    ['panel-status', statusPanel],
+    ['panel-contact', contactPanel],
+    ['panel-presence', presencePanel],
+    ['panel-spikes', spikePanel],
+  ];
+
+  function signOut(reason) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    for (const c of charts.splice(0)) c.destroy();
+    for (const [id] of PANELS) {
+      bodyOf(id).replaceChildren();
+      delete $(id).dataset.state;
+    }
+    $('panels').hidden = true;
+    $('who').hidden = true;
+    $('who-text').textContent = '';
+    $('sign-in').hidden = false;
+    const error = $('sign-in-error');
+    error.textContent = reason || '';
+    error.hidden = !reason;
+    $('token').value = '';
+    $('token').focus();
+  }
+
+  async function start() {
+    let me;
+    try {
+      me = (await gql('query DashboardMe { me { role agency { name } user { displayName } } }'))
+        .data.me;
+    } catch (error) {
+      signOut(
+        error.kind === 'unauthenticated'
+          ? 'The hub did not accept this token: it is invalid, expired or revoked. Paste a fresh one.'
+          : error.message,
+      );
+      return;
+    }
+    if (!me) return signOut('The hub did not say who this token belongs to.');
+    $('sign-in').hidden = true;
+    $('sign-in-error').hidden = true;
+    const name = me.user ? me.user.displayName : 'API key';
+    $('who-text').textContent =
+      `${name} · ${String(me.role).replace(/_/g, ' ').toLowerCase()}${me.agency ? ` · ${me.agency.name}` : ''}`;
+    $('who').hidden = false;
+    $('panels').hidden = false;
+    for (const [id] of PANELS) {
+      $(id).dataset.state = 'loading';
+      bodyOf(id).replaceChildren(el('p', { class: 'message loading', text: 'Loading…' }));
+    }
+    await Promise.all(
+      PANELS.map(([id, load]) =>
+        load().catch((error) => {
+          if (error.kind === 'unauthenticated') {
+            signOut('Your token is no longer accepted (expired or revoked). Sign in again.');
+          } else {
+            message(id, 'error', error.message || 'Could not load this panel.');
+          }
+        }),
+      ),
+    );
+    document.body.dataset.loaded = 'true';
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('sign-in-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const token = $('token')
+        .value.trim()
+        .replace(/^Bearer\s+/i, '');
+      $('token').value = '';
+      if (!token) return signOut('Paste a token first.');
+      sessionStorage.setItem(TOKEN_KEY, token);
+      void start();
+    });
+    $('sign-out').addEventListener('click', () => signOut());
+    if (sessionStorage.getItem(TOKEN_KEY)) void start();
+    else signOut();
+  });
+})();
