@@ -14,6 +14,7 @@ import { OutreachAttempt } from './modules/outreach/outreach-attempt.entity';
 import { Person } from './modules/person/person.entity';
 import { ReportedIdentity } from './modules/person/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
+import { SpikeAlert } from './modules/spike/spike-alert.entity';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
 export const ENTITIES = [
@@ -33,4 +34,5 @@ export const ENTITIES = [
   Consent,
   LeadReferral,
   TreatmentResource,
+  SpikeAlert,
 ];

@@ -20,6 +20,8 @@ import {
   CaseOutreachAttemptsResolver,
   OutreachAttemptResolver,
 } from './modules/outreach/outreach.resolver';
+import { LiveResolver } from './live/live.resolver';
+import { SpikeAlertResolver } from './modules/spike/spike.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -44,4 +46,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CaseLifecycleResolver,
   OutreachAttemptResolver,
   CaseOutreachAttemptsResolver,
+  SpikeAlertResolver,
+  LiveResolver,
 ];

@@ -1,14 +1,17 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
+import { LocalPubSub } from './events/local-pub-sub';
 import { PERMISSIONS } from './permissions';
 import { protectSchema } from './permissions/shield';
 import { RESOLVERS } from './resolvers';
 
 /** The schema without permissions: what `schema:emit` prints and the coverage test walks. */
-export async function buildBareSchema(): Promise<GraphQLSchema> {
+export async function buildBareSchema(pubSub: PubSub = new LocalPubSub()): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: RESOLVERS,
+    // Subscriptions read from the hub's own event bus (src/events), one per server.
+    pubSub,
     // Object fields are nullable unless declared otherwise, so a field denied to one role
     // resolves to null without wiping out its parent.
     nullableByDefault: true,
@@ -20,6 +23,6 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
   });
 }
 
-export async function buildHubSchema(): Promise<GraphQLSchema> {
-  return protectSchema(await buildBareSchema(), PERMISSIONS);
+export async function buildHubSchema(pubSub?: PubSub): Promise<GraphQLSchema> {
+  return protectSchema(await buildBareSchema(pubSub), PERMISSIONS);
 }

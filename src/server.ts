@@ -22,6 +22,11 @@ import { queryLimitOptions } from './limits/query-limits';
 import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-limit';
 import { requestLogPlugin } from './request-log.plugin';
 import { buildHubSchema } from './schema';
+import { attachDomainEvents } from './events/domain-events';
+import { createEventBus } from './events/event-bus';
+import { startLiveJobs } from './live/live-jobs';
+import { attachLiveServer, type LiveServer } from './live/ws-server';
+import { createMetrics } from './metrics/metrics';
 
 export interface HubServer {
   url: string;
@@ -60,9 +65,21 @@ async function startHttp(
   const production = config.env === 'production';
   const limits = queryLimitOptions<Context>(config.queryLimits);
   const rateLimiter = await createRateLimiter(config.rateLimit, logger);
+  const bus = await createEventBus(
+    { redisUrl: config.rateLimit.redisUrl, channel: config.events.channel },
+    logger,
+  ).catch(async (error: unknown) => {
+    await rateLimiter.close();
+    throw error;
+  });
+  const detachEvents = attachDomainEvents(orm, bus.publish);
+  // The WebSocket server needs the listening HTTP server; metrics read it once it exists.
+  const liveRef: { server?: LiveServer } = {};
+  const metrics = createMetrics(orm, config, bus, () => liveRef.server?.connected() ?? 0);
+  const schema = await buildHubSchema(bus.pubSub);
 
   const apollo = new ApolloServer<Context>({
-    schema: await buildHubSchema(),
+    schema,
     formatError,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: true,
@@ -80,6 +97,7 @@ async function startHttp(
       ...limits.plugins,
       noNulCharactersPlugin(),
       requestLogPlugin(logger),
+      metrics.apolloPlugin(),
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
@@ -88,6 +106,8 @@ async function startHttp(
   try {
     await apollo.start();
   } catch (error) {
+    detachEvents();
+    await bus.close();
     await rateLimiter.close();
     throw error;
   }
@@ -114,6 +134,8 @@ async function startHttp(
       res.status(503).json({ status: 'database unreachable' });
     }
   });
+
+  app.get('/metrics', metrics.handler);
 
   app.use(
     '/graphql',
@@ -144,6 +166,16 @@ async function startHttp(
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
   });
+  liveRef.server = attachLiveServer({
+    httpServer,
+    schema,
+    orm,
+    verifyToken,
+    rateLimiter,
+    config,
+    logger,
+  });
+  const jobs = startLiveJobs(orm, bus, config, logger);
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
 
@@ -154,7 +186,12 @@ async function startHttp(
     server: httpServer,
     stop: () =>
       (stopping ??= (async () => {
+        await jobs.stop();
+        // Upgraded sockets would keep the HTTP server from closing: they go first.
+        await liveRef.server?.close();
         await apollo.stop();
+        detachEvents();
+        await bus.close();
         await rateLimiter.close();
         await closeDatabase();
       })()),

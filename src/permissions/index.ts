@@ -13,6 +13,8 @@ import { serviceReferralPermissions } from '../modules/case/service-referral.per
 import { outcomePermissions } from '../modules/outcome/outcome.permissions';
 import { caseLifecyclePermissions } from '../modules/case/case-lifecycle.permissions';
 import { outreachPermissions } from '../modules/outreach/outreach.permissions';
+import { spikePermissions } from '../modules/spike/spike.permissions';
+import { livePermissions } from '../live/live.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -32,4 +34,6 @@ export const PERMISSIONS = mergePermissions(
   resourcePermissions,
   caseLifecyclePermissions,
   outreachPermissions,
+  spikePermissions,
+  livePermissions,
 );

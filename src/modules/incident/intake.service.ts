@@ -6,6 +6,7 @@ import { badInput, type FieldProblem } from '../../errors/hub-errors';
 import { Agency } from '../agency/agency.entity';
 import { openCaseForIncident } from '../case/case-intake.service';
 import { filePersonFromReport } from '../person/person.service';
+import { raiseAfterCommit } from '../../events/domain-events';
 import { coveredCounties, reportProblems } from './incident-validation';
 import { OverdoseIncident } from './incident.entity';
 import type { NaloxoneAdministrationInput, ReportIncidentInput } from './incident.input';
@@ -172,6 +173,11 @@ async function createReport(
     : undefined;
   if (person) incident.person = ref(person);
   await openCaseForIncident(tx, incident, person, viewer.agencyId, config.followUp);
+  raiseAfterCommit(tx, 'incidentReported', {
+    agencyId: viewer.agencyId,
+    incidentId: incident.id,
+    county: incident.county,
+  });
   return incident;
 }
 
