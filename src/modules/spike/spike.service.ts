@@ -128,7 +128,8 @@ export async function countiesToCheck(em: EntityManager, now = new Date()): Prom
 }
 
 /** Row scope of alerts: counties the caller's own agency serves (its jurisdiction). */
-const SCOPE = `s.county = any((select a.service_counties from agency a where a.id = ?::uuid))`;
+const SCOPE = `exists (select 1 from agency a
+  where a.id = ?::uuid and s.county::text = any(a.service_counties))`;
 
 export async function listSpikeAlerts(
   em: EntityManager,
