@@ -169,6 +169,7 @@ async function startHttp(
   liveRef.server = attachLiveServer({
     httpServer,
     schema,
+    validationRules: [noNulCharactersRule, ...limits.validationRules],
     orm,
     verifyToken,
     rateLimiter,

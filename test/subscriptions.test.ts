@@ -107,6 +107,23 @@ describe('caseRouted', () => {
   });
 });
 
+describe('document limits', () => {
+  it('refuses a subscription over the alias limit, as over HTTP', async () => {
+    const { worker } = await outreachAgency();
+    const client = live(worker.token);
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: id`).join(' ');
+    subscribe(client, `subscription { caseRouted { ${aliases} } }`);
+    await waitFor(() => client.received.length === 1);
+    const [errors] = client.received[0].errors as unknown[][];
+    expect(errors).toEqual([
+      expect.objectContaining({
+        extensions: expect.objectContaining({ code: expect.any(String) }),
+      }),
+    ]);
+    expect(JSON.stringify(errors)).toMatch(/alias/i);
+  });
+});
+
 describe('connection', () => {
   it('refuses a connection without credentials', async () => {
     const client = live();

@@ -47,8 +47,9 @@ export function startLiveJobs(
   );
 
   const afterReport = new Set<Promise<void>>();
+  let stopped = false;
   bus.onRaised((event) => {
-    if (event.name !== 'incidentReported') return;
+    if (stopped || event.name !== 'incidentReported') return;
     const check = checkCounty(orm.em.fork(), config.spike, event.payload.county)
       .catch((error: unknown) =>
         logger.error(
@@ -62,6 +63,7 @@ export function startLiveJobs(
 
   return {
     stop: async () => {
+      stopped = true;
       await Promise.all([followUp.stop(), spikes.stop(), ...afterReport]);
     },
   };

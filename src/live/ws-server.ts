@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  specifiedRules,
+  validate,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -35,6 +41,8 @@ interface Extra extends Record<PropertyKey, unknown> {
 export function attachLiveServer(deps: {
   httpServer: Server;
   schema: GraphQLSchema;
+  /** The same document limits as over HTTP (depth, aliases, cost, NUL characters). */
+  validationRules: readonly ValidationRule[];
   orm: MikroORM;
   verifyToken: TokenVerifier;
   rateLimiter: RateLimiter;
@@ -48,6 +56,8 @@ export function attachLiveServer(deps: {
     {
       schema: deps.schema,
       isProd: config.env === 'production',
+      validate: (schema, document) =>
+        validate(schema, document, [...specifiedRules, ...deps.validationRules]),
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
