@@ -115,12 +115,10 @@ describe('document limits', () => {
     subscribe(client, `subscription { caseRouted { ${aliases} } }`);
     await waitFor(() => client.received.length === 1);
     const [errors] = client.received[0].errors as unknown[][];
+    // Without the HTTP limits on the socket no error would come (and waitFor would time out).
     expect(errors).toEqual([
-      expect.objectContaining({
-        extensions: expect.objectContaining({ code: expect.any(String) }),
-      }),
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
     ]);
-    expect(JSON.stringify(errors)).toMatch(/alias/i);
   });
 });
 
