@@ -80,7 +80,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
     .default('hub-events'),
   FOLLOW_UP_TICK_SECONDS: integer(60, 0, 3600),
-  SPIKE_CHECK_INTERVAL_SECONDS: integer(300, 0, 86_400),
+  SPIKE_CHECK_SECONDS: integer(300, 0, 86_400),
   SPIKE_MIN_THRESHOLD: integer(5, 1, 10_000),
   SPIKE_BASELINE_WEEKS: integer(8, 1, 52),
   SPIKE_SD_MULTIPLIER: z.coerce.number().min(0).max(10).default(3),
@@ -244,7 +244,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     events: { channel: e.EVENT_CHANNEL, followUpTickSeconds: e.FOLLOW_UP_TICK_SECONDS },
     spike: {
-      checkIntervalSeconds: e.SPIKE_CHECK_INTERVAL_SECONDS,
+      checkIntervalSeconds: e.SPIKE_CHECK_SECONDS,
       minThreshold: e.SPIKE_MIN_THRESHOLD,
       baselineWeeks: e.SPIKE_BASELINE_WEEKS,
       sdMultiplier: e.SPIKE_SD_MULTIPLIER,

@@ -10,7 +10,7 @@ let hub: TestHub;
 const clients: LiveClient[] = [];
 
 beforeAll(async () => {
-  hub = await startTestHub({ FOLLOW_UP_TICK_SECONDS: '1', SPIKE_CHECK_INTERVAL_SECONDS: '0' });
+  hub = await startTestHub({ FOLLOW_UP_TICK_SECONDS: '1', SPIKE_CHECK_SECONDS: '0' });
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));

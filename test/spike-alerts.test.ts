@@ -29,7 +29,7 @@ beforeAll(async () => {
   hub = await startTestHub({
     SPIKE_THRESHOLDS: `${SPIKING}:2,${LIVE}:1`,
     FOLLOW_UP_TICK_SECONDS: '0',
-    SPIKE_CHECK_INTERVAL_SECONDS: '0',
+    SPIKE_CHECK_SECONDS: '0',
   });
   police = await makeUser(hub, Role.POLICE_OFFICER);
   for (const county of [SPIKING, LIVE]) {

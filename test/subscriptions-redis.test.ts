@@ -41,7 +41,7 @@ if (!reachable) {
       EVENT_CHANNEL: `test-events-${unique()}`,
       RATE_LIMIT_KEY_PREFIX: `test-rate-${unique()}`,
       FOLLOW_UP_TICK_SECONDS: '0',
-      SPIKE_CHECK_INTERVAL_SECONDS: '0',
+      SPIKE_CHECK_SECONDS: '0',
     };
     a = await startTestHub(env);
     b = await startTestHub(env);

@@ -17,7 +17,7 @@ const live = (credential?: string) => {
 
 beforeAll(async () => {
   // Timers off: these tests raise their events themselves.
-  hub = await startTestHub({ FOLLOW_UP_TICK_SECONDS: '0', SPIKE_CHECK_INTERVAL_SECONDS: '0' });
+  hub = await startTestHub({ FOLLOW_UP_TICK_SECONDS: '0', SPIKE_CHECK_SECONDS: '0' });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
@@ -138,7 +138,7 @@ describe('connection', () => {
   it('closes the sockets when the hub stops', async () => {
     const own = await startTestHub({
       FOLLOW_UP_TICK_SECONDS: '0',
-      SPIKE_CHECK_INTERVAL_SECONDS: '0',
+      SPIKE_CHECK_SECONDS: '0',
     });
     const { worker } = await (async () => {
       const agency = await makeAgency(own, AgencyKind.HARM_REDUCTION);
