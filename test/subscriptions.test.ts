@@ -135,6 +135,32 @@ describe('connection', () => {
     expect(await client.closed).toBe(4403);
   });
 
+  it('counts connections against the caller’s rate limit: over it the socket closes with 4429', async () => {
+    const own = await startTestHub({
+      RATE_LIMIT_POINTS: '2',
+      FOLLOW_UP_TICK_SECONDS: '0',
+      SPIKE_CHECK_SECONDS: '0',
+    });
+    const opened: LiveClient[] = [];
+    try {
+      const agency = await makeAgency(own, AgencyKind.HARM_REDUCTION);
+      const worker = await makeUser(own, Role.OUTREACH_WORKER, { agency });
+      for (let i = 0; i < 2; i++) {
+        const ok = connectLive(own, worker.token);
+        opened.push(ok);
+        subscribe(ok, CASE_ROUTED);
+      }
+      await listening(own, 2);
+      const third = connectLive(own, worker.token);
+      opened.push(third);
+      subscribe(third, CASE_ROUTED);
+      expect(await third.closed).toBe(4429);
+    } finally {
+      await Promise.all(opened.map((c) => c.dispose()));
+      await own.stop();
+    }
+  });
+
   it('closes the sockets when the hub stops', async () => {
     const own = await startTestHub({
       FOLLOW_UP_TICK_SECONDS: '0',
