@@ -85,6 +85,26 @@ const envSchema = z.object({
   // k-anonymity of research extracts: never below 11 (counts of 1-10 are never published).
   RESEARCH_K_ANONYMITY: integer(11, 11, 1000),
   RESEARCH_EXTRACT_MAX_ROWS: integer(10_000, 100, 100_000),
+  EVENT_CHANNEL: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
+    .default('hub-events'),
+  FOLLOW_UP_TICK_SECONDS: integer(60, 0, 3600),
+  SPIKE_CHECK_SECONDS: integer(300, 0, 86_400),
+  SPIKE_MIN_THRESHOLD: integer(5, 1, 10_000),
+  SPIKE_BASELINE_WEEKS: integer(8, 1, 52),
+  SPIKE_SD_MULTIPLIER: z.coerce.number().min(0).max(10).default(3),
+  SPIKE_THRESHOLDS: z
+    .string()
+    .trim()
+    .regex(
+      /^(\d{5}:\d{1,5}(,\d{5}:\d{1,5})*)?$/,
+      'must look like 37001:8,37063:15 (county FIPS:threshold, comma-separated)',
+    )
+    .default(''),
+  METRICS_TOKEN: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -153,6 +173,18 @@ export interface HubConfig {
    * Honoured only with NODE_ENV=benchmark; loadConfig refuses it anywhere else.
    */
   benchDisablePermissions: boolean;
+  /** Live events (src/events): Redis channel when rateLimit.redisUrl is set; timer periods. */
+  events: { channel: string; followUpTickSeconds: number };
+  /** Spike alerts (src/modules/spike): per-county thresholds, else the baseline with a floor. */
+  spike: {
+    checkIntervalSeconds: number;
+    minThreshold: number;
+    baselineWeeks: number;
+    sdMultiplier: number;
+    thresholds: Map<string, number>;
+  };
+  /** Bearer token for /metrics; without it /metrics is open outside production, 404 in it. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -245,6 +277,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchSize: e.RETENTION_BATCH_SIZE,
     },
     benchDisablePermissions: e.NODE_ENV === 'benchmark' && e.BENCH_DISABLE_PERMISSIONS === 'true',
+    events: { channel: e.EVENT_CHANNEL, followUpTickSeconds: e.FOLLOW_UP_TICK_SECONDS },
+    spike: {
+      checkIntervalSeconds: e.SPIKE_CHECK_SECONDS,
+      minThreshold: e.SPIKE_MIN_THRESHOLD,
+      baselineWeeks: e.SPIKE_BASELINE_WEEKS,
+      sdMultiplier: e.SPIKE_SD_MULTIPLIER,
+      thresholds: new Map(
+        e.SPIKE_THRESHOLDS.split(',')
+          .filter(Boolean)
+          .map((pair) => [pair.slice(0, 5), Number(pair.slice(6))] as const),
+      ),
+    },
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

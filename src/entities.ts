@@ -16,6 +16,7 @@ import { ReportedIdentity } from './modules/person/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
 import { AuditEvent } from './modules/audit/audit-event.entity';
 import { StatsRollupCell } from './modules/stats/stats-rollup.entity';
+import { SpikeAlert } from './modules/spike/spike-alert.entity';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
 export const ENTITIES = [
@@ -37,4 +38,5 @@ export const ENTITIES = [
   TreatmentResource,
   AuditEvent,
   StatsRollupCell,
+  SpikeAlert,
 ];

@@ -22,6 +22,8 @@ import {
   OutreachAttemptResolver,
 } from './modules/outreach/outreach.resolver';
 import { AuditResolver } from './modules/audit/audit.resolver';
+import { LiveResolver } from './live/live.resolver';
+import { SpikeAlertResolver } from './modules/spike/spike.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -48,4 +50,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   OutreachAttemptResolver,
   CaseOutreachAttemptsResolver,
   AuditResolver,
+  SpikeAlertResolver,
+  LiveResolver,
 ];

@@ -1,20 +1,24 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { LocalPubSub } from './events/local-pub-sub';
 import { PERMISSIONS } from './permissions';
 import { protectSchema } from './permissions/shield';
 import { RESOLVERS } from './resolvers';
 
-/**
- * The schema without permissions: what `schema:emit` prints and the coverage test walks. The
- * research endpoint builds its own from its own resolver list, with the same options.
- */
-export async function buildBareSchema(
+export interface SchemaOptions {
+  /** The research endpoint builds its schema from its own resolver list, with the same options. */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  resolvers: NonEmptyArray<Function> = RESOLVERS,
-): Promise<GraphQLSchema> {
+  resolvers?: NonEmptyArray<Function>;
+  /** Subscriptions read from the hub's own event bus (src/events), one per server. */
+  pubSub?: PubSub;
+}
+
+/** The schema without permissions: what `schema:emit` prints and the coverage test walks. */
+export async function buildBareSchema(options: SchemaOptions = {}): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers,
+    resolvers: options.resolvers ?? RESOLVERS,
+    pubSub: options.pubSub ?? new LocalPubSub(),
     // Object fields are nullable unless declared otherwise, so a field denied to one role
     // resolves to null without wiping out its parent.
     nullableByDefault: true,
@@ -28,8 +32,8 @@ export async function buildBareSchema(
 
 /** `permissions: false` only for the benchmark (config.benchDisablePermissions). */
 export async function buildHubSchema(
-  options: { permissions?: boolean } = {},
+  options: { pubSub?: PubSub; permissions?: boolean } = {},
 ): Promise<GraphQLSchema> {
-  const bare = await buildBareSchema();
+  const bare = await buildBareSchema({ pubSub: options.pubSub });
   return options.permissions === false ? bare : protectSchema(bare, PERMISSIONS);
 }

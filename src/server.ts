@@ -32,6 +32,11 @@ import {
   type ApolloFactory,
 } from './research/research-endpoint';
 import { mountDashboard } from './dashboard/dashboard.route';
+import { attachDomainEvents } from './events/domain-events';
+import { createEventBus } from './events/event-bus';
+import { startLiveJobs } from './live/live-jobs';
+import { attachLiveServer, type LiveServer } from './live/ws-server';
+import { createMetrics } from './metrics/metrics';
 
 export interface HubServer {
   url: string;
@@ -74,10 +79,25 @@ async function startHttp(
   const production = config.env === 'production';
   const limits = queryLimitOptions<Context>(config.queryLimits);
   const rateLimiter = await createRateLimiter(config.rateLimit, logger);
+  const bus = await createEventBus(
+    { redisUrl: config.rateLimit.redisUrl, channel: config.events.channel },
+    logger,
+  ).catch(async (error: unknown) => {
+    await rateLimiter.close();
+    throw error;
+  });
+  const detachEvents = attachDomainEvents(orm, bus.publish);
+  // The WebSocket server needs the listening HTTP server; metrics read it once it exists.
+  const liveRef: { server?: LiveServer } = {};
+  const metrics = createMetrics(orm, config, bus, () => liveRef.server?.connected() ?? 0);
+  const schema = await buildHubSchema({
+    pubSub: bus.pubSub,
+    permissions: !config.benchDisablePermissions,
+  });
 
-  const apolloFor: ApolloFactory = (schema, extraPlugins) =>
+  const apolloFor: ApolloFactory = (endpointSchema, extraPlugins) =>
     new ApolloServer<Context>({
-      schema,
+      schema: endpointSchema,
       formatError,
       introspection: !production,
       hideSchemaDetailsFromClientErrors: true,
@@ -96,21 +116,22 @@ async function startHttp(
         noNulCharactersPlugin(),
         requestLogPlugin(logger),
         auditPlugin(logger),
+        metrics.apolloPlugin(),
         production
           ? ApolloServerPluginLandingPageDisabled()
           : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       ],
     });
   // Draining the HTTP server once (with /graphql) also lets research requests finish.
-  const apollo = apolloFor(await buildHubSchema({ permissions: !config.benchDisablePermissions }), [
-    ApolloServerPluginDrainHttpServer({ httpServer }),
-  ]);
+  const apollo = apolloFor(schema, [ApolloServerPluginDrainHttpServer({ httpServer })]);
   let research: ApolloServer<Context> | undefined;
   try {
     await apollo.start();
     research = await startResearchApollo(apolloFor, logger);
   } catch (error) {
     if (research === undefined) await apollo.stop().catch(() => undefined);
+    detachEvents();
+    await bus.close();
     await rateLimiter.close();
     throw error;
   }
@@ -152,6 +173,8 @@ async function startHttp(
     await rateLimiter.consume(caller.kind, caller.id);
     return { em, viewer, requestId, config, logger };
   };
+  app.get('/metrics', metrics.handler);
+
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimit }),
@@ -176,6 +199,17 @@ async function startHttp(
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
   });
+  liveRef.server = attachLiveServer({
+    httpServer,
+    schema,
+    validationRules: [noNulCharactersRule, ...limits.validationRules],
+    orm,
+    verifyToken,
+    rateLimiter,
+    config,
+    logger,
+  });
+  const jobs = startLiveJobs(orm, bus, config, logger);
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const retention = startRetentionSchedule(orm, config.retention, logger);
@@ -189,9 +223,14 @@ async function startHttp(
     apollo,
     stop: () =>
       (stopping ??= (async () => {
+        await jobs.stop();
+        // Upgraded sockets would keep the HTTP server from closing: they go first.
+        await liveRef.server?.close();
         await apollo.stop();
         await research.stop();
         await retention.stop();
+        detachEvents();
+        await bus.close();
         await rateLimiter.close();
         await closeDatabase();
       })()),

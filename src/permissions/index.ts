@@ -14,6 +14,8 @@ import { outcomePermissions } from '../modules/outcome/outcome.permissions';
 import { caseLifecyclePermissions } from '../modules/case/case-lifecycle.permissions';
 import { outreachPermissions } from '../modules/outreach/outreach.permissions';
 import { auditPermissions } from '../modules/audit/audit.permissions';
+import { spikePermissions } from '../modules/spike/spike.permissions';
+import { livePermissions } from '../live/live.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -34,4 +36,6 @@ export const PERMISSIONS = mergePermissions(
   caseLifecyclePermissions,
   outreachPermissions,
   auditPermissions,
+  spikePermissions,
+  livePermissions,
 );

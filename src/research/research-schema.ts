@@ -7,7 +7,7 @@ import { RESEARCH_RESOLVERS } from './research-resolvers';
 
 /** The research schema without permissions: what `schema:emit` prints to schema/research.graphql. */
 export function buildResearchBareSchema(): Promise<GraphQLSchema> {
-  return buildBareSchema(RESEARCH_RESOLVERS);
+  return buildBareSchema({ resolvers: RESEARCH_RESOLVERS });
 }
 
 export async function buildResearchSchema(): Promise<GraphQLSchema> {

@@ -7,6 +7,7 @@ import { CaseStatus, OPEN_STATUSES, ReferralType, TriageReason } from './case-co
 import type { Case } from './case.entity';
 import { recordTransition } from './case-timeline';
 import { Referral } from './referral.entity';
+import { raiseAfterCommit } from '../../events/domain-events';
 
 /**
  * Picks the harm-reduction agency for a case in TRIAGE and refers it there: an active agency
@@ -40,6 +41,7 @@ export async function routeCase(
   kase.routedAgency = em.getReference(Agency, target, { wrapped: true });
   em.create(Referral, { case: kase, toAgency: target, type: ReferralType.FOLLOW_UP_OUTREACH });
   recordTransition(em, kase, CaseStatus.REFERRED, { reason: 'ROUTED', actorId });
+  raiseAfterCommit(em, 'caseRouted', { caseId: kase.id, agencyId: target });
 }
 
 async function pickAgency(

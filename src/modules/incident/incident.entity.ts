@@ -24,6 +24,8 @@ import { NaloxoneAdministration } from './naloxone-administration.entity';
 @Entity({ tableName: 'overdose_incident' })
 @Unique({ properties: ['reportingAgency', 'externalId'] })
 @Index({ properties: ['reportingAgency', 'occurredAt'] })
+// County and time: the rolling 24-hour spike count of a county (modules/spike).
+@Index({ properties: ['county', 'occurredAt'] })
 export class OverdoseIncident extends HubEntity {
   @ManyToOne(() => Agency, { ref: true })
   reportingAgency!: Ref<Agency>;

@@ -7,6 +7,7 @@ import { Agency } from '../agency/agency.entity';
 import { ageBandAt } from '../person/age-band';
 import { openCaseForIncident } from '../case/case-intake.service';
 import { filePersonFromReport } from '../person/person.service';
+import { raiseAfterCommit } from '../../events/domain-events';
 import { coveredCounties, reportProblems } from './incident-validation';
 import { OverdoseIncident } from './incident.entity';
 import type { NaloxoneAdministrationInput, ReportIncidentInput } from './incident.input';
@@ -174,6 +175,11 @@ async function createReport(
     : undefined;
   if (person) incident.person = ref(person);
   await openCaseForIncident(tx, incident, person, viewer.agencyId, config.followUp);
+  raiseAfterCommit(tx, 'incidentReported', {
+    agencyId: viewer.agencyId,
+    incidentId: incident.id,
+    county: incident.county,
+  });
   return incident;
 }
 

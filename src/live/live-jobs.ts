@@ -1,0 +1,70 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ReadyConfig } from '../config';
+import type { EventBus } from '../events/event-bus';
+import type { Logger } from '../logger';
+import { checkCounty, countiesToCheck } from '../modules/spike/spike.service';
+import { followUpTransitions } from './follow-up-due';
+import { every, type Job } from './interval';
+
+/**
+ * The hub's background work: follow-up-due events and spike checks on timers, and a spike check
+ * of the county after every report. Every instance runs them; the work is safe to repeat
+ * (docs/deployment.md, "Background work on several instances").
+ */
+export function startLiveJobs(
+  orm: MikroORM,
+  bus: EventBus,
+  config: ReadyConfig,
+  logger: Logger,
+): Job {
+  let lastTick = new Date();
+  const followUp = every(
+    config.events.followUpTickSeconds,
+    'follow-up-due',
+    async () => {
+      const now = new Date();
+      const due = await followUpTransitions(orm.em.fork(), lastTick, now);
+      lastTick = now;
+      for (const payload of due) {
+        await bus.publishOnce(`followUpDue:${payload.caseId}:${payload.state}`, {
+          name: 'followUpDue',
+          payload,
+        });
+      }
+    },
+    logger,
+  );
+
+  const spikes = every(
+    config.spike.checkIntervalSeconds,
+    'spike-check',
+    async () => {
+      for (const county of await countiesToCheck(orm.em.fork())) {
+        await checkCounty(orm.em.fork(), config.spike, county);
+      }
+    },
+    logger,
+  );
+
+  const afterReport = new Set<Promise<void>>();
+  let stopped = false;
+  bus.onRaised((event) => {
+    if (stopped || event.name !== 'incidentReported') return;
+    const check = checkCounty(orm.em.fork(), config.spike, event.payload.county)
+      .catch((error: unknown) =>
+        logger.error(
+          { job: 'spike-check', errorClass: (error as Error)?.constructor?.name },
+          'background job failed',
+        ),
+      )
+      .finally(() => afterReport.delete(check));
+    afterReport.add(check);
+  });
+
+  return {
+    stop: async () => {
+      stopped = true;
+      await Promise.all([followUp.stop(), spikes.stop(), ...afterReport]);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import {
+  GraphQLError,
+  specifiedRules,
+  validate,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ReadyConfig } from '../config';
+import type { Context } from '../context';
+import type { Viewer } from '../auth/viewer';
+import { authenticate } from '../auth/authenticate';
+import type { TokenVerifier } from '../auth/tokens';
+import { callerOf, type RateLimiter } from '../limits/rate-limit';
+import type { Logger } from '../logger';
+import { formatError } from '../errors/format-error';
+
+/** Close codes beyond graphql-ws's own (4403 Forbidden for a refused connection_init). */
+const TOO_MANY_REQUESTS = 4429;
+
+export interface LiveServer {
+  /** Connections that passed connection_init. */
+  connected(): number;
+  /** Closes every socket (1001 going away) and stops accepting. */
+  close(): Promise<void>;
+}
+
+interface Extra extends Record<PropertyKey, unknown> {
+  viewer?: Viewer;
+}
+
+/**
+ * GraphQL subscriptions over graphql-ws on the HTTP server's /graphql path. The credential goes in
+ * connection_init (`connectionParams.authorization`, "Bearer …"), checked by the same
+ * authenticate() as HTTP and counted by the same rate limiter; without one the socket is closed.
+ */
+export function attachLiveServer(deps: {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  /** The same document limits as over HTTP (depth, aliases, cost, NUL characters). */
+  validationRules: readonly ValidationRule[];
+  orm: MikroORM;
+  verifyToken: TokenVerifier;
+  rateLimiter: RateLimiter;
+  config: ReadyConfig;
+  logger: Logger;
+}): LiveServer {
+  const { orm, config, logger, rateLimiter } = deps;
+  const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql' });
+  let connected = 0;
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      schema: deps.schema,
+      isProd: config.env === 'production',
+      validate: (schema, document) =>
+        validate(schema, document, [...specifiedRules, ...deps.validationRules]),
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        try {
+          const viewer = await authenticate(
+            typeof authorization === 'string' ? authorization : undefined,
+            orm.em.fork(),
+            deps.verifyToken,
+          ).catch(async (error: unknown) => {
+            await rateLimiter.consume('anonymous', address);
+            throw error;
+          });
+          const caller = callerOf(viewer);
+          await rateLimiter.consume(caller.kind, caller.id);
+          ctx.extra.viewer = viewer;
+          connected++;
+          return true;
+        } catch (error) {
+          const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+          if (code === 'TOO_MANY_REQUESTS') {
+            ctx.extra.socket.close(TOO_MANY_REQUESTS, 'Too many requests');
+          } else if (code !== 'UNAUTHENTICATED') {
+            logger.error(
+              { errorClass: error instanceof Error ? error.constructor.name : typeof error },
+              'subscription connection failed on an internal error',
+            );
+          }
+          return false;
+        }
+      },
+      // Errors leave through the one formatError, as over HTTP: coded, no internals.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
+          : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onDisconnect: () => {
+        connected--;
+      },
+      context: (ctx): Context => ({
+        em: orm.em.fork(),
+        viewer: ctx.extra.viewer!,
+        requestId: randomUUID(),
+        config,
+        logger,
+      }),
+    },
+    wss,
+  );
+  return {
+    connected: () => connected,
+    close: async () => {
+      await disposable.dispose();
+    },
+  };
+}
