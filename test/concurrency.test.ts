@@ -187,11 +187,14 @@ describe('concurrent changes of one case', () => {
       ['decline', admin],
     ]);
     const after = await final(routed.kase.id);
-    expect([after.status, after.events]).toEqual(
-      winner === 'accept'
-        ? ['ASSIGNED', ['REFERRED → ASSIGNED ACCEPTED']]
-        : ['REFERRAL_DECLINED', [expect.stringMatching(/^REFERRED → REFERRAL_DECLINED/)]],
-    );
+    if (winner === 'accept') {
+      expect([after.status, after.events]).toEqual(['ASSIGNED', ['REFERRED → ASSIGNED ACCEPTED']]);
+    } else {
+      // The decline is the first change; re-routing may follow (what comes next depends on the
+      // other agencies in the database), but the accept never lands.
+      expect(after.events[0]).toMatch(/^REFERRED → REFERRAL_DECLINED/);
+      expect(after.events.join(' | ')).not.toContain('ACCEPTED');
+    }
   });
 
   it('keeps one winner among five staff changing the same case at once, round after round', async () => {
