@@ -2,7 +2,7 @@ import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
 import { makeAgency, makeUser, uniqueCounty, type Actor } from './support/factories';
 import { errorCodes, startTestHub, type TestHub } from './support/hub';
-import { REPORT_MUTATION, reportInput } from './support/reports';
+import { randomBirthDate, REPORT_MUTATION, reportInput } from './support/reports';
 
 /**
  * Who may read which incident field (DESIGN.md matrix): reporters their own incidents; outreach
@@ -226,7 +226,7 @@ describe('amending incidents', () => {
         { doseMg: 2, route: 'IN', administeredBy: 'EMS' },
         { doseMg: 2, route: 'IN', administeredBy: 'EMS' },
       ],
-      survivor: { firstName: 'Jordan', lastName: 'Miles', dateOfBirth: '1993-09-09' },
+      survivor: { firstName: 'Jordan', lastName: 'Miles', dateOfBirth: randomBirthDate() },
     };
     const response = await hub.gql<{ amendIncident: Record<string, unknown> }>(
       AMEND,

@@ -9,7 +9,13 @@ import { Person } from '../src/modules/person/person.entity';
 import { ReportedIdentity } from '../src/modules/person/reported-identity.entity';
 import { makeAgency, makeApiKey, makeUser, uniqueCounty } from './support/factories';
 import { errorCodes, startTestHub, type TestHub } from './support/hub';
-import { BATCH_MUTATION, REPORT_MUTATION, reportInput } from './support/reports';
+import {
+  BATCH_MUTATION,
+  caseOfIncident,
+  randomBirthDate,
+  REPORT_MUTATION,
+  reportInput,
+} from './support/reports';
 
 interface ReportAnswer {
   reportIncident: { status: string; incident: { id: string; externalId: string; version: number } };
@@ -33,14 +39,7 @@ describe('incident intake', () => {
     return { county, ems, harmReduction, paramedic };
   }
 
-  const caseOf = (incidentId: string) =>
-    hub
-      .em()
-      .findOneOrFail(
-        Case,
-        { indexIncident: incidentId },
-        { populate: ['referrals', 'priorCases'] },
-      );
+  const caseOf = (incidentId: string) => caseOfIncident(hub, incidentId);
 
   it('stores a report, keeps identity off the incident, and routes a case with a 24–72 h window', async () => {
     const { county, harmReduction, paramedic } = await world();
@@ -325,12 +324,13 @@ describe('identity vault and triage', () => {
     const county = uniqueCounty();
     await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
     const { paramedic, officer } = await reporters(county);
-    const survivor = { firstName: 'José', lastName: "O'Neil-Smith", dateOfBirth: '1988-07-01' };
+    const dateOfBirth = randomBirthDate();
+    const survivor = { firstName: 'José', lastName: "O'Neil-Smith", dateOfBirth };
     const first = await report(paramedic.token, reportInput(county, { survivor }));
     const second = await report(
       officer.token,
       reportInput(county, {
-        survivor: { firstName: ' jose ', lastName: 'ONEIL SMITH', dateOfBirth: '1988-07-01' },
+        survivor: { firstName: ' jose ', lastName: 'ONEIL SMITH', dateOfBirth },
       }),
     );
     expect(second.person?.id).toBe(first.person?.id);
@@ -345,13 +345,14 @@ describe('identity vault and triage', () => {
     const county = uniqueCounty();
     await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
     const { paramedic } = await reporters(county);
+    const dateOfBirth = randomBirthDate();
     const kase = await report(
       paramedic.token,
       reportInput(county, {
         survivor: {
           firstName: 'Sam',
           lastName: 'Lee',
-          dateOfBirth: '1975-01-02',
+          dateOfBirth,
           phone: '828-555-0100',
         },
       }),
@@ -362,7 +363,7 @@ describe('identity vault and triage', () => {
     expect([identity.firstName, identity.lastName, identity.dateOfBirth]).toEqual([
       'Sam',
       'Lee',
-      '1975-01-02',
+      dateOfBirth,
     ]);
     const person = await hub.em().findOneOrFail(Person, kase.person!.id);
     expect(person.phone).toBe('828-555-0100');
@@ -384,7 +385,7 @@ describe('identity vault and triage', () => {
     const county = uniqueCounty();
     await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
     const { paramedic, officer } = await reporters(county);
-    const survivor = { firstName: 'Robin', lastName: 'Hart', dateOfBirth: '1991-03-03' };
+    const survivor = { firstName: 'Robin', lastName: 'Hart', dateOfBirth: randomBirthDate() };
     const earlier = await report(paramedic.token, reportInput(county, { survivor }));
     const fatal = await report(
       officer.token,
@@ -405,7 +406,7 @@ describe('identity vault and triage', () => {
     const county = uniqueCounty();
     await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
     const { paramedic } = await reporters(county);
-    const survivor = { firstName: 'Kim', lastName: 'Vance', dateOfBirth: '1980-05-05' };
+    const survivor = { firstName: 'Kim', lastName: 'Vance', dateOfBirth: randomBirthDate() };
     const first = await report(paramedic.token, reportInput(county, { survivor }));
     const em = hub.em();
     const person = await em.findOneOrFail(Person, first.person!.id);

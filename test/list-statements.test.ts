@@ -16,24 +16,9 @@ import { AttemptOutcome, ContactMethod } from '../src/modules/outreach/outreach-
 import { Person } from '../src/modules/person/person.entity';
 import { makeAgency, makeAgreement, makeUser, type Actor } from './support/factories';
 import { startTestHub, type TestHub } from './support/hub';
+import { listenForStatements } from './support/statements';
 
 const HOUR = 3_600_000;
-
-/**
- * Every statement that reaches the database driver, however it was issued (ORM query, raw
- * execute, transaction control): knex emits `query` for each one it sends. Listening on the
- * hub's own knex instance, so only the hub's statements are counted, not this file's setup.
- */
-function listenForStatements(hub: TestHub) {
-  const knex = hub.server.orm.em.getConnection().getKnex();
-  const statements: string[] = [];
-  const listener = (query: { sql: string }) => statements.push(query.sql);
-  knex.on('query', listener);
-  return {
-    statements,
-    stop: () => knex.removeListener('query', listener),
-  };
-}
 
 /** Relations selected on each case below: incident, naloxone, last attempt, agency, worker. */
 const RELATIONS = 5;

@@ -46,25 +46,40 @@ export function startLiveJobs(
     logger,
   );
 
-  const afterReport = new Set<Promise<void>>();
+  // A check per county after reports arrive, coalesced: a batch of 500 reports in one county
+  // runs one check now and, if more arrived meanwhile, one more when it ends — not 500.
+  const running = new Map<string, Promise<void>>();
+  const recheck = new Set<string>();
   let stopped = false;
-  bus.onRaised((event) => {
-    if (stopped || event.name !== 'incidentReported') return;
-    const check = checkCounty(orm.em.fork(), config.spike, event.payload.county)
+  const checkAfterReport = (county: string): void => {
+    if (stopped) return;
+    if (running.has(county)) {
+      recheck.add(county);
+      return;
+    }
+    const check = checkCounty(orm.em.fork(), config.spike, county)
       .catch((error: unknown) =>
         logger.error(
           { job: 'spike-check', errorClass: (error as Error)?.constructor?.name },
           'background job failed',
         ),
       )
-      .finally(() => afterReport.delete(check));
-    afterReport.add(check);
+      .finally(() => {
+        running.delete(county);
+        if (recheck.delete(county)) checkAfterReport(county);
+      });
+    running.set(county, check);
+  };
+  bus.onRaised((event) => {
+    if (event.name === 'incidentReported') checkAfterReport(event.payload.county);
   });
 
   return {
     stop: async () => {
       stopped = true;
-      await Promise.all([followUp.stop(), spikes.stop(), ...afterReport]);
+      await Promise.all([followUp.stop(), spikes.stop()]);
+      // A check that ends now may start its re-check only if not stopped; wait for all of them.
+      while (running.size > 0) await Promise.all(running.values());
     },
   };
 }

@@ -9,7 +9,8 @@ import { CaseEvent } from './case-event.entity';
 import { Case } from './case.entity';
 import { closeWithin } from './case-lifecycle.service';
 import { recordTransition } from './case-timeline';
-import { routeCase } from './case-routing.service';
+import type { AgencyRouter } from './agency-router';
+import { referToBestAgency } from './case-routing.service';
 
 const HOUR = 3_600_000;
 
@@ -18,13 +19,15 @@ const HOUR = 3_600_000;
  * REPORTED → TRIAGE, then closed NOT_ELIGIBLE (fatal, or the person asked not to be contacted)
  * or routed. A repeat overdose links the new case to the person's earlier ones and records the
  * repeat (or death) as an outcome on them; it never reopens a closed case, and a death closes
- * the person's open cases as DECEASED.
+ * the person's open cases as DECEASED. For a person new to the hub (`personIsNew`) nothing is
+ * queried, so a batch of new people's reports is written in one flush.
  */
 export async function openCaseForIncident(
   em: EntityManager,
   incident: OverdoseIncident,
   person: Person | undefined,
-  reportingAgencyId: string,
+  personIsNew: boolean,
+  router: AgencyRouter,
   followUp: HubConfig['followUp'],
 ): Promise<Case> {
   const occurredAt = incident.occurredAt.getTime();
@@ -39,7 +42,7 @@ export async function openCaseForIncident(
   em.create(CaseEvent, { case: kase, toStatus: CaseStatus.REPORTED, reason: 'REPORT_RECEIVED' });
   recordTransition(em, kase, CaseStatus.TRIAGE, { reason: 'AUTOMATIC' });
 
-  if (person && person.id) await linkPriorCases(em, kase, person, incident);
+  if (person && !personIsNew) await linkPriorCases(em, kase, person, incident);
 
   if (incident.fatal) {
     kase.closeReason = CloseReason.NOT_ELIGIBLE;
@@ -48,7 +51,7 @@ export async function openCaseForIncident(
     kase.closeReason = CloseReason.NOT_ELIGIBLE;
     recordTransition(em, kase, CaseStatus.CLOSED, { reason: 'DO_NOT_CONTACT' });
   } else {
-    await routeCase(em, kase, reportingAgencyId);
+    referToBestAgency(em, kase, router);
   }
   return kase;
 }

@@ -1,20 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray } from '../../common/sql';
-import { AgencyKind } from '../agency/agency-kind';
 import { Agency } from '../agency/agency.entity';
-import { activeAgreementExistsSql } from '../agency/agreement-query';
-import { CaseStatus, OPEN_STATUSES, ReferralType, TriageReason } from './case-codes';
+import { AgencyRouter } from './agency-router';
+import { CaseStatus, ReferralType, TriageReason } from './case-codes';
 import type { Case } from './case.entity';
 import { recordTransition } from './case-timeline';
 import { Referral } from './referral.entity';
 import { raiseAfterCommit } from '../../events/domain-events';
 
 /**
- * Picks the harm-reduction agency for a case in TRIAGE and refers it there: an active agency
- * serving the county, preferring one with an active data-sharing agreement with the reporter,
- * then the lowest open caseload, then name (stable). Agencies already referred this case (e.g.
- * that declined it) are never chosen again. With no candidate the case stays in TRIAGE with the
- * reason. The caller flushes (inside its transaction).
+ * Re-routes a case in TRIAGE (after a decline, or on retriage): as at intake (AgencyRouter), but
+ * agencies already referred the case (e.g. that declined it) are never chosen again. With no
+ * candidate the case stays in TRIAGE with the reason. The caller flushes (inside its transaction).
  */
 export async function routeCase(
   em: EntityManager,
@@ -28,8 +24,23 @@ export async function routeCase(
     { fields: ['toAgency'] },
   );
   const excluded = previouslyReferred.flatMap((r) => (r.toAgency ? [r.toAgency.id] : []));
-  const target = await pickAgency(em, kase.county, reportingAgencyId, excluded);
+  const router = await AgencyRouter.load(em, [kase.county], reportingAgencyId);
+  referToBestAgency(em, kase, router, excluded, actorId);
+}
 
+/**
+ * Refers a case in TRIAGE to the router's pick for its county, or leaves it in TRIAGE with the
+ * reason when there is none. No query: a new report's case is routed inside the batch's unit of
+ * work.
+ */
+export function referToBestAgency(
+  em: EntityManager,
+  kase: Case,
+  router: AgencyRouter,
+  excluded: readonly string[] = [],
+  actorId?: string,
+): void {
+  const target = router.pick(kase.county, excluded);
   if (!target) {
     kase.triageReason =
       excluded.length > 0
@@ -42,34 +53,4 @@ export async function routeCase(
   em.create(Referral, { case: kase, toAgency: target, type: ReferralType.FOLLOW_UP_OUTREACH });
   recordTransition(em, kase, CaseStatus.REFERRED, { reason: 'ROUTED', actorId });
   raiseAfterCommit(em, 'caseRouted', { caseId: kase.id, agencyId: target });
-}
-
-async function pickAgency(
-  em: EntityManager,
-  county: string,
-  reportingAgencyId: string,
-  excludedAgencyIds: string[],
-): Promise<string | undefined> {
-  const rows = await em.getConnection().execute<Array<{ id: string }>>(
-    `select a.id,
-            ${activeAgreementExistsSql('?::uuid', 'a.id', '?::text')} as has_agreement,
-            (select count(*) from overdose_case c
-              where c.routed_agency_id = a.id and c.status = any(?::case_status[])) as open_cases
-       from agency a
-      where a.active and a.kind = ?::agency_kind and ?::text = any(a.service_counties)
-        and a.id <> all(?::uuid[])
-      order by has_agreement desc, open_cases asc, a.name asc, a.id asc
-      limit 1`,
-    [
-      reportingAgencyId,
-      county,
-      pgArray(OPEN_STATUSES),
-      AgencyKind.HARM_REDUCTION,
-      county,
-      pgArray(excludedAgencyIds),
-    ],
-    'all',
-    em.getTransactionContext(),
-  );
-  return rows[0]?.id;
 }

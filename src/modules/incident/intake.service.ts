@@ -5,7 +5,10 @@ import type { Viewer } from '../../auth/viewer';
 import { badInput, type FieldProblem } from '../../errors/hub-errors';
 import { Agency } from '../agency/agency.entity';
 import { ageBandAt } from '../person/age-band';
+import { AgencyRouter } from '../case/agency-router';
 import { openCaseForIncident } from '../case/case-intake.service';
+import { personKey } from '../person/person-key';
+import { Person } from '../person/person.entity';
 import { filePersonFromReport } from '../person/person.service';
 import { raiseAfterCommit } from '../../events/domain-events';
 import { coveredCounties, reportProblems } from './incident-validation';
@@ -39,8 +42,8 @@ export async function reportIncident(
 }
 
 /**
- * A batch: each report is validated and written on its own (its own transaction), so one bad or
- * failing item never sinks the others, and each answer says what happened to that item.
+ * A batch: each report is validated on its own, so one bad item never sinks the others, and each
+ * answer says what happened to that item. The valid ones are written together (writeReports).
  */
 export async function reportIncidents(
   em: EntityManager,
@@ -56,6 +59,13 @@ export async function reportIncidents(
   return reportMany(em, viewer, config, inputs, (i) => `inputs.${i}`);
 }
 
+interface ValidReport {
+  index: number;
+  input: ReportIncidentInput;
+}
+
+type Written = Pick<ReportOutcome, 'status' | 'incident'>;
+
 async function reportMany(
   em: EntityManager,
   viewer: Viewer,
@@ -67,36 +77,32 @@ async function reportMany(
     em,
     inputs.map((i) => i.county),
   );
-  const duplicatesInBatch = firstIndexByExternalId(inputs);
-  const outcomes: ReportOutcome[] = [];
+  const firstIndexOf = firstIndexByExternalId(inputs);
+  const rejected = new Map<number, FieldProblem[]>();
+  const valid: ValidReport[] = [];
   for (const [index, input] of inputs.entries()) {
+    // The same report twice in one batch is a retry inside the batch: answered like the first.
+    if (firstIndexOf.get(input.externalId) !== index) continue;
     const path = pathOf(index);
     const errors = await reportProblems(input, path, viewer, config);
     if (/^\d{5}$/.test(input.county ?? '') && !covered.has(input.county)) {
       errors.push({ field: `${path}.county`, message: 'is outside every agency’s service area' });
     }
-    const firstIndex = duplicatesInBatch.get(input.externalId);
-    if (firstIndex !== undefined && firstIndex !== index) {
-      // The same report twice in one batch is a retry inside the batch: answer like a re-send.
-      const first = outcomes[firstIndex];
-      outcomes.push({
-        ...first,
-        index,
-        status: first.incident ? ReportStatus.ALREADY_REPORTED : first.status,
-      });
-      continue;
-    }
-    if (errors.length > 0) {
-      outcomes.push({ index, externalId: input.externalId, status: ReportStatus.REJECTED, errors });
-      continue;
-    }
-    outcomes.push({
-      index,
-      externalId: input.externalId,
-      ...(await writeReport(em, viewer, config, input)),
-    });
+    if (errors.length > 0) rejected.set(index, errors);
+    else valid.push({ index, input });
   }
-  return outcomes;
+  const written = await writeReports(em, viewer, config, valid);
+
+  return inputs.map((input, index) => {
+    const firstIndex = firstIndexOf.get(input.externalId)!;
+    const errors = rejected.get(firstIndex);
+    if (errors) {
+      return { index, externalId: input.externalId, status: ReportStatus.REJECTED, errors };
+    }
+    const first = written.get(firstIndex)!;
+    const status = firstIndex === index ? first.status : ReportStatus.ALREADY_REPORTED;
+    return { index, externalId: input.externalId, ...first, status, errors: [] };
+  });
 }
 
 function firstIndexByExternalId(inputs: ReportIncidentInput[]): Map<string, number> {
@@ -108,41 +114,125 @@ function firstIndexByExternalId(inputs: ReportIncidentInput[]): Map<string, numb
 }
 
 /**
- * Writes one valid report with its naloxone doses, vault entry and case in one transaction.
- * Idempotent on (agency, externalId): a re-send, even one racing the original, finds the stored
- * incident and changes nothing.
+ * Writes valid reports with their naloxone doses, vault entries and cases. Idempotent on
+ * (agency, externalId): a re-send, even one racing the original, finds the stored incident and
+ * changes nothing. A lost race (the same report, or the same new person, written by another
+ * request meanwhile) rolls back that round and the next round sees the winner's rows.
  */
-async function writeReport(
+async function writeReports(
   em: EntityManager,
   viewer: Viewer,
   config: ReadyConfig,
-  input: ReportIncidentInput,
-): Promise<Pick<ReportOutcome, 'status' | 'incident' | 'errors'>> {
+  reports: ValidReport[],
+): Promise<Map<number, Written>> {
+  const written = new Map<number, Written>();
   for (let attempt = 1; ; attempt++) {
-    const known = await findByExternalId(em, viewer.agencyId, input.externalId);
-    if (known) return { status: ReportStatus.ALREADY_REPORTED, incident: known, errors: [] };
-    const fork = em.fork();
+    const pending = reports.filter((r) => !written.has(r.index));
+    if (pending.length === 0) return written;
     try {
-      const incident = await fork.transactional((tx) => createReport(tx, viewer, config, input));
-      return {
-        status: ReportStatus.CREATED,
-        incident: await em.findOneOrFail(OverdoseIncident, incident.id),
-        errors: [],
-      };
+      await writeRound(em, viewer, config, pending, written);
     } catch (error) {
-      // Lost a race: either the same report (found on the next loop) or the same new person.
       if (error instanceof UniqueConstraintViolationException && attempt < MAX_ATTEMPTS) continue;
       throw error;
     }
   }
 }
 
-async function findByExternalId(
+/**
+ * One round: reports already stored are answered ALREADY_REPORTED; reports of people new to the
+ * hub are written in one transaction and one flush (multi-row inserts, routed in memory); a
+ * report of someone the hub knows (a repeat overdose, possibly a death) is written on its own,
+ * since it locks and may change that person's earlier cases.
+ */
+async function writeRound(
   em: EntityManager,
-  agencyId: string,
-  externalId: string,
-): Promise<OverdoseIncident | null> {
-  return em.findOne(OverdoseIncident, { reportingAgency: agencyId, externalId });
+  viewer: Viewer,
+  config: ReadyConfig,
+  pending: ValidReport[],
+  written: Map<number, Written>,
+): Promise<void> {
+  const known = await em.find(OverdoseIncident, {
+    reportingAgency: viewer.agencyId,
+    externalId: { $in: pending.map((r) => r.input.externalId) },
+  });
+  const knownByExternalId = new Map(known.map((incident) => [incident.externalId, incident]));
+  const fresh: ValidReport[] = [];
+  for (const report of pending) {
+    const incident = knownByExternalId.get(report.input.externalId);
+    if (incident) written.set(report.index, { status: ReportStatus.ALREADY_REPORTED, incident });
+    else fresh.push(report);
+  }
+  const { newPeople, knownPeople } = await splitByPersonKnown(em, config, fresh);
+
+  if (newPeople.length > 0) {
+    const ids = await em.fork().transactional(async (tx) => {
+      const router = await AgencyRouter.load(
+        tx,
+        newPeople.map((r) => r.input.county),
+        viewer.agencyId,
+      );
+      const incidents: string[] = [];
+      for (const { input } of newPeople) {
+        incidents.push((await createReport(tx, viewer, config, input, router, true)).id);
+      }
+      return incidents;
+    });
+    const stored = new Map(
+      (await em.find(OverdoseIncident, { id: { $in: ids } })).map((i) => [i.id, i]),
+    );
+    newPeople.forEach((report, i) => {
+      written.set(report.index, { status: ReportStatus.CREATED, incident: stored.get(ids[i])! });
+    });
+  }
+
+  for (const report of knownPeople) {
+    const id = await em.fork().transactional(async (tx) => {
+      const router = await AgencyRouter.load(tx, [report.input.county], viewer.agencyId);
+      return (await createReport(tx, viewer, config, report.input, router, false)).id;
+    });
+    const incident = await em.findOneOrFail(OverdoseIncident, id);
+    written.set(report.index, { status: ReportStatus.CREATED, incident });
+  }
+}
+
+/**
+ * Reports whose survivor the hub does not know yet (by person key, one query for the batch), or
+ * without a survivor; and the rest: a known person, or a second report of one person in this
+ * batch (written after the first, so it links to it as a repeat).
+ */
+async function splitByPersonKnown(
+  em: EntityManager,
+  config: ReadyConfig,
+  reports: ValidReport[],
+): Promise<{ newPeople: ValidReport[]; knownPeople: ValidReport[] }> {
+  const keys = reports.map(({ input }) =>
+    input.survivor
+      ? personKey(
+          config.personKeySecret,
+          input.survivor.firstName,
+          input.survivor.lastName,
+          input.survivor.dateOfBirth,
+        )
+      : null,
+  );
+  const wanted = keys.filter((k): k is string => k !== null);
+  const stored =
+    wanted.length === 0
+      ? []
+      : await em.find(Person, { personKey: { $in: wanted } }, { fields: ['personKey'] });
+  const seen = new Set(stored.map((p) => p.personKey));
+  const newPeople: ValidReport[] = [];
+  const knownPeople: ValidReport[] = [];
+  reports.forEach((report, i) => {
+    const key = keys[i];
+    if (key !== null && seen.has(key)) {
+      knownPeople.push(report);
+      return;
+    }
+    if (key !== null) seen.add(key);
+    newPeople.push(report);
+  });
+  return { newPeople, knownPeople };
 }
 
 async function createReport(
@@ -150,6 +240,8 @@ async function createReport(
   viewer: Viewer,
   config: ReadyConfig,
   input: ReportIncidentInput,
+  router: AgencyRouter,
+  personIsNew: boolean,
 ): Promise<OverdoseIncident> {
   const incident = tx.create(OverdoseIncident, {
     reportingAgency: tx.getReference(Agency, viewer.agencyId),
@@ -171,10 +263,10 @@ async function createReport(
   });
   addNaloxone(tx, incident, input.naloxone ?? []);
   const person = input.survivor
-    ? await filePersonFromReport(tx, incident, input.survivor, config.personKeySecret)
+    ? await filePersonFromReport(tx, incident, input.survivor, config.personKeySecret, personIsNew)
     : undefined;
   if (person) incident.person = ref(person);
-  await openCaseForIncident(tx, incident, person, viewer.agencyId, config.followUp);
+  await openCaseForIncident(tx, incident, person, personIsNew, router, config.followUp);
   raiseAfterCommit(tx, 'incidentReported', {
     agencyId: viewer.agencyId,
     incidentId: incident.id,

@@ -10,13 +10,15 @@ import { ReportedIdentity } from './reported-identity.entity';
  * their contact details refreshed with the newest report's; otherwise a new Person is made. The
  * name and date of birth as entered are kept apart for the reporting agency. Runs inside the
  * intake transaction; a concurrent report of the same new person surfaces as a unique-key
- * violation on person_key, which the caller retries.
+ * violation on person_key, which the caller retries. `knownNew` skips the lookup when the caller
+ * has already checked, for a whole batch, that no person has this key.
  */
 export async function filePersonFromReport(
   em: EntityManager,
   incident: OverdoseIncident,
   survivor: SurvivorInput,
   secret: string,
+  knownNew = false,
 ): Promise<Person> {
   em.create(ReportedIdentity, {
     incident,
@@ -26,7 +28,7 @@ export async function filePersonFromReport(
   });
 
   const key = personKey(secret, survivor.firstName, survivor.lastName, survivor.dateOfBirth);
-  const existing = key ? await em.findOne(Person, { personKey: key }) : null;
+  const existing = key && !knownNew ? await em.findOne(Person, { personKey: key }) : null;
   const person =
     existing ??
     em.create(Person, {
