@@ -19,41 +19,60 @@ const HOUR = 3_600_000;
  * REPORTED → TRIAGE, then closed NOT_ELIGIBLE (fatal, or the person asked not to be contacted)
  * or routed. A repeat overdose links the new case to the person's earlier ones and records the
  * repeat (or death) as an outcome on them; it never reopens a closed case, and a death closes
- * the person's open cases as DECEASED. For a person new to the hub (`personIsNew`) nothing is
- * queried, so a batch of new people's reports is written in one flush.
+ * the person's open cases as DECEASED. (Reports of people new to the hub take the set-based
+ * path in new-people-intake.ts, with the same rules.)
  */
 export async function openCaseForIncident(
   em: EntityManager,
   incident: OverdoseIncident,
   person: Person | undefined,
-  personIsNew: boolean,
   router: AgencyRouter,
   followUp: HubConfig['followUp'],
 ): Promise<Case> {
-  const occurredAt = incident.occurredAt.getTime();
   const kase = em.create(Case, {
     person,
     indexIncident: incident,
     county: incident.county,
     status: CaseStatus.REPORTED,
-    followUpOpensAt: new Date(occurredAt + followUp.opensAfterHours * HOUR),
-    followUpDueAt: new Date(occurredAt + followUp.dueAfterHours * HOUR),
+    ...followUpWindow(incident.occurredAt, followUp),
   });
   em.create(CaseEvent, { case: kase, toStatus: CaseStatus.REPORTED, reason: 'REPORT_RECEIVED' });
   recordTransition(em, kase, CaseStatus.TRIAGE, { reason: 'AUTOMATIC' });
 
-  if (person && !personIsNew) await linkPriorCases(em, kase, person, incident);
+  if (person) await linkPriorCases(em, kase, person, incident);
 
-  if (incident.fatal) {
+  const closedBecause = closedAtIntake(incident.fatal, person?.doNotContact ?? false);
+  if (closedBecause) {
     kase.closeReason = CloseReason.NOT_ELIGIBLE;
-    recordTransition(em, kase, CaseStatus.CLOSED, { reason: 'FATAL' });
-  } else if (person?.doNotContact) {
-    kase.closeReason = CloseReason.NOT_ELIGIBLE;
-    recordTransition(em, kase, CaseStatus.CLOSED, { reason: 'DO_NOT_CONTACT' });
+    recordTransition(em, kase, CaseStatus.CLOSED, { reason: closedBecause });
   } else {
     referToBestAgency(em, kase, router);
   }
   return kase;
+}
+
+/** The 24–72 h visit window (by default), counted from the overdose, not from the report. */
+export function followUpWindow(
+  occurredAt: Date,
+  followUp: HubConfig['followUp'],
+): { followUpOpensAt: Date; followUpDueAt: Date } {
+  return {
+    followUpOpensAt: new Date(occurredAt.getTime() + followUp.opensAfterHours * HOUR),
+    followUpDueAt: new Date(occurredAt.getTime() + followUp.dueAfterHours * HOUR),
+  };
+}
+
+/**
+ * Why a new case closes at triage (as NOT_ELIGIBLE, with this timeline reason) instead of being
+ * routed: nobody visits after a death, or someone who asked not to be contacted.
+ */
+export function closedAtIntake(
+  fatal: boolean,
+  doNotContact: boolean,
+): 'FATAL' | 'DO_NOT_CONTACT' | undefined {
+  if (fatal) return 'FATAL';
+  if (doNotContact) return 'DO_NOT_CONTACT';
+  return undefined;
 }
 
 async function linkPriorCases(

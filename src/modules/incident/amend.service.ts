@@ -4,14 +4,13 @@ import type { ReadyConfig } from '../../config';
 import type { Viewer } from '../../auth/viewer';
 import { badInput, conflict } from '../../errors/hub-errors';
 import { Case } from '../case/case.entity';
-import { ageBandAt } from '../person/age-band';
 import { filePersonFromReport } from '../person/person.service';
 import { ReportedIdentity } from '../person/reported-identity.entity';
 import { coveredCounties, reportProblems } from './incident-validation';
 import { getOwnIncident } from './incident-query.service';
 import { OverdoseIncident } from './incident.entity';
 import type { ReportIncidentInput } from './incident.input';
-import { addNaloxone } from './intake.service';
+import { addNaloxone, reportedFacts } from './incident-data';
 import { NaloxoneAdministration } from './naloxone-administration.entity';
 
 const STALE = 'Incident was changed since you read it; reload it and send the amendment again';
@@ -46,21 +45,7 @@ export async function amendIncident(
       if (input.externalId !== incident.externalId) {
         throw badInput({ field: 'input.externalId', message: 'cannot be changed by an amendment' });
       }
-      Object.assign(incident, {
-        occurredAt: input.occurredAt,
-        county: input.county,
-        street: input.address?.street?.trim(),
-        city: input.address?.city?.trim(),
-        state: input.address?.state,
-        zip: input.address?.zip,
-        latitude: input.latitude ?? undefined,
-        longitude: input.longitude ?? undefined,
-        fatal: input.fatal,
-        suspectedSubstances: input.suspectedSubstances ?? [],
-        emsDisposition: input.emsDisposition ?? undefined,
-        officerWarmHandoff: input.officerWarmHandoff ?? false,
-        ageBand: ageBandAt(input.survivor?.dateOfBirth, input.occurredAt),
-      });
+      Object.assign(incident, reportedFacts(input));
       await tx.nativeDelete(NaloxoneAdministration, { incident: incident.id });
       addNaloxone(tx, incident, input.naloxone ?? []);
       await refileIdentity(tx, incident, input, config.personKeySecret);

@@ -3,8 +3,6 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import type { ReadyConfig } from '../../config';
 import type { Viewer } from '../../auth/viewer';
 import { badInput, type FieldProblem } from '../../errors/hub-errors';
-import { Agency } from '../agency/agency.entity';
-import { ageBandAt } from '../person/age-band';
 import { AgencyRouter } from '../case/agency-router';
 import { openCaseForIncident } from '../case/case-intake.service';
 import { personKey } from '../person/person-key';
@@ -12,11 +10,12 @@ import { Person } from '../person/person.entity';
 import { filePersonFromReport } from '../person/person.service';
 import { raiseAfterCommit } from '../../events/domain-events';
 import { coveredCounties, reportProblems } from './incident-validation';
+import { addNaloxone, incidentData } from './incident-data';
 import { OverdoseIncident } from './incident.entity';
-import type { NaloxoneAdministrationInput, ReportIncidentInput } from './incident.input';
+import type { ReportIncidentInput } from './incident.input';
 import { MAX_BATCH_SIZE } from './incident.input';
 import { ReportStatus } from './incident.types';
-import { NaloxoneAdministration } from './naloxone-administration.entity';
+import { insertNewPeopleReports, type NewPersonReport } from './new-people-intake';
 
 export interface ReportOutcome {
   index: number;
@@ -171,11 +170,7 @@ async function writeRound(
         newPeople.map((r) => r.input.county),
         viewer.agencyId,
       );
-      const incidents: string[] = [];
-      for (const { input } of newPeople) {
-        incidents.push((await createReport(tx, viewer, config, input, router, true)).id);
-      }
-      return incidents;
+      return insertNewPeopleReports(tx, viewer, config, newPeople, router);
     });
     const stored = new Map(
       (await em.find(OverdoseIncident, { id: { $in: ids } })).map((i) => [i.id, i]),
@@ -188,7 +183,7 @@ async function writeRound(
   for (const report of knownPeople) {
     const id = await em.fork().transactional(async (tx) => {
       const router = await AgencyRouter.load(tx, [report.input.county], viewer.agencyId);
-      return (await createReport(tx, viewer, config, report.input, router, false)).id;
+      return (await createReport(tx, viewer, config, report.input, router)).id;
     });
     const incident = await em.findOneOrFail(OverdoseIncident, id);
     written.set(report.index, { status: ReportStatus.CREATED, incident });
@@ -204,7 +199,7 @@ async function splitByPersonKnown(
   em: EntityManager,
   config: ReadyConfig,
   reports: ValidReport[],
-): Promise<{ newPeople: ValidReport[]; knownPeople: ValidReport[] }> {
+): Promise<{ newPeople: Array<ValidReport & NewPersonReport>; knownPeople: ValidReport[] }> {
   const keys = reports.map(({ input }) =>
     input.survivor
       ? personKey(
@@ -221,7 +216,7 @@ async function splitByPersonKnown(
       ? []
       : await em.find(Person, { personKey: { $in: wanted } }, { fields: ['personKey'] });
   const seen = new Set(stored.map((p) => p.personKey));
-  const newPeople: ValidReport[] = [];
+  const newPeople: Array<ValidReport & NewPersonReport> = [];
   const knownPeople: ValidReport[] = [];
   reports.forEach((report, i) => {
     const key = keys[i];
@@ -230,7 +225,7 @@ async function splitByPersonKnown(
       return;
     }
     if (key !== null) seen.add(key);
-    newPeople.push(report);
+    newPeople.push({ ...report, personKey: key });
   });
   return { newPeople, knownPeople };
 }
@@ -241,53 +236,18 @@ async function createReport(
   config: ReadyConfig,
   input: ReportIncidentInput,
   router: AgencyRouter,
-  personIsNew: boolean,
 ): Promise<OverdoseIncident> {
-  const incident = tx.create(OverdoseIncident, {
-    reportingAgency: tx.getReference(Agency, viewer.agencyId),
-    externalId: input.externalId,
-    occurredAt: input.occurredAt,
-    county: input.county,
-    street: input.address?.street?.trim(),
-    city: input.address?.city?.trim(),
-    state: input.address?.state,
-    zip: input.address?.zip,
-    latitude: input.latitude ?? undefined,
-    longitude: input.longitude ?? undefined,
-    fatal: input.fatal,
-    suspectedSubstances: input.suspectedSubstances ?? [],
-    emsDisposition: input.emsDisposition ?? undefined,
-    officerWarmHandoff: input.officerWarmHandoff ?? false,
-    ageBand: ageBandAt(input.survivor?.dateOfBirth, input.occurredAt),
-    reportedById: (viewer.userId ?? viewer.apiKeyId)!,
-  });
+  const incident = tx.create(OverdoseIncident, incidentData(tx, viewer, input));
   addNaloxone(tx, incident, input.naloxone ?? []);
   const person = input.survivor
-    ? await filePersonFromReport(tx, incident, input.survivor, config.personKeySecret, personIsNew)
+    ? await filePersonFromReport(tx, incident, input.survivor, config.personKeySecret)
     : undefined;
   if (person) incident.person = ref(person);
-  await openCaseForIncident(tx, incident, person, personIsNew, router, config.followUp);
+  await openCaseForIncident(tx, incident, person, router, config.followUp);
   raiseAfterCommit(tx, 'incidentReported', {
     agencyId: viewer.agencyId,
     incidentId: incident.id,
     county: incident.county,
   });
   return incident;
-}
-
-export function addNaloxone(
-  em: EntityManager,
-  incident: OverdoseIncident,
-  doses: NaloxoneAdministrationInput[],
-): void {
-  for (const dose of doses) {
-    em.create(NaloxoneAdministration, {
-      incident,
-      administeredAt: dose.administeredAt ?? undefined,
-      doseMg: dose.doseMg === undefined || dose.doseMg === null ? undefined : String(dose.doseMg),
-      route: dose.route,
-      administeredBy: dose.administeredBy,
-      response: dose.response ?? undefined,
-    });
-  }
 }

@@ -10,54 +10,67 @@ import { ReportedIdentity } from './reported-identity.entity';
  * their contact details refreshed with the newest report's; otherwise a new Person is made. The
  * name and date of birth as entered are kept apart for the reporting agency. Runs inside the
  * intake transaction; a concurrent report of the same new person surfaces as a unique-key
- * violation on person_key, which the caller retries. `knownNew` skips the lookup when the caller
- * has already checked, for a whole batch, that no person has this key.
+ * violation on person_key, which the caller retries.
  */
 export async function filePersonFromReport(
   em: EntityManager,
   incident: OverdoseIncident,
   survivor: SurvivorInput,
   secret: string,
-  knownNew = false,
 ): Promise<Person> {
-  em.create(ReportedIdentity, {
-    incident,
+  em.create(ReportedIdentity, { incident, ...identityAsEntered(survivor) });
+
+  const key = personKey(secret, survivor.firstName, survivor.lastName, survivor.dateOfBirth);
+  const existing = key ? await em.findOne(Person, { personKey: key }) : null;
+  if (!existing) return em.create(Person, newPersonData(key, survivor));
+  if (!existing.firstName && !existing.lastName && !existing.dateOfBirth) {
+    // Identity purged by retention (the key was kept so a returning person re-links): the new
+    // report gives the vault the name and date of birth back.
+    Object.assign(existing, identityAsEntered(survivor));
+  }
+  Object.assign(existing, contactDetails(survivor));
+  return existing;
+}
+
+/** Name and date of birth as the reporter entered them (trimmed): the ReportedIdentity row. */
+export function identityAsEntered(
+  survivor: SurvivorInput,
+): Pick<Person, 'firstName' | 'lastName' | 'dateOfBirth'> {
+  return {
     firstName: survivor.firstName?.trim(),
     lastName: survivor.lastName?.trim(),
     dateOfBirth: survivor.dateOfBirth,
-  });
-
-  const key = personKey(secret, survivor.firstName, survivor.lastName, survivor.dateOfBirth);
-  const existing = key && !knownNew ? await em.findOne(Person, { personKey: key }) : null;
-  const person =
-    existing ??
-    em.create(Person, {
-      personKey: key ?? undefined,
-      firstName: survivor.firstName?.trim(),
-      lastName: survivor.lastName?.trim(),
-      dateOfBirth: survivor.dateOfBirth,
-    });
-  if (existing && !existing.firstName && !existing.lastName && !existing.dateOfBirth) {
-    // Identity purged by retention (the key was kept so a returning person re-links): the new
-    // report gives the vault the name and date of birth back.
-    existing.firstName = survivor.firstName?.trim();
-    existing.lastName = survivor.lastName?.trim();
-    existing.dateOfBirth = survivor.dateOfBirth;
-  }
-  refreshContactDetails(person, survivor);
-  return person;
+  };
 }
 
+/** A vault entry for someone the hub has not met: identity and contact details from the report. */
+export function newPersonData(
+  key: string | null,
+  survivor: SurvivorInput,
+): Pick<Person, 'personKey' | 'firstName' | 'lastName' | 'dateOfBirth'> & ContactDetails {
+  return {
+    personKey: key ?? undefined,
+    ...identityAsEntered(survivor),
+    ...contactDetails(survivor),
+  };
+}
+
+type ContactDetails = Partial<
+  Pick<Person, 'phone' | 'street' | 'city' | 'state' | 'zip' | 'sex' | 'raceEthnicity'>
+>;
+
 /** Newer reports carry the more current phone and address; absent values never erase older ones. */
-function refreshContactDetails(person: Person, survivor: SurvivorInput): void {
-  if (survivor.phone) person.phone = survivor.phone.trim();
+function contactDetails(survivor: SurvivorInput): ContactDetails {
+  const details: ContactDetails = {};
+  if (survivor.phone) details.phone = survivor.phone.trim();
   const address = survivor.address;
   if (address && (address.street || address.city || address.zip)) {
-    person.street = address.street?.trim();
-    person.city = address.city?.trim();
-    person.state = address.state;
-    person.zip = address.zip;
+    details.street = address.street?.trim();
+    details.city = address.city?.trim();
+    details.state = address.state;
+    details.zip = address.zip;
   }
-  if (survivor.sex) person.sex = survivor.sex;
-  if (survivor.raceEthnicity?.length) person.raceEthnicity = survivor.raceEthnicity;
+  if (survivor.sex) details.sex = survivor.sex;
+  if (survivor.raceEthnicity?.length) details.raceEthnicity = survivor.raceEthnicity;
+  return details;
 }

@@ -30,7 +30,9 @@ export interface SpikeReading {
 /**
  * The rolling 24-hour count of suspected overdoses (every reported incident, fatal or not) in a
  * county, and its threshold: the configured one, or mean + k·sd of the county's daily counts over
- * the baseline weeks before the window, never below the floor. One statement.
+ * the baseline weeks before the window, never below the floor. One statement. County codes are
+ * compared as `bpchar`, the column's type: compared as text, the column would be cast and the
+ * (county, occurred_at) index could not serve the range counts.
  */
 export async function readCounty(
   em: EntityManager,
@@ -47,13 +49,13 @@ export async function readCounty(
        select d from generate_series(1, ?::int) d
      ), daily as (
        select d, (select count(*) from overdose_incident i
-                   where i.county = ?::text
+                   where i.county = ?::bpchar
                      and i.occurred_at >  ?::timestamptz - make_interval(days => d)
                      and i.occurred_at <= ?::timestamptz - make_interval(days => d - 1)) as n
          from days
      )
      select (select count(*)::int from overdose_incident i
-              where i.county = ?::text and i.occurred_at > ?::timestamptz
+              where i.county = ?::bpchar and i.occurred_at > ?::timestamptz
                 and i.occurred_at <= ?::timestamptz) as count,
             (select avg(n)::float8 from daily) as mean,
             (select stddev_pop(n)::float8 from daily) as sd`,

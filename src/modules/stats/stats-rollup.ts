@@ -37,12 +37,15 @@ export const ROLLUP_FROM_RAW_SQL = `
 /**
  * Rebuilds the whole rollup from the raw tables in one transaction. The lock waits for writers
  * that already touched the rollup and holds new ones back, so no incident is counted twice or
- * missed. Returns the number of cells.
+ * missed. Returns the number of cells. A maintenance job, not a request: the connection's
+ * statement timeout (meant for requests) is lifted for this transaction, since a rebuild over a
+ * million incidents takes longer and must not stop halfway.
  */
 export async function refreshStatsRollup(em: EntityManager): Promise<number> {
   return em.transactional(async (tx) => {
     const connection = tx.getConnection();
     const ctx = tx.getTransactionContext();
+    await connection.execute('set local statement_timeout = 0', [], 'run', ctx);
     await connection.execute('lock table stats_rollup in share row exclusive mode', [], 'run', ctx);
     await connection.execute('delete from stats_rollup', [], 'run', ctx);
     const result = await connection.execute<{ affectedRows: number }>(
