@@ -88,7 +88,7 @@ export async function writeReport(results: BenchResults, pool: Pool): Promise<st
     '@apollo/server': version('@apollo/server'),
     graphql: version('graphql'),
     'type-graphql': version('type-graphql'),
-    'graphql-shield': version('graphql-shield'),
+    'graphql-middleware': version('graphql-middleware'),
     '@mikro-orm/core': version('@mikro-orm/core'),
     pg: version('pg'),
   };

@@ -24,6 +24,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const RUNS = 3;
 const MIN_CASES = Number(process.env.BENCH_MIN_CASES ?? 100_000);
+/** `BENCH_PAIRS=list,permissions` runs only those groups (list, permissions, stats, intake). */
+const PAIRS = process.env.BENCH_PAIRS?.split(',').map((p) => p.trim());
+const runs = (group: string) => !PAIRS || PAIRS.includes(group);
 const say = (line = '') => console.log(line);
 
 const CASE_LIST = `query Dashboard($first: Int) {
@@ -128,33 +131,35 @@ async function main(): Promise<void> {
     const listRaw: Target = { url: `${raw.url}/cases?first=50`, body: '{}' };
     await sameAnswer(listHub(hubOn), listRaw, results, 'case list');
     const okGraphQL = (body: string) => !body.includes('"errors"');
-    results.pairs.push(
-      await pair(
-        'list: hub vs raw SQL (50/page)',
-        'hub',
-        listHub(hubOn),
-        'raw',
-        listRaw,
-        okGraphQL,
-        {
-          throughput: 0.3,
-          p99: 4,
-        },
-      ),
-    );
-    results.pairs.push(
-      await pair(
-        'list: permission layer on vs off',
-        'on',
-        listHub(hubOn),
-        'off',
-        listHub(hubOff),
-        okGraphQL,
-        {
-          throughput: 0.85,
-        },
-      ),
-    );
+    if (runs('list'))
+      results.pairs.push(
+        await pair(
+          'list: hub vs raw SQL (50/page)',
+          'hub',
+          listHub(hubOn),
+          'raw',
+          listRaw,
+          okGraphQL,
+          {
+            throughput: 0.3,
+            p99: 4,
+          },
+        ),
+      );
+    if (runs('permissions'))
+      results.pairs.push(
+        await pair(
+          'list: permission layer on vs off',
+          'on',
+          listHub(hubOn),
+          'off',
+          listHub(hubOff),
+          okGraphQL,
+          {
+            throughput: 0.85,
+          },
+        ),
+      );
 
     // 5. SQL statements per list request.
     for (const first of [10, 100]) {
@@ -164,10 +169,10 @@ async function main(): Promise<void> {
     }
 
     // 3. Aggregates (need the stats branch).
-    await statsPairs(hubOn, raw.url, pool, who, config, results);
+    if (runs('stats')) await statsPairs(hubOn, raw.url, pool, who, config, results);
 
     // 4. Intake: reportIncidents vs raw multi-row INSERT, retries included.
-    for (const size of [100, 500]) {
+    for (const size of runs('intake') ? [100, 500] : []) {
       results.pairs.push(await intakePair(hubOn, pool, who, config, size));
     }
 

@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { GraphQLError } from 'graphql';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
@@ -21,6 +24,7 @@ import type { Logger } from './logger';
 import { queryLimitOptions } from './limits/query-limits';
 import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-limit';
 import { requestLogPlugin } from './request-log.plugin';
+import { noStorePlugin } from './no-store.plugin';
 import { auditPlugin } from './modules/audit/audit.plugin';
 import { auditRefusedCredential } from './modules/audit/audit-refused';
 import { startRetentionSchedule } from './modules/retention/retention.schedule';
@@ -114,6 +118,8 @@ async function startHttp(
         ...extraPlugins,
         ...limits.plugins,
         noNulCharactersPlugin(),
+        ApolloServerPluginCacheControlDisabled(),
+        noStorePlugin(),
         requestLogPlugin(logger),
         auditPlugin(logger),
         metrics.apolloPlugin(),

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { unauthenticated } from '../errors/hub-errors';
 import { isUuid } from '../common/uuid';
 import { ApiKey } from '../modules/agency/api-key.entity';
-import { User } from '../modules/agency/user.entity';
+import type { Role } from '../common/role';
+import type { AgencyKind } from '../modules/agency/agency-kind';
 import { API_KEY_MARKER, apiKeyMatches, parseApiKeyPrefix } from './api-key-secret';
 import type { TokenVerifier } from './tokens';
 import type { Viewer } from './viewer';
@@ -37,19 +38,30 @@ async function viewerFromToken(
   if (!verified) return null;
   const { subject, issuedBy } = verified;
   if (issuedBy === 'HUB' && !isUuid(subject)) return null;
-  const user = await em.findOne(
-    User,
-    issuedBy === 'HUB' ? { id: subject } : { externalSubject: subject },
-    { populate: ['agency'] },
+  // One plain statement on every request: loading the user and its agency as entities cost
+  // about a third of the CPU time of a small request, for four columns.
+  const [user] = await em.execute<UserViewerRow[]>(
+    `select u.id, u.role, u.agency_id, a.kind as agency_kind
+       from app_user u join agency a on a.id = u.agency_id
+      where ${issuedBy === 'HUB' ? 'u.id = ?::uuid' : 'u.external_subject = ?'}
+        and u.active and a.active`,
+    [subject],
   );
-  if (!user || !user.active || !user.agency.$.active) return null;
+  if (!user) return null;
   return {
     kind: 'USER',
     userId: user.id,
-    agencyId: user.agency.id,
-    agencyKind: user.agency.$.kind,
+    agencyId: user.agency_id,
+    agencyKind: user.agency_kind,
     role: user.role,
   };
+}
+
+interface UserViewerRow {
+  id: string;
+  role: Role;
+  agency_id: string;
+  agency_kind: AgencyKind;
 }
 
 async function viewerFromApiKey(key: string, em: EntityManager): Promise<Viewer | null> {

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -36,7 +37,10 @@ export function createTokenVerifier(auth: ReadyConfig['auth']): TokenVerifier {
   const jwks: JWTVerifyGetKey | undefined = auth.jwksUrl
     ? createRemoteJWKSet(new URL(auth.jwksUrl))
     : undefined;
-  const secret = auth.jwtSecret ? new TextEncoder().encode(auth.jwtSecret) : undefined;
+  // A KeyObject made once: given the raw bytes, jose would build one for every request.
+  const secret = auth.jwtSecret
+    ? createSecretKey(new TextEncoder().encode(auth.jwtSecret))
+    : undefined;
 
   return async (token) => {
     const options = { issuer: auth.issuer, audience: auth.audience };

@@ -14,16 +14,9 @@ import type { Logger } from '../../logger';
 import { pgArray } from '../../common/sql';
 import { AuditAction, AuditOutcome } from './audit-codes';
 import { insertAuditEvents, type AuditEventInput } from './audit-writer';
-import {
-  carriesIdentity,
-  incidentIdOf,
-  isIdentityField,
-  personIdOf,
-  recordIdOf,
-} from './identity-fields';
+import { attachAuditor, observeFields, type AuditedField, type FieldAuditor } from './audit-fields';
+import { incidentIdOf, personIdOf, recordIdOf } from './identity-fields';
 
-/** Audit review is itself audited: who looked at whose disclosures. */
-const AUDITED_QUERIES = new Set(['auditEvents', 'disclosuresForPerson']);
 const DENIAL_CODES = new Set(['FORBIDDEN', 'UNAUTHENTICATED']);
 
 interface IdentityRead {
@@ -44,7 +37,7 @@ interface Denial {
 type Operation = Omit<AuditEventInput, 'viewer' | 'requestId'>;
 
 /** What one request did that must be audited, gathered while it executes. */
-class RequestAudit {
+class RequestAudit implements FieldAuditor {
   readonly reads = new Map<string, IdentityRead>();
   readonly denials = new Map<string, Denial>();
   readonly operations: Operation[] = [];
@@ -53,6 +46,27 @@ class RequestAudit {
     object,
     { type: string; field: string; parent: unknown }
   >();
+
+  resolved(
+    field: AuditedField,
+    source: unknown,
+    args: Record<string, unknown>,
+    info: GraphQLResolveInfo,
+    error: unknown,
+    result: unknown,
+  ): void {
+    // The permission layer answers a denied field by returning its error, not throwing it.
+    const failure = error ?? (result instanceof Error ? result : undefined);
+    if (field.operation && info.path.prev === undefined) {
+      this.operation(info, args, failure, result);
+      return;
+    }
+    const code = failure ? codeOf(failure) : undefined;
+    const type = info.parentType.name;
+    if (code && DENIAL_CODES.has(code)) this.denied(info, source, args, code);
+    else if (field.identity && !failure) this.identityRead(type, info.fieldName, source);
+    else if (field.carrier && !failure) this.carried(type, info.fieldName, source, result);
+  }
 
   carried(type: string, field: string, parent: unknown, value: unknown): void {
     if (value !== null && typeof value === 'object')
@@ -171,34 +185,13 @@ class RequestAudit {
  */
 export function auditPlugin(logger: Logger): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart(): Promise<GraphQLRequestListener<Context>> {
+    async serverWillStart({ schema }) {
+      observeFields(schema);
+    },
+    async requestDidStart({ contextValue }): Promise<GraphQLRequestListener<Context>> {
       const audit = new RequestAudit();
+      attachAuditor(contextValue, audit);
       return {
-        async executionDidStart() {
-          return {
-            willResolveField({ source, args, info }) {
-              const type = info.parentType.name;
-              const root = info.path.prev === undefined;
-              const operation =
-                root &&
-                (type === 'Mutation' || (type === 'Query' && AUDITED_QUERIES.has(info.fieldName)));
-              const identity = isIdentityField(type, info.fieldName);
-              const carrier = carriesIdentity(type, info.fieldName);
-              return (error, result) => {
-                // graphql-shield answers a denied field by returning its error, not throwing it.
-                const failure = error ?? (result instanceof Error ? result : undefined);
-                if (operation) {
-                  audit.operation(info, args, failure, result);
-                  return;
-                }
-                const code = failure ? codeOf(failure) : undefined;
-                if (code && DENIAL_CODES.has(code)) audit.denied(info, source, args, code);
-                else if (identity && !failure) audit.identityRead(type, info.fieldName, source);
-                else if (carrier && !failure) audit.carried(type, info.fieldName, source, result);
-              };
-            },
-          };
-        },
         async willSendResponse({ contextValue, response }) {
           if (!contextValue?.viewer) return;
           let events: AuditEventInput[] = [];

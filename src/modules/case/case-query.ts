@@ -14,7 +14,7 @@ import {
 } from './case-codes';
 import { relationColumns, toLoadedRelations, type CaseRelations } from './case-list-relations';
 import type { CaseFilterInput } from './case.input';
-import type { CaseType } from './case.types';
+import { CaseType } from './case.types';
 import type { CaseReferralType } from './referral.types';
 
 /**
@@ -347,9 +347,14 @@ interface JsonDates {
 
 const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 
+/**
+ * A CaseType instance, not a look-alike: type-graphql hands a field resolver's `@Root() kase:
+ * CaseType` over as it is only when it is one, and otherwise copies it into a new CaseType for
+ * every field resolved on it (two or three per row of a list page).
+ */
 function toCaseType(row: CaseRow, em: EntityManager, relations: CaseRelations): CaseType {
   const referrals = typeof row.referrals === 'string' ? JSON.parse(row.referrals) : row.referrals;
-  return {
+  return Object.assign(Object.create(CaseType.prototype) as CaseType, {
     id: row.id,
     status: row.status,
     closeReason: row.close_reason ?? undefined,
@@ -388,5 +393,5 @@ function toCaseType(row: CaseRow, em: EntityManager, relations: CaseRelations): 
     personId: row.person_id ?? undefined,
     indexIncidentId: row.index_incident_id,
     loaded: toLoadedRelations(row, relations, em),
-  };
+  } satisfies CaseType);
 }

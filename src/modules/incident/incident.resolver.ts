@@ -116,19 +116,21 @@ export class IncidentResolver {
       : (incident.reportingAgency.load() as Promise<Agency>);
   }
 
+  // A list row's doses are answered synchronously: no promise per incident of a page.
   @FieldResolver(() => [NaloxoneAdministrationType])
-  async naloxoneAdministrations(
+  naloxoneAdministrations(
     @Root() incident: OverdoseIncident | IncidentRow,
     @Ctx() ctx: Context,
-  ): Promise<NaloxoneAdministrationType[]> {
+  ): Promise<NaloxoneAdministrationType[]> | NaloxoneAdministrationType[] {
     if (isIncidentRow(incident)) {
       return incident.naloxoneAdministrations ?? naloxoneLoader(ctx).load(incident.id);
     }
-    const doses = await incident.naloxoneAdministrations.load();
-    return doses.getItems().map((d) => ({
-      ...d,
-      doseMg: d.doseMg === undefined || d.doseMg === null ? undefined : Number(d.doseMg),
-    }));
+    return incident.naloxoneAdministrations.load().then((doses) =>
+      doses.getItems().map((d) => ({
+        ...d,
+        doseMg: d.doseMg === undefined || d.doseMg === null ? undefined : Number(d.doseMg),
+      })),
+    );
   }
 
   @FieldResolver(() => Boolean, { description: 'At least one naloxone dose was given' })
