@@ -88,7 +88,7 @@ export async function writeReport(results: BenchResults, pool: Pool): Promise<st
     '@apollo/server': version('@apollo/server'),
     graphql: version('graphql'),
     'type-graphql': version('type-graphql'),
-    'graphql-middleware': version('graphql-middleware'),
+    'graphql-shield': version('graphql-shield'),
     '@mikro-orm/core': version('@mikro-orm/core'),
     pg: version('pg'),
   };
