@@ -3,11 +3,11 @@ import type { Context } from '../context';
 
 /**
  * The project's own small permission vocabulary. Modules declare who may read each field with
- * these values; only `permissions/shield.ts` knows how they are enforced, so the
+ * these values; only `permissions/shield.ts` knows that graphql-shield enforces them, so the
  * enforcement library can be swapped without touching a module.
  */
 export interface Access {
-  /** Unique, readable rule name; shows in the docs and the permission tests. */
+  /** Unique, readable rule name; shows in docs and in shield's rule cache. */
   name: string;
   roles: readonly Role[];
   /** Row scope in words, for the generated permission docs. Enforcement lives in service queries. */

@@ -5,7 +5,7 @@ import { RESOURCE_READERS } from './resource.service';
 /**
  * The directory holds no personal data, but the matrix gives reporters (police, EMS) and the
  * aggregate roles (analyst, researcher) nothing beyond their own purpose: it is read by those
- * who refer people to care. Rule names are unique across the hub.
+ * who refer people to care. Rule names are unique across the hub (shield caches by name).
  */
 const readers = allowRoles(
   'resourceReaders',
