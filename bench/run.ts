@@ -24,6 +24,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const RUNS = 3;
 const MIN_CASES = Number(process.env.BENCH_MIN_CASES ?? 100_000);
+/** Requests per run for the outcomeStats pair (each takes seconds on a million incidents). */
+const STATS_REQUESTS = Number(process.env.BENCH_STATS_REQUESTS ?? 2);
 /** `BENCH_PAIRS=list,permissions` runs only those groups (list, permissions, stats, intake). */
 const PAIRS = process.env.BENCH_PAIRS?.split(',').map((p) => p.trim());
 const runs = (group: string) => !PAIRS || PAIRS.includes(group);
@@ -77,6 +79,9 @@ async function main(): Promise<void> {
     RATE_LIMIT_POINTS: '1000000',
     RATE_LIMIT_API_KEY_POINTS: '1000000',
     RATE_LIMIT_ANONYMOUS_POINTS: '1000000',
+    // An unfiltered outcomeStats over a million incidents runs for about a minute: longer than
+    // the hub's default request statement timeout (15 s), which the bench must not measure.
+    DB_STATEMENT_TIMEOUT_MS: process.env.DB_STATEMENT_TIMEOUT_MS ?? '600000',
   };
   const config = withDevSecrets(loadConfig(env), logger);
   const pool = new Pool({ connectionString: databaseUrl, max: 10 });
@@ -303,6 +308,57 @@ async function pair(
   return finishPair(name, aName, medianOf(runsA), bName, medianOf(runsB), target);
 }
 
+/**
+ * A pair of slow requests (seconds each): one client, `requests` in a row per run, 3 runs
+ * alternating. Eight clients would only queue multi-second statements on 2 cores.
+ */
+async function sequentialPair(
+  name: string,
+  aName: string,
+  a: Target,
+  bName: string,
+  b: Target,
+  check: (body: string) => boolean,
+  target: Pair['target'],
+  requests: number,
+): Promise<Pair> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const measure = async (side: Target, checked?: (body: string) => boolean) => {
+    const ms: number[] = [];
+    let errors = 0;
+    const started = performance.now();
+    for (let i = 0; i < requests; i++) {
+      const t0 = performance.now();
+      const res = await send(agent, side);
+      ms.push(performance.now() - t0);
+      if (res.status !== 200 || (checked && !checked(res.body))) errors += 1;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    ms.sort((x, y) => x - y);
+    return {
+      requests,
+      seconds,
+      throughput: requests / seconds,
+      p50: ms[Math.floor((ms.length - 1) / 2)],
+      p99: ms[ms.length - 1],
+      errors,
+    };
+  };
+  try {
+    await send(agent, a); // warm plans and caches on both sides
+    await send(agent, b);
+    const runsA: LoadResult[] = [];
+    const runsB: LoadResult[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      runsA.push(await measure(a, check));
+      runsB.push(await measure(b));
+    }
+    return finishPair(name, aName, medianOf(runsA), bName, medianOf(runsB), target);
+  } finally {
+    agent.destroy();
+  }
+}
+
 function finishPair(
   name: string,
   aName: string,
@@ -427,7 +483,7 @@ async function statsPairs(
   } else {
     const analyst = await signUserToken(config.auth, who.analystId);
     results.pairs.push(
-      await pair(
+      await sequentialPair(
         'outcomeStats month × county: hub vs raw SQL',
         'hub',
         {
@@ -439,6 +495,7 @@ async function statsPairs(
         { url: `${rawUrl}/outcome-stats`, body: '{}' },
         (body) => !body.includes('"errors"'),
         { latency: 1.25 },
+        STATS_REQUESTS,
       ),
     );
   }
