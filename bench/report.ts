@@ -107,7 +107,7 @@ export async function writeReport(results: BenchResults, pool: Pool): Promise<st
     `${results.settings.seconds} s per run, in the same process as the servers. Ratios are A ÷ B.`,
     '',
     `- Date: ${results.date}`,
-    `- Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, ${results.machine.os}; load average at the end ${results.machine.loadAverageAtEnd} (shared with other work)`,
+    `- Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, ${results.machine.os}; load average at the end ${results.machine.loadAverageAtEnd}`,
     `- Versions: ${Object.entries(results.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
