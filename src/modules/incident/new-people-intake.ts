@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { insertJsonRows, type PlainRow } from '../../common/json-insert';
 import type { ReadyConfig } from '../../config';
 import type { Viewer } from '../../auth/viewer';
 import { raiseAfterCommit } from '../../events/domain-events';
@@ -29,11 +30,11 @@ export interface NewPersonReport {
   personKey: string | null;
 }
 
-type Row = Record<string, unknown> & { id: string };
+type Row = PlainRow & { id: string };
 
 /**
- * Writes reports of people new to the hub as one multi-row INSERT per table (`em.insertMany`: no
- * unit of work and no entity per row, which is most of the cost of a 500-report batch), inside
+ * Writes reports of people new to the hub as one multi-row INSERT per table (insertJsonRows: no
+ * unit of work and no entity per row, which was most of the cost of a 500-report batch), inside
  * the caller's transaction. The rows are the ones the entity path (`createReport`) writes for a
  * new person: the same field builders, the same triage rule (`closedAtIntake`) and the same
  * router (test/intake.test.ts and test/intake-batch.test.ts hold both paths to the same rules).
@@ -127,13 +128,13 @@ export async function insertNewPeopleReports(
   }
 
   // Parents before children (foreign keys are checked per statement).
-  await insertAll(tx, Person, rows.people);
-  await insertAll(tx, OverdoseIncident, rows.incidents);
-  await insertAll(tx, NaloxoneAdministration, rows.doses);
-  await insertAll(tx, ReportedIdentity, rows.identities);
-  await insertAll(tx, Case, rows.cases);
-  await insertAll(tx, CaseEvent, rows.events);
-  await insertAll(tx, Referral, rows.referrals);
+  await insertJsonRows(tx, Person, rows.people);
+  await insertJsonRows(tx, OverdoseIncident, rows.incidents);
+  await insertJsonRows(tx, NaloxoneAdministration, rows.doses);
+  await insertJsonRows(tx, ReportedIdentity, rows.identities);
+  await insertJsonRows(tx, Case, rows.cases);
+  await insertJsonRows(tx, CaseEvent, rows.events);
+  await insertJsonRows(tx, Referral, rows.referrals);
 
   rows.incidents.forEach((incident, i) =>
     raiseAfterCommit(tx, 'incidentReported', {
@@ -144,12 +145,4 @@ export async function insertNewPeopleReports(
   );
   for (const event of routed) raiseAfterCommit(tx, 'caseRouted', event);
   return rows.incidents.map((incident) => incident.id);
-}
-
-async function insertAll<T extends object>(
-  tx: EntityManager,
-  entity: new () => T,
-  rows: Row[],
-): Promise<void> {
-  if (rows.length > 0) await tx.insertMany(entity, rows as never[]);
 }
