@@ -139,7 +139,7 @@ async function writeReports(
 
 /**
  * One round: reports already stored are answered ALREADY_REPORTED; reports of people new to the
- * hub are written in one transaction and one flush (multi-row inserts, routed in memory); a
+ * hub are written in one transaction (one multi-row INSERT per table, routed in memory); a
  * report of someone the hub knows (a repeat overdose, possibly a death) is written on its own,
  * since it locks and may change that person's earlier cases.
  */
@@ -214,7 +214,12 @@ async function splitByPersonKnown(
   const stored =
     wanted.length === 0
       ? []
-      : await em.find(Person, { personKey: { $in: wanted } }, { fields: ['personKey'] });
+      : await em.find(
+          Person,
+          { personKey: { $in: wanted } },
+          // Only the keys: partial entities must not stay in the request's identity map.
+          { fields: ['personKey'], disableIdentityMap: true },
+        );
   const seen = new Set(stored.map((p) => p.personKey));
   const newPeople: Array<ValidReport & NewPersonReport> = [];
   const knownPeople: ValidReport[] = [];
