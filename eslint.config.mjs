@@ -1,6 +1,53 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Module boundaries (DESIGN.md "Architecture and conventions"): dependencies point one way.
+ * Platform code below the modules; incident and person below case; outreach, outcome and lead
+ * above it; stories that cross modules (src/stories) above them all.
+ */
+const forbidImports = (modules, why) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        {
+          group: modules.flatMap((m) => [`**/${m}/**`, `./${m}/**`]),
+          message: why,
+        },
+      ],
+    },
+  ],
+});
+
+/** Only the case workflow writes case tables: cases, their timeline, routing referrals, links. */
+const CASE_ENTITY = '/^(Case|CaseEvent|Referral)$/';
+const WRITE_METHOD =
+  '/^(create|insert|insertMany|nativeInsert|nativeUpdate|nativeDelete|upsert|upsertMany|assign)$/';
+const CASE_TABLE_SQL =
+  '/(insert\\s+into|update|delete\\s+from|copy)\\s+"?(overdose_case|case_event|referral|case_link)\\b/i';
+const onlyWorkflowWritesCases = {
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: `CallExpression[callee.property.name=${WRITE_METHOD}][arguments.0.name=${CASE_ENTITY}]`,
+      message: 'Only src/modules/case/workflow writes cases, case events and referrals.',
+    },
+    {
+      selector: `CallExpression[callee.name=insertJsonRows][arguments.1.name=${CASE_ENTITY}]`,
+      message: 'Only src/modules/case/workflow writes cases, case events and referrals.',
+    },
+    {
+      selector: `Literal[value=${CASE_TABLE_SQL}], TemplateElement[value.raw=${CASE_TABLE_SQL}]`,
+      message: 'Only src/modules/case/workflow writes case tables.',
+    },
+    {
+      selector: 'AssignmentExpression[left.type="MemberExpression"][left.object.name="kase"]',
+      message: 'A case changes only through src/modules/case/workflow.',
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -17,6 +64,30 @@ export default tseslint.config(
       sourceType: 'commonjs',
       globals: { module: 'writable', require: 'readonly', process: 'readonly' },
     },
+  },
+  {
+    files: ['src/modules/incident/**/*.ts'],
+    rules: forbidImports(['case'], 'incident sits below case: it never imports case.'),
+  },
+  {
+    files: ['src/modules/person/**/*.ts'],
+    rules: forbidImports(
+      ['case', 'outreach', 'incident'],
+      'person (the identity vault) sits below incident, case and outreach: it imports none of them.',
+    ),
+  },
+  {
+    files: ['src/modules/case/**/*.ts'],
+    rules: forbidImports(
+      ['outreach', 'outcome'],
+      'case sits below outreach and outcome: it imports neither (they extend it).',
+    ),
+  },
+  {
+    files: ['src/**/*.ts'],
+    // The synthetic seeder bulk-loads a benchmark world with COPY (src/seed/synthetic).
+    ignores: ['src/modules/case/workflow/**', 'src/seed/synthetic/**'],
+    rules: onlyWorkflowWritesCases,
   },
   {
     files: ['src/cli.ts', 'src/scripts/**', 'bench/**', '.ci/**'],

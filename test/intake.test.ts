@@ -6,7 +6,7 @@ import { OverdoseIncident } from '../src/modules/incident/incident.entity';
 import { NaloxoneAdministration } from '../src/modules/incident/naloxone-administration.entity';
 import { Outcome } from '../src/modules/outcome/outcome.entity';
 import { Person } from '../src/modules/person/person.entity';
-import { ReportedIdentity } from '../src/modules/person/reported-identity.entity';
+import { ReportedIdentity } from '../src/modules/incident/reported-identity.entity';
 import { makeAgency, makeApiKey, makeUser, uniqueCounty } from './support/factories';
 import { errorCodes, startTestHub, type TestHub } from './support/hub';
 import {
@@ -381,7 +381,7 @@ describe('identity vault and triage', () => {
     expect(b.priorCases.count()).toBe(0);
   });
 
-  it('closes a fatal report NOT_ELIGIBLE, records the death on earlier cases and closes them', async () => {
+  it('closes a fatal report DECEASED, records the death on earlier cases and closes them', async () => {
     const county = uniqueCounty();
     await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
     const { paramedic, officer } = await reporters(county);
@@ -391,7 +391,7 @@ describe('identity vault and triage', () => {
       officer.token,
       reportInput(county, { survivor, fatal: true, naloxone: [] }),
     );
-    expect([fatal.status, fatal.closeReason]).toEqual(['CLOSED', 'NOT_ELIGIBLE']);
+    expect([fatal.status, fatal.closeReason]).toEqual(['CLOSED', 'DECEASED']);
     const em = hub.em();
     expect((await em.find(Outcome, { case: earlier.id })).map((o) => o.type)).toEqual([
       'FATAL_OVERDOSE',

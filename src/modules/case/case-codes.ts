@@ -16,6 +16,14 @@ export enum CaseStatus {
   ENTERED_IN_ERROR = 'ENTERED_IN_ERROR',
 }
 
+/** Why a case is ON_HOLD ("maybe next week", hospitalised, incarcerated). */
+export enum HoldReason {
+  HOSPITALIZED = 'HOSPITALIZED',
+  INCARCERATED = 'INCARCERATED',
+  ASKED_FOR_LATER_CONTACT = 'ASKED_FOR_LATER_CONTACT',
+  OTHER = 'OTHER',
+}
+
 export const TERMINAL_STATUSES: readonly CaseStatus[] = [
   CaseStatus.CLOSED,
   CaseStatus.ENTERED_IN_ERROR,
@@ -77,6 +85,7 @@ export enum ReferralStatus {
 
 registerEnumType(CaseStatus, { name: 'CaseStatus' });
 registerEnumType(CloseReason, { name: 'CloseReason' });
+registerEnumType(HoldReason, { name: 'HoldReason' });
 registerEnumType(TriageReason, { name: 'TriageReason' });
 registerEnumType(SealedReason, { name: 'SealedReason' });
 registerEnumType(ReferralType, { name: 'ReferralType' });

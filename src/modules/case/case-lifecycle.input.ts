@@ -1,6 +1,6 @@
 import { IsOptional } from 'class-validator';
 import { ArgsType, Field } from 'type-graphql';
-import { HoldReason } from '../outreach/outreach-codes';
+import { HoldReason } from './case-codes';
 import { CloseReason } from './case-codes';
 import { CaseChangeArgs } from './case.input';
 

@@ -1,19 +1,16 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { CloseCaseArgs, EnteredInErrorArgs, PutCaseOnHoldArgs } from './case-lifecycle.input';
 import {
   clearDoNotContact,
   closeCase,
-  markCaseEngaged,
   markCaseEnteredInError,
   markCaseLinked,
   putCaseOnHold,
   resumeCase,
   startCaseFollowUp,
-} from './case-lifecycle.service';
-import { attemptLoader, forgetCaseLists, timelineLoader } from './case-loaders';
-import { withAttempts } from './case-timeline-query';
-import { CaseEventType } from './case-timeline.types';
+} from './workflow/lifecycle';
+import { forgetCaseLists } from './case-loaders';
 import { CaseChangeArgs } from './case.input';
 import { CaseType } from './case.types';
 
@@ -41,18 +38,6 @@ export class CaseLifecycleResolver {
     @Args(() => CaseChangeArgs) args: CaseChangeArgs,
   ): Promise<CaseType> {
     return changed(ctx, resumeCase(ctx.em, ctx.viewer, args));
-  }
-
-  @Mutation(() => CaseType, {
-    description:
-      'OUTREACH → ENGAGED: needs an attempt with a contact outcome and a CONTACT_FOR_FOLLOW_UP ' +
-      'consent in force for your agency',
-  })
-  markCaseEngaged(
-    @Ctx() ctx: Context,
-    @Args(() => CaseChangeArgs) args: CaseChangeArgs,
-  ): Promise<CaseType> {
-    return changed(ctx, markCaseEngaged(ctx.em, ctx.viewer, args));
   }
 
   @Mutation(() => CaseType, {
@@ -100,25 +85,5 @@ export class CaseLifecycleResolver {
     @Args(() => EnteredInErrorArgs) args: EnteredInErrorArgs,
   ): Promise<CaseType> {
     return changed(ctx, markCaseEnteredInError(ctx.em, ctx.viewer, args));
-  }
-
-  @FieldResolver(() => [CaseEventType], {
-    description: 'Every status change, oldest first; with withAttempts, every outreach attempt too',
-  })
-  async timeline(
-    @Root() kase: CaseType,
-    @Ctx() ctx: Context,
-    @Arg('withAttempts', () => Boolean, {
-      defaultValue: false,
-      description: 'Interleave the outreach attempts (when they were made) with the changes',
-    })
-    attempts: boolean,
-  ): Promise<CaseEventType[]> {
-    // Each is one statement for the whole page of cases.
-    const [events, made] = await Promise.all([
-      timelineLoader(ctx).load(kase.id),
-      attempts ? attemptLoader(ctx).load(kase.id) : Promise.resolve([]),
-    ]);
-    return made.length > 0 ? withAttempts(events, made) : events;
   }
 }

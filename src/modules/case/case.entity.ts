@@ -15,7 +15,7 @@ import { HubEntity } from '../../common/base.entity';
 import { Agency } from '../agency/agency.entity';
 import { User } from '../agency/user.entity';
 import { OverdoseIncident } from '../incident/incident.entity';
-import { HoldReason } from '../outreach/outreach-codes';
+import { HoldReason } from './case-codes';
 import { Person } from '../person/person.entity';
 import { CaseStatus, CloseReason, TriageReason } from './case-codes';
 import { Referral } from './referral.entity';

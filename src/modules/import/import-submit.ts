@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import type { ReadyConfig } from '../../config';
-import { reportIncidents } from '../incident/intake.service';
+import { reportIncidents } from '../../stories/report-incidents/report-incidents.story';
 import type { ReportIncidentInput } from '../incident/incident.input';
 import { ReportStatus } from '../incident/incident.types';
 import {

@@ -4,11 +4,10 @@ import type { HubConfig } from '../../config';
 import { badInput, forbidden, type FieldProblem } from '../../errors/hub-errors';
 import { validateInputAs } from '../../errors/validation-problems';
 import { User } from '../agency/user.entity';
-import { actorOf, changeCase, type CaseChangeRequest } from '../case/case-change';
-import { CaseStatus, CloseReason } from '../case/case-codes';
-import { closeOtherCasesOfDeceased, closeWithin, touch } from '../case/case-lifecycle.service';
-import { recordTransition } from '../case/case-timeline';
+import { CaseStatus } from '../case/case-codes';
 import type { Case } from '../case/case.entity';
+import { attemptLogged } from '../case/workflow/attempts';
+import { actorOf, changeCase, type CaseChangeRequest } from '../case/workflow/case-lock';
 import { getCase } from '../case/case.service';
 import type { CaseType } from '../case/case.types';
 import { OverdoseIncident } from '../incident/incident.entity';
@@ -84,16 +83,10 @@ export async function logOutreachAttempt(
       syringeServicesInformation: input.syringeServicesInformation ?? false,
       notes: input.notes ?? undefined,
     });
-    const actorId = actorOf(viewer);
-    if (kase.status === CaseStatus.ASSIGNED) {
-      recordTransition(tem, kase, CaseStatus.OUTREACH, { reason: 'FIRST_ATTEMPT', actorId });
-    } else {
-      touch(kase);
-    }
-    if (input.outcome === AttemptOutcome.DECEASED) {
-      await closeWithin(tem, kase, CloseReason.DECEASED, 'DECEASED', actorId);
-      await closeOtherCasesOfDeceased(tem, kase);
-    }
+    await attemptLogged(tem, kase, {
+      personDied: input.outcome === AttemptOutcome.DECEASED,
+      actorId: actorOf(viewer),
+    });
   });
   return getCase(em, viewer, args.caseId);
 }

@@ -1,7 +1,7 @@
 import { Entity, Enum, Property, type Opt } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
 import { EncryptedText } from '../../crypto/encrypted-text.type';
-import { ContactMethod } from '../outreach/outreach-codes';
+import { ContactMethod } from './person-codes';
 import { RaceEthnicity, Sex } from './person-codes';
 
 /**

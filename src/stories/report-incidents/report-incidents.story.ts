@@ -1,21 +1,13 @@
-import { ref } from '@mikro-orm/core';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { ReadyConfig } from '../../config';
 import type { Viewer } from '../../auth/viewer';
 import { badInput, type FieldProblem } from '../../errors/hub-errors';
-import { AgencyRouter } from '../case/agency-router';
-import { openCaseForIncident } from '../case/case-intake.service';
-import { personKey } from '../person/person-key';
-import { Person } from '../person/person.entity';
-import { filePersonFromReport } from '../person/person.service';
-import { raiseAfterCommit } from '../../events/domain-events';
-import { coveredCounties, reportProblems } from './incident-validation';
-import { addNaloxone, incidentData } from './incident-data';
-import { OverdoseIncident } from './incident.entity';
-import type { ReportIncidentInput } from './incident.input';
-import { MAX_BATCH_SIZE } from './incident.input';
-import { ReportStatus } from './incident.types';
-import { insertNewPeopleReports, type NewPersonReport } from './new-people-intake';
+import { coveredCounties, reportProblems } from '../../modules/incident/incident-validation';
+import { OverdoseIncident } from '../../modules/incident/incident.entity';
+import type { ReportIncidentInput } from '../../modules/incident/incident.input';
+import { MAX_BATCH_SIZE } from '../../modules/incident/incident.input';
+import { ReportStatus } from '../../modules/incident/incident.types';
+import { writeReports as writeBatch } from './intake-batch';
 
 export interface ReportOutcome {
   index: number;
@@ -113,10 +105,10 @@ function firstIndexByExternalId(inputs: ReportIncidentInput[]): Map<string, numb
 }
 
 /**
- * Writes valid reports with their naloxone doses, vault entries and cases. Idempotent on
- * (agency, externalId): a re-send, even one racing the original, finds the stored incident and
- * changes nothing. A lost race (the same report, or the same new person, written by another
- * request meanwhile) rolls back that round and the next round sees the winner's rows.
+ * Writes valid reports with their naloxone doses, vault entries and cases (intake-batch.ts).
+ * Idempotent on (agency, externalId): a re-send, even one racing the original, finds the stored
+ * incident and changes nothing. A lost race (the same report, or the same new person, written by
+ * another request meanwhile) rolls the whole attempt back and the next one sees the winner's rows.
  */
 async function writeReports(
   em: EntityManager,
@@ -138,10 +130,8 @@ async function writeReports(
 }
 
 /**
- * One round: reports already stored are answered ALREADY_REPORTED; reports of people new to the
- * hub are written in one transaction (one multi-row INSERT per table, routed in memory); a
- * report of someone the hub knows (a repeat overdose, possibly a death) is written on its own,
- * since it locks and may change that person's earlier cases.
+ * One attempt: reports already stored are answered ALREADY_REPORTED; every other report is
+ * written in one transaction by the one set-based intake (intake-batch.ts), then read back.
  */
 async function writeRound(
   em: EntityManager,
@@ -161,98 +151,19 @@ async function writeRound(
     if (incident) written.set(report.index, { status: ReportStatus.ALREADY_REPORTED, incident });
     else fresh.push(report);
   }
-  const { newPeople, knownPeople } = await splitByPersonKnown(em, config, fresh);
-
-  if (newPeople.length > 0) {
-    const ids = await em.fork().transactional(async (tx) => {
-      const router = await AgencyRouter.load(
-        tx,
-        newPeople.map((r) => r.input.county),
-        viewer.agencyId,
-      );
-      return insertNewPeopleReports(tx, viewer, config, newPeople, router);
-    });
-    const stored = new Map(
-      (await em.find(OverdoseIncident, { id: { $in: ids } })).map((i) => [i.id, i]),
-    );
-    newPeople.forEach((report, i) => {
-      written.set(report.index, { status: ReportStatus.CREATED, incident: stored.get(ids[i])! });
-    });
-  }
-
-  for (const report of knownPeople) {
-    const id = await em.fork().transactional(async (tx) => {
-      const router = await AgencyRouter.load(tx, [report.input.county], viewer.agencyId);
-      return (await createReport(tx, viewer, config, report.input, router)).id;
-    });
-    const incident = await em.findOneOrFail(OverdoseIncident, id);
-    written.set(report.index, { status: ReportStatus.CREATED, incident });
-  }
-}
-
-/**
- * Reports whose survivor the hub does not know yet (by person key, one query for the batch), or
- * without a survivor; and the rest: a known person, or a second report of one person in this
- * batch (written after the first, so it links to it as a repeat).
- */
-async function splitByPersonKnown(
-  em: EntityManager,
-  config: ReadyConfig,
-  reports: ValidReport[],
-): Promise<{ newPeople: Array<ValidReport & NewPersonReport>; knownPeople: ValidReport[] }> {
-  const keys = reports.map(({ input }) =>
-    input.survivor
-      ? personKey(
-          config.personKeySecret,
-          input.survivor.firstName,
-          input.survivor.lastName,
-          input.survivor.dateOfBirth,
-        )
-      : null,
+  if (fresh.length === 0) return;
+  const ids = await em.fork().transactional((tx) =>
+    writeBatch(
+      tx,
+      viewer,
+      config,
+      fresh.map((r) => r.input),
+    ),
   );
-  const wanted = keys.filter((k): k is string => k !== null);
-  const stored =
-    wanted.length === 0
-      ? []
-      : await em.find(
-          Person,
-          { personKey: { $in: wanted } },
-          // Only the keys: partial entities must not stay in the request's identity map.
-          { fields: ['personKey'], disableIdentityMap: true },
-        );
-  const seen = new Set(stored.map((p) => p.personKey));
-  const newPeople: Array<ValidReport & NewPersonReport> = [];
-  const knownPeople: ValidReport[] = [];
-  reports.forEach((report, i) => {
-    const key = keys[i];
-    if (key !== null && seen.has(key)) {
-      knownPeople.push(report);
-      return;
-    }
-    if (key !== null) seen.add(key);
-    newPeople.push({ ...report, personKey: key });
+  const stored = new Map(
+    (await em.find(OverdoseIncident, { id: { $in: ids } })).map((i) => [i.id, i]),
+  );
+  fresh.forEach((report, i) => {
+    written.set(report.index, { status: ReportStatus.CREATED, incident: stored.get(ids[i])! });
   });
-  return { newPeople, knownPeople };
-}
-
-async function createReport(
-  tx: EntityManager,
-  viewer: Viewer,
-  config: ReadyConfig,
-  input: ReportIncidentInput,
-  router: AgencyRouter,
-): Promise<OverdoseIncident> {
-  const incident = tx.create(OverdoseIncident, incidentData(tx, viewer, input));
-  addNaloxone(tx, incident, input.naloxone ?? []);
-  const person = input.survivor
-    ? await filePersonFromReport(tx, incident, input.survivor, config.personKeySecret)
-    : undefined;
-  if (person) incident.person = ref(person);
-  await openCaseForIncident(tx, incident, person, router, config.followUp);
-  raiseAfterCommit(tx, 'incidentReported', {
-    agencyId: viewer.agencyId,
-    incidentId: incident.id,
-    county: incident.county,
-  });
-  return incident;
 }

@@ -1,5 +1,5 @@
-import { badInput } from '../../errors/hub-errors';
-import { CaseStatus, CloseReason } from './case-codes';
+import { badInput } from '../../../errors/hub-errors';
+import { CaseStatus, CloseReason } from '../case-codes';
 
 const { REPORTED, TRIAGE, REFERRED, REFERRAL_DECLINED, ASSIGNED, OUTREACH, ON_HOLD } = CaseStatus;
 const { ENGAGED, LINKED, FOLLOW_UP, CLOSED, ENTERED_IN_ERROR } = CaseStatus;
@@ -11,7 +11,8 @@ const { ENGAGED, LINKED, FOLLOW_UP, CLOSED, ENTERED_IN_ERROR } = CaseStatus;
 export const CASE_TRANSITIONS: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
   [REPORTED]: [TRIAGE, CLOSED, ENTERED_IN_ERROR],
   [TRIAGE]: [REFERRED, CLOSED, ENTERED_IN_ERROR],
-  [REFERRED]: [ASSIGNED, REFERRAL_DECLINED, CLOSED, ENTERED_IN_ERROR],
+  // REFERRED → TRIAGE: the report was amended to another county before anyone took the case.
+  [REFERRED]: [ASSIGNED, REFERRAL_DECLINED, TRIAGE, CLOSED, ENTERED_IN_ERROR],
   [REFERRAL_DECLINED]: [TRIAGE, CLOSED, ENTERED_IN_ERROR],
   [ASSIGNED]: [OUTREACH, CLOSED, ENTERED_IN_ERROR],
   [OUTREACH]: [ON_HOLD, ENGAGED, CLOSED, ENTERED_IN_ERROR],

@@ -1,19 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Viewer } from '../../auth/viewer';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
-import { Role } from '../../common/role';
-import { isUuid } from '../../common/uuid';
-import { badInput, notFound } from '../../errors/hub-errors';
-import { AgencyKind } from '../agency/agency-kind';
-import { Agency } from '../agency/agency.entity';
-import { TreatmentResource } from '../resource/treatment-resource.entity';
-import { actorOf, changeCase } from './case-change';
-import { CaseStatus, ReferralStatus, ReferralType } from './case-codes';
-import { Referral } from './referral.entity';
+import type { Viewer } from '../../../auth/viewer';
+import { decodeCursor, pageSize, toPage, type Page } from '../../../common/pagination';
+import { Role } from '../../../common/role';
+import { isUuid } from '../../../common/uuid';
+import { badInput, notFound } from '../../../errors/hub-errors';
+import { AgencyKind } from '../../agency/agency-kind';
+import { Agency } from '../../agency/agency.entity';
+import { TreatmentResource } from '../../resource/treatment-resource.entity';
+import { actorOf, changeCase } from './case-lock';
+import { CaseStatus, ReferralStatus, ReferralType } from '../case-codes';
+import { Referral } from '../referral.entity';
 import type {
   CreateServiceReferralArgs,
   UpdateServiceReferralArgs,
-} from './service-referral.input';
+} from '../service-referral.input';
 
 /** Onward referral types; FOLLOW_UP_OUTREACH is routing and LEAD has its own track. */
 export const ONWARD_REFERRAL_TYPES: readonly ReferralType[] = [
