@@ -25,6 +25,8 @@ export interface CloseOptions {
   timelineReason?: string;
   /** User or API key; undefined when the hub itself closes. */
   actorId?: string;
+  /** Timeline reason on the person's other cases closed along with these (DEATH_REPORTED). */
+  otherCasesReason?: string;
 }
 
 /**
@@ -101,7 +103,7 @@ async function closeOtherCasesOfPeople(
   );
   await closeEach(em, others, {
     reason: options.reason,
-    timelineReason: ALONG_WITH[options.reason] ?? options.reason,
+    timelineReason: options.otherCasesReason ?? ALONG_WITH[options.reason] ?? options.reason,
     actorId: undefined,
   });
 }

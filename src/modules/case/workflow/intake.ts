@@ -189,6 +189,8 @@ async function closeAtIntake(
     await closeCases(tx, group.cases, {
       reason: group.reason,
       timelineReason: group.timelineReason,
+      // The person's earlier cases learn of the death from this report.
+      otherCasesReason: 'FATAL_OVERDOSE_REPORTED',
     });
   }
 }
