@@ -1,6 +1,7 @@
 import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
 import { Case } from '../src/modules/case/case.entity';
+import { Referral } from '../src/modules/case/referral.entity';
 import { CaseEvent } from '../src/modules/case/case-event.entity';
 import { OverdoseIncident } from '../src/modules/incident/incident.entity';
 import { NaloxoneAdministration } from '../src/modules/incident/naloxone-administration.entity';
@@ -402,22 +403,26 @@ describe('identity vault and triage', () => {
     expect(closed.referrals.getItems().map((r) => r.status)).toEqual(['CANCELLED']);
   });
 
-  it('closes the case NOT_ELIGIBLE without any referral when the person asked not to be contacted', async () => {
+  it('opens a case on file (routed, no referral request) when the person asked not to be contacted', async () => {
     const county = uniqueCounty();
-    await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
+    const outreach = await makeAgency(hub, AgencyKind.HARM_REDUCTION, {
+      serviceCounties: [county],
+    });
     const { paramedic } = await reporters(county);
     const survivor = { firstName: 'Kim', lastName: 'Vance', dateOfBirth: randomBirthDate() };
     const first = await report(paramedic.token, reportInput(county, { survivor }));
     const em = hub.em();
     const person = await em.findOneOrFail(Person, first.person!.id);
     person.doNotContact = true;
+    person.doNotContactSince = new Date();
     await em.flush();
     const second = await report(paramedic.token, reportInput(county, { survivor }));
-    expect([second.status, second.closeReason, second.routedAgency ?? null]).toEqual([
-      'CLOSED',
-      'NOT_ELIGIBLE',
-      null,
-    ]);
+    expect([
+      second.status,
+      second.closeReason ?? null,
+      second.routedAgency?.id,
+      await hub.em().count(Referral, { case: second.id }),
+    ]).toEqual(['DO_NOT_CONTACT_ON_FILE', null, outreach.id, 0]);
   });
 
   it('keeps a case in TRIAGE with the reason when no harm-reduction agency covers the county', async () => {

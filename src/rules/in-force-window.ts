@@ -6,7 +6,7 @@
  */
 export interface InForceWindow {
   /** Property set when the record was ended before its time (null while it stands). */
-  endedEarly: string;
+  endedEarly?: string;
   /** Property from which the record holds (inclusive). */
   startsAt: string;
   /** Property until which the record holds (exclusive; null: open-ended). */
@@ -21,15 +21,15 @@ const column = (property: string): string =>
  * are trusted SQL written by hub code.
  */
 export function inForceSql(rule: InForceWindow, alias: string, atSql = 'now()'): string {
-  return `(${alias}.${column(rule.endedEarly)} is null
-      and ${alias}.${column(rule.startsAt)} <= ${atSql}
+  const ended = rule.endedEarly ? `${alias}.${column(rule.endedEarly)} is null and ` : '';
+  return `(${ended}${alias}.${column(rule.startsAt)} <= ${atSql}
       and (${alias}.${column(rule.endsAt)} is null or ${alias}.${column(rule.endsAt)} > ${atSql}))`;
 }
 
 /** The rule as a MikroORM condition at `at`. */
 export function inForceWhere(rule: InForceWindow, at: Date): Record<string, unknown> {
   return {
-    [rule.endedEarly]: null,
+    ...(rule.endedEarly ? { [rule.endedEarly]: null } : {}),
     [rule.startsAt]: { $lte: at },
     $or: [{ [rule.endsAt]: null }, { [rule.endsAt]: { $gt: at } }],
   };
@@ -40,7 +40,7 @@ type Dated = Date | null | undefined;
 /** The rule on a loaded record at `at`. */
 export function isInForce(rule: InForceWindow, record: object, at: Date): boolean {
   const values = record as Record<string, Dated>;
-  const ended = values[rule.endedEarly];
+  const ended = rule.endedEarly ? values[rule.endedEarly] : undefined;
   const start = values[rule.startsAt];
   const end = values[rule.endsAt];
   return (

@@ -7,6 +7,17 @@ import { CaseChangeArgs } from './case.input';
 // Text and dates are checked by the service, which names the argument in its error.
 
 @ArgsType()
+export class RecordDoNotContactArgs extends CaseChangeArgs {
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When the wish comes up for review (it lapses then); in the future, at most five years ahead',
+  })
+  @IsOptional()
+  reviewOn?: Date;
+}
+
+@ArgsType()
 export class PutCaseOnHoldArgs extends CaseChangeArgs {
   @Field(() => HoldReason, { nullable: false })
   reason!: HoldReason;
@@ -24,8 +35,8 @@ export class CloseCaseArgs extends CaseChangeArgs {
   @Field(() => CloseReason, {
     nullable: false,
     description:
-      'Each reason has the states it may close from (DECLINED: OUTREACH or ENGAGED, …). ' +
-      'DECLINED also marks the person do-not-contact for every agency. CONSENT_REVOKED is set ' +
+      'Each reason has the states it may close from (DECLINED_SERVICES: OUTREACH or ENGAGED, …). ' +
+      'DECLINED_SERVICES sets no contact block (recordDoNotContact does). CONSENT_REVOKED is set ' +
       'by revoking the consent.',
   })
   reason!: CloseReason;

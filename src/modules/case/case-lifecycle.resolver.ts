@@ -1,12 +1,18 @@
 import { Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
-import { CloseCaseArgs, EnteredInErrorArgs, PutCaseOnHoldArgs } from './case-lifecycle.input';
+import {
+  CloseCaseArgs,
+  EnteredInErrorArgs,
+  PutCaseOnHoldArgs,
+  RecordDoNotContactArgs,
+} from './case-lifecycle.input';
 import {
   clearDoNotContact,
   closeCase,
   markCaseEnteredInError,
   markCaseLinked,
   putCaseOnHold,
+  recordDoNotContact,
   resumeCase,
   startCaseFollowUp,
 } from './workflow/lifecycle';
@@ -68,7 +74,20 @@ export class CaseLifecycleResolver {
 
   @Mutation(() => CaseType, {
     description:
-      'The person who declined later asks for help: lift do-not-contact (kept on the timeline)',
+      'The person asked not to be contacted: no agency may reach out until reviewOn (if given); ' +
+      'a new overdose opens a case DO_NOT_CONTACT_ON_FILE. Declining services is not this.',
+  })
+  recordDoNotContact(
+    @Ctx() ctx: Context,
+    @Args(() => RecordDoNotContactArgs) args: RecordDoNotContactArgs,
+  ): Promise<CaseType> {
+    return changed(ctx, recordDoNotContact(ctx.em, ctx.viewer, args));
+  }
+
+  @Mutation(() => CaseType, {
+    description:
+      'The person who asked not to be contacted later asks for help: lift do-not-contact (kept ' +
+      'on the timeline); a DO_NOT_CONTACT_ON_FILE case is routed again',
   })
   clearDoNotContact(
     @Ctx() ctx: Context,

@@ -272,6 +272,10 @@ export async function queryCases(
                   as consent_on_file,
                 (select count(*)::int from case_link cl where cl.case_id = f.id)
                   as prior_case_count,
+                (select max(pc.closed_at) from case_link cl
+                   join overdose_case pc on pc.id = cl.prior_case_id
+                  where cl.case_id = f.id and pc.close_reason = 'DECLINED_SERVICES')
+                  as declined_services_on,
                 (select coalesce(json_agg(json_build_object(
                           'id', r.id, 'toAgencyId', r.to_agency_id, 'type', r.type,
                           'status', r.status, 'statusReason', r.status_reason,
@@ -340,6 +344,7 @@ interface CaseRow extends Record<string, unknown> {
   created_at: Date | string;
   updated_at: Date | string;
   overdue: boolean;
+  declined_services_on: Date | string | null;
   follow_up_bucket: FollowUpBucket | null;
   identity_sealed: boolean;
   sealed_by_revocation: boolean;
@@ -391,6 +396,7 @@ function toCaseType(row: CaseRow, em: EntityManager, relations: CaseRelations): 
     })),
     priorCaseCount: row.prior_case_count,
     repeatOverdose: row.prior_case_count > 0,
+    declinedServicesOn: row.declined_services_on ? toDate(row.declined_services_on) : undefined,
     attemptCount: row.attempt_count,
     lastAttemptAt: row.last_attempt_at ? toDate(row.last_attempt_at) : undefined,
     holdReason: row.hold_reason ?? undefined,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
-import { decodeListCursor, toListPage } from '../../common/list-cursor';
+import { decodeCursor, toPage } from '../../common/cursor';
 import { pageSize, type Page } from '../../common/pagination';
 import { isUuid } from '../../common/uuid';
 import { badInput, notFound } from '../../errors/hub-errors';
@@ -36,7 +36,7 @@ export async function listCases(
   relations?: CaseRelations,
 ): Promise<Page<CaseType>> {
   const size = pageSize(args.first);
-  const after = decodeListCursor(CASES_LIST, args.after);
+  const after = decodeCursor(CASES_LIST, args.after);
   checkRange(args.filter);
   const { rows, totalCount } = await queryCases(em, viewer, {
     filter: args.filter,
@@ -44,7 +44,7 @@ export async function listCases(
     limit: size + 1,
     relations,
   });
-  return toListPage(CASES_LIST, rows, size, totalCount, (c) => ({ at: c.followUpDueAt, id: c.id }));
+  return toPage(CASES_LIST, rows, size, totalCount, (c) => ({ at: c.followUpDueAt, id: c.id }));
 }
 
 /**
@@ -60,7 +60,7 @@ export async function listFollowUpQueue(
   relations?: CaseRelations,
 ): Promise<Page<CaseType>> {
   const size = pageSize(args.first);
-  const after = decodeListCursor(QUEUE_LIST, args.after);
+  const after = decodeCursor(QUEUE_LIST, args.after);
   const timeZone = checkTimeZone(args.timeZone ?? 'UTC');
   const { rows, totalCount } = await queryCases(em, viewer, {
     queue: { buckets: args.buckets ?? Object.values(FollowUpBucket), timeZone },
@@ -68,7 +68,7 @@ export async function listFollowUpQueue(
     limit: size + 1,
     relations,
   });
-  return toListPage(QUEUE_LIST, rows, size, totalCount, (c) => ({ at: c.followUpDueAt, id: c.id }));
+  return toPage(QUEUE_LIST, rows, size, totalCount, (c) => ({ at: c.followUpDueAt, id: c.id }));
 }
 
 function checkRange(filter: CaseFilterInput | undefined): void {

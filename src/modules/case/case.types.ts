@@ -82,6 +82,12 @@ export class CaseType {
   @Field(() => Boolean, { description: 'The person overdosed before (has earlier cases)' })
   repeatOverdose!: boolean;
 
+  @Field(() => Date, {
+    description:
+      'The person declined services on this date on an earlier case ("not today" is not "never")',
+  })
+  declinedServicesOn?: Date;
+
   @Field(() => Int, { description: 'Outreach attempts logged on the case' })
   attemptCount!: number;
 

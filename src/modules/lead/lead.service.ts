@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { lockedChange } from '../../common/optimistic-lock';
 import type { Viewer } from '../../auth/viewer';
 import type { ReadyConfig } from '../../config';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
+import { decodeCursor, toPage } from '../../common/cursor';
+import { pageSize, type Page } from '../../common/pagination';
 import { Role } from '../../common/role';
 import { isUuid } from '../../common/uuid';
 import { badInput, notFound, type FieldProblem } from '../../errors/hub-errors';
@@ -71,13 +72,16 @@ export async function listLeadReferrals(
   args: LeadReferralsArgs,
 ): Promise<Page<LeadReferralType>> {
   const size = pageSize(args.first);
-  const after = decodeCursor(args.after);
+  const after = decodeCursor('leadReferrals', args.after);
   const { rows, totalCount } = await queryLeadReferrals(em, viewer, {
     filter: args.filter,
     after,
     limit: size + 1,
   });
-  return toPage(rows, size, totalCount, (r) => ({ at: r.intakeDeadline, id: r.id }));
+  return toPage('leadReferrals', rows, size, totalCount, (r) => ({
+    at: r.intakeDeadline,
+    id: r.id,
+  }));
 }
 
 export async function listLeadFlags(
@@ -86,9 +90,9 @@ export async function listLeadFlags(
   args: { first?: number; after?: string },
 ): Promise<Page<LeadReferralFlagType>> {
   const size = pageSize(args.first);
-  const after = decodeCursor(args.after);
+  const after = decodeCursor('leadFlags', args.after);
   const { rows, totalCount } = await queryLeadFlags(em, viewer, { after, limit: size + 1 });
-  return toPage(rows, size, totalCount, (r) => ({ at: r.createdAt, id: r.id }));
+  return toPage('leadFlags', rows, size, totalCount, (r) => ({ at: r.createdAt, id: r.id }));
 }
 
 /**

@@ -11,6 +11,7 @@ import { actorOf, changeCase, type CaseChangeRequest } from '../case/workflow/ca
 import { getCase } from '../case/case.service';
 import type { CaseType } from '../case/case.types';
 import { OverdoseIncident } from '../incident/incident.entity';
+import { doNotContactInForce } from '../person/do-not-contact';
 import { Person } from '../person/person.entity';
 import { OutreachAttempt } from './outreach-attempt.entity';
 import {
@@ -39,6 +40,7 @@ const CAPPED_STATUSES: readonly CaseStatus[] = [CaseStatus.ASSIGNED, CaseStatus.
 const STATE_HINT: Partial<Record<CaseStatus, string>> = {
   [CaseStatus.REFERRED]: 'accept it first',
   [CaseStatus.ON_HOLD]: 'resume it first',
+  [CaseStatus.DO_NOT_CONTACT_ON_FILE]: 'the person asked not to be contacted',
 };
 
 /**
@@ -46,7 +48,7 @@ const STATE_HINT: Partial<Record<CaseStatus, string>> = {
  * may log it (teams share visits; the assigned worker is not always the one at the door). The
  * first attempt moves ASSIGNED → OUTREACH; DECEASED closes the case (and the person's other open
  * cases). CONTACT_SURVIVOR_DECLINED does not close it: declining a visit is not "don't contact
- * me", which the worker records deliberately by closing the case DECLINED.
+ * me", which the worker records only at the person's explicit wish (recordDoNotContact).
  */
 export async function logOutreachAttempt(
   em: EntityManager,
@@ -136,8 +138,10 @@ function assertAttemptAllowed(status: CaseStatus): void {
 /** "Don't contact me" binds every agency. The message names no one. */
 async function assertMayContact(em: EntityManager, kase: Case): Promise<void> {
   if (!kase.person) return;
-  const person = await em.findOne(Person, kase.person.id, { fields: ['doNotContact'] });
-  if (person?.doNotContact) {
+  const person = await em.findOne(Person, kase.person.id, {
+    fields: ['doNotContactSince', 'doNotContactReviewOn'],
+  });
+  if (person && doNotContactInForce(person)) {
     throw badInput({
       field: 'caseId',
       message: 'the person asked not to be contacted; no outreach attempt may be made',

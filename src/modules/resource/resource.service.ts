@@ -1,7 +1,8 @@
 import { assertVersion, flushVersioned } from '../../common/optimistic-lock';
 import { type EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
+import { decodeCursor, toPage } from '../../common/cursor';
+import { pageSize, type Page } from '../../common/pagination';
 import { Role } from '../../common/role';
 import { isUuid } from '../../common/uuid';
 import { badInput, forbidden, notFound, type FieldProblem } from '../../errors/hub-errors';
@@ -63,13 +64,13 @@ export async function listResources(
 ): Promise<Page<TreatmentResource>> {
   assertReader(viewer);
   const size = pageSize(first);
-  const cursor = decodeCursor(after);
+  const cursor = decodeCursor('resources', after);
   if (filter) {
     const problems = await validateInputAs(ResourceFilter, filter, 'filter');
     if (problems.length > 0) throw badInput(problems);
   }
   const { rows, totalCount } = await searchResources(em, filter, cursor, size + 1);
-  return toPage(rows, size, totalCount, (r) => ({ at: r.createdAt, id: r.id }));
+  return toPage('resources', rows, size, totalCount, (r) => ({ at: r.createdAt, id: r.id }));
 }
 
 /** A resource the caller maintains; any other answers exactly like a missing id. */

@@ -809,7 +809,7 @@ export class Generator {
           false,
           null,
         ]);
-        close(at, CloseReason.DECLINED, worker);
+        close(at, CloseReason.DECLINED_SERVICES, worker);
         if (person) this.markDoNotContact(person, at);
         return;
       }

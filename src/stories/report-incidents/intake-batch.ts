@@ -13,6 +13,7 @@ import { NaloxoneAdministration } from '../../modules/incident/naloxone-administ
 import { ReportedIdentity } from '../../modules/incident/reported-identity.entity';
 import { OutcomeType } from '../../modules/outcome/outcome-codes';
 import { Outcome } from '../../modules/outcome/outcome.entity';
+import { doNotContactInForce } from '../../modules/person/do-not-contact';
 import { personKey } from '../../modules/person/person-key';
 import { Person } from '../../modules/person/person.entity';
 import {
@@ -117,7 +118,7 @@ async function writeRound(
     if (known) {
       refreshFromReport(known, input.survivor!);
       personId = known.id;
-      doNotContact = known.doNotContact;
+      doNotContact = doNotContactInForce(known, now);
     } else if (input.survivor) {
       const person = {
         ...stamped(),

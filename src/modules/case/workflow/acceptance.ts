@@ -134,7 +134,7 @@ async function reroute(em: EntityManager, kase: Case, actorId: string | undefine
   await routeCase(em, kase, await reportingAgencyOf(em, kase), actorId);
 }
 
-async function reportingAgencyOf(em: EntityManager, kase: Case): Promise<string> {
+export async function reportingAgencyOf(em: EntityManager, kase: Case): Promise<string> {
   const incident = await em.findOneOrFail(
     OverdoseIncident,
     { id: kase.indexIncident.id },

@@ -81,6 +81,6 @@ function closedAsFatalAtIntake(kase: Case): boolean {
   return (
     kase.status === CaseStatus.CLOSED &&
     kase.closeReason === CloseReason.DECEASED &&
-    kase.routedAgency === undefined
+    !kase.routedAgency
   );
 }

@@ -39,8 +39,10 @@ type Row = PlainRow & { id: string };
  * are loaded and locked in one query; the new cases, their timeline entries, routing requests and
  * links to earlier cases are written as one multi-row INSERT per table, routed in memory by
  * `router`. Each new case goes REPORTED → TRIAGE, then is routed (or stays in TRIAGE with the
- * reason); a fatal report's case, and one of a person who asked not to be contacted, are closed
- * through the one close (closeCases), which for a death also closes the person's open cases.
+ * reason); a person who asked not to be contacted gets a case routed DO_NOT_CONTACT_ON_FILE
+ * (seen and counted by the agency, no referral request, attempts refused); a fatal report's case
+ * is closed DECEASED through the one close (closeCases), which also closes the person's open
+ * cases.
  * A repeat overdose links the new case to every earlier one and never reopens them.
  *
  * A person appears at most once per call (the caller sends a second report of the same person
@@ -85,15 +87,13 @@ export async function openCases(
 
     if (report.fatal) {
       toClose.push({ caseId: kase.id, reason: CloseReason.DECEASED, timelineReason: 'FATAL' });
-    } else if (report.doNotContact) {
-      toClose.push({
-        caseId: kase.id,
-        reason: CloseReason.NOT_ELIGIBLE,
-        timelineReason: 'DO_NOT_CONTACT',
-      });
     } else {
       const target = router.pick(report.county);
-      if (target) {
+      if (target && report.doNotContact) {
+        // Visible to the agency and counted, but nobody is asked to reach out.
+        Object.assign(kase, { status: CaseStatus.DO_NOT_CONTACT_ON_FILE, routedAgency: target });
+        event(CaseStatus.TRIAGE, CaseStatus.DO_NOT_CONTACT_ON_FILE, 'DO_NOT_CONTACT');
+      } else if (target) {
         Object.assign(kase, { status: CaseStatus.REFERRED, routedAgency: target });
         referrals.push({
           ...stamped(),

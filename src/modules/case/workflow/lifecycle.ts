@@ -2,7 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../../auth/viewer';
 import { Role } from '../../../common/role';
 import { badInput, forbidden, type FieldProblem } from '../../../errors/hub-errors';
+import { liftDoNotContact, setDoNotContact } from '../../person/do-not-contact';
 import { Person } from '../../person/person.entity';
+import { reportingAgencyOf } from './acceptance';
+import { routeCase } from './routing';
 import { CaseStatus, CloseReason, ReferralStatus, ReferralType } from '../case-codes';
 import type { CloseCaseArgs, EnteredInErrorArgs, PutCaseOnHoldArgs } from '../case-lifecycle.input';
 import type { Case } from '../case.entity';
@@ -175,16 +178,60 @@ export async function closeCase(
   return change(em, viewer, args, async (tem, kase) => {
     assertTransition(kase.status, CaseStatus.CLOSED);
     assertCloseReason(kase.status, args.reason);
+    // DECLINED_SERVICES is "not today": no contact block; the next overdose is routed as usual.
     await close(tem, kase, { reason: args.reason, actorId: actorOf(viewer) });
-    if (args.reason === CloseReason.DECLINED && kase.person) {
-      await markDoNotContact(tem, kase.person.id);
+  });
+}
+
+/** A review date further out than this is a typing error; the wish can be recorded again. */
+const MAX_REVIEW_DAYS = 5 * 366;
+
+/** Statuses in which the agency works the case with the person (a wish was heard). */
+const WISH_HEARD_IN: readonly CaseStatus[] = [
+  CaseStatus.ASSIGNED,
+  CaseStatus.OUTREACH,
+  CaseStatus.ON_HOLD,
+  CaseStatus.ENGAGED,
+  CaseStatus.LINKED,
+  CaseStatus.FOLLOW_UP,
+];
+
+/**
+ * The person said "don't contact me": only this sets do-not-contact (declining services does
+ * not). It holds for every agency until `reviewOn` (if given), when it lapses and comes up for
+ * review; a new overdose meanwhile opens a case DO_NOT_CONTACT_ON_FILE. Kept on the timeline.
+ */
+export async function recordDoNotContact(
+  em: EntityManager,
+  viewer: Viewer,
+  args: CaseChangeRequest & { reviewOn?: Date | null },
+): Promise<CaseType> {
+  const now = new Date();
+  const reviewOn = args.reviewOn ?? undefined;
+  if (reviewOn && reviewOn.getTime() <= now.getTime()) {
+    throw badInput({ field: 'reviewOn', message: 'must be in the future' });
+  }
+  if (reviewOn && reviewOn.getTime() > now.getTime() + MAX_REVIEW_DAYS * DAY) {
+    throw badInput({ field: 'reviewOn', message: 'is more than five years ahead' });
+  }
+  return change(em, viewer, args, async (tem, kase) => {
+    if (!WISH_HEARD_IN.includes(kase.status)) {
+      throw badInput({
+        field: 'caseId',
+        message: `the case is ${kase.status}; the wish is recorded on a case your agency works (${WISH_HEARD_IN.join(', ')})`,
+      });
     }
+    if (!kase.person) throw badInput({ field: 'caseId', message: 'the case names no person' });
+    const person = await tem.findOneOrFail(Person, kase.person.id);
+    setDoNotContact(person, reviewOn, now);
+    recordNote(tem, kase, 'DO_NOT_CONTACT_RECORDED', actorOf(viewer));
   });
 }
 
 /**
  * The person later asks for help: lift "don't contact me" so outreach may happen again (and new
- * reports are routed). Recorded on the timeline of the case it was done from.
+ * reports are routed). Recorded on the timeline of the case it was done from; a case held
+ * DO_NOT_CONTACT_ON_FILE goes back to triage and is routed.
  */
 export async function clearDoNotContact(
   em: EntityManager,
@@ -199,9 +246,17 @@ export async function clearDoNotContact(
     if (!person?.doNotContact) {
       throw badInput({ field: 'caseId', message: 'the person is not marked do-not-contact' });
     }
-    person.doNotContact = false;
-    person.doNotContactSince = undefined;
-    recordNote(tem, kase, 'DO_NOT_CONTACT_CLEARED', actorOf(viewer));
+    liftDoNotContact(person);
+    if (kase.status === CaseStatus.DO_NOT_CONTACT_ON_FILE) {
+      recordTransition(tem, kase, CaseStatus.TRIAGE, {
+        reason: 'DO_NOT_CONTACT_CLEARED',
+        actorId: actorOf(viewer),
+      });
+      kase.routedAgency = undefined;
+      await routeCase(tem, kase, await reportingAgencyOf(tem, kase), actorOf(viewer));
+    } else {
+      recordNote(tem, kase, 'DO_NOT_CONTACT_CLEARED', actorOf(viewer));
+    }
   });
 }
 
@@ -223,14 +278,6 @@ export async function markCaseEnteredInError(
     kase.resumeOn = undefined;
     recordTransition(tem, kase, CaseStatus.ENTERED_IN_ERROR, { reason, actorId: actorOf(viewer) });
   });
-}
-
-/** "Don't contact me" holds for every agency, and new reports of the person close at intake. */
-async function markDoNotContact(em: EntityManager, personId: string): Promise<void> {
-  const person = await em.findOneOrFail(Person, personId);
-  if (person.doNotContact) return;
-  person.doNotContact = true;
-  person.doNotContactSince = new Date();
 }
 
 /** Runs the change, then answers with the case as the caller now sees it. */
