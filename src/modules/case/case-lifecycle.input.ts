@@ -1,7 +1,6 @@
 import { IsOptional } from 'class-validator';
 import { ArgsType, Field } from 'type-graphql';
-import { HoldReason } from './case-codes';
-import { CloseReason } from './case-codes';
+import { CloseReason, HoldReason } from './case-codes';
 import { CaseChangeArgs } from './case.input';
 
 // Text and dates are checked by the service, which names the argument in its error.

@@ -2,10 +2,16 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { connectionType } from '../../common/pagination';
 import { AgencyType, UserType } from '../agency/agency.types';
 import { IncidentType } from '../incident/incident.types';
-import { HoldReason } from './case-codes';
 import { PersonType } from '../person/person.types';
 import type { IncidentRow } from '../incident/incident-rows';
-import { CaseStatus, CloseReason, FollowUpBucket, SealedReason, TriageReason } from './case-codes';
+import {
+  CaseStatus,
+  CloseReason,
+  FollowUpBucket,
+  HoldReason,
+  SealedReason,
+  TriageReason,
+} from './case-codes';
 import { CaseReferralType } from './referral.types';
 
 /**
