@@ -1,11 +1,14 @@
-import type { InForceWindow } from './in-force-window';
-
 /**
- * "Do-not-contact in force": the person's explicit wish, recorded at `doNotContactSince`, holds
- * for every agency until the review date the worker set with it (exclusive; none: until lifted).
- * Lifting it clears `doNotContactSince`. Rendered by in-force-window.ts for SQL, ORM and code.
+ * "Do-not-contact in force", written once: the person's explicit wish (`doNotContact`) holds for
+ * every agency until the review date the worker set with it (exclusive; none: until lifted).
  */
-export const DO_NOT_CONTACT_IN_FORCE: InForceWindow = {
-  startsAt: 'doNotContactSince',
-  endsAt: 'doNotContactReviewOn',
-};
+export interface DoNotContactState {
+  doNotContact?: boolean | null;
+  doNotContactReviewOn?: Date | null;
+}
+
+/** The rule on a loaded person at `at`. */
+export function isDoNotContactInForce(person: DoNotContactState, at: Date): boolean {
+  const review = person.doNotContactReviewOn;
+  return person.doNotContact === true && (!review || review.getTime() > at.getTime());
+}

@@ -139,7 +139,7 @@ function assertAttemptAllowed(status: CaseStatus): void {
 async function assertMayContact(em: EntityManager, kase: Case): Promise<void> {
   if (!kase.person) return;
   const person = await em.findOne(Person, kase.person.id, {
-    fields: ['doNotContactSince', 'doNotContactReviewOn'],
+    fields: ['doNotContact', 'doNotContactReviewOn'],
   });
   if (person && doNotContactInForce(person)) {
     throw badInput({

@@ -1,12 +1,9 @@
-import { DO_NOT_CONTACT_IN_FORCE } from '../../rules/do-not-contact';
-import { isInForce } from '../../rules/in-force-window';
+import { isDoNotContactInForce, type DoNotContactState } from '../../rules/do-not-contact';
 import type { Person } from './person.entity';
 
-type DoNotContact = Pick<Person, 'doNotContactSince' | 'doNotContactReviewOn'>;
-
 /** The person's "don't contact me" holds now (recorded, not lifted, review date not reached). */
-export function doNotContactInForce(person: DoNotContact, at: Date = new Date()): boolean {
-  return isInForce(DO_NOT_CONTACT_IN_FORCE, person, at);
+export function doNotContactInForce(person: DoNotContactState, at: Date = new Date()): boolean {
+  return isDoNotContactInForce(person, at);
 }
 
 /** Only the person's explicit wish sets it; a review date makes it lapse then. */
