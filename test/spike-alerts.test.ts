@@ -154,7 +154,7 @@ describe('baseline threshold', () => {
 
     const reading = await readCounty(
       hub.em(),
-      { ...hub.config.spike, minThreshold: 1 },
+      { ...hub.config.spike, minCount: 1 },
       county,
       now,
     );

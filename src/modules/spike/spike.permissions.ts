@@ -13,22 +13,71 @@ export const spikeReaders = allowRoles(
   'counties served by their own agency',
 );
 
+/**
+ * Thresholds and alert contacts: the agency admin, and analysts (only of a public-health agency,
+ * checked in the service) for their own agency's jurisdiction.
+ */
+export const alertManagers = allowRoles(
+  'alertManagers',
+  [Role.AGENCY_ADMIN, Role.ANALYST],
+  'own agency; analysts only of a PUBLIC_HEALTH agency',
+);
+
 export const spikePermissions: PermissionMap = {
-  Query: { spikeAlerts: spikeReaders },
+  Query: {
+    spikeAlerts: spikeReaders,
+    spikeSettings: alertManagers,
+    alertContacts: alertManagers,
+    alertDeliveries: alertManagers,
+    webPushPublicKey: alertManagers,
+  },
+  Mutation: {
+    setSpikeSettings: alertManagers,
+    addAlertContact: alertManagers,
+    removeAlertContact: alertManagers,
+  },
   SpikeAlert: fields(
     [
       'id',
       'county',
+      'scope',
+      'counties',
+      'substance',
+      'windowHours',
       'windowStart',
       'windowEnd',
       'count',
       'countSuppressed',
       'threshold',
       'thresholdSource',
+      'expected',
+      'exceedanceProbability',
       'raisedAt',
       'endedAt',
       'active',
     ],
     spikeReaders,
+  ),
+  SpikeSettings: fields(
+    ['exceedanceProbability', 'minCount', 'poolNeighbours', 'substances', 'isDefault', 'updatedAt'],
+    alertManagers,
+  ),
+  AlertContact: fields(['id', 'channel', 'label', 'target', 'active', 'createdAt'], alertManagers),
+  CreatedAlertContact: fields(['contact', 'webhookSecret'], alertManagers),
+  AlertDelivery: fields(
+    [
+      'id',
+      'alertId',
+      'contactId',
+      'channel',
+      'status',
+      'attempts',
+      'lastError',
+      'lastAttemptAt',
+      'nextAttemptAt',
+      'sentAt',
+      'createdAt',
+    ],
+    alertManagers,
   ),
 };
