@@ -33,8 +33,11 @@ export async function planDeliveries(
     },
     runtime.smallCellMax,
   );
-  // A fixed (CONFIGURED) threshold is the operator's decision for the county: no probability.
-  const exceedance = alert.thresholdSource === 'CONFIGURED' ? 0 : (alert.exceedance ?? 1);
+  // A fixed (CONFIGURED) threshold is the operator's decision for the county: it stands in for
+  // the default probability and minimum count (an agency's own setting still applies).
+  const configured = alert.thresholdSource === 'CONFIGURED';
+  const exceedance = configured ? 0 : (alert.exceedance ?? 1);
+  const defaultMinCount = configured ? alert.threshold : runtime.spike.minCount;
   await em.getConnection().execute(
     `with planned as (
        insert into alert_delivery (id, created_at, updated_at, alert_id, contact_id, agency_id,
@@ -64,7 +67,7 @@ export async function planDeliveries(
       exceedance,
       runtime.spike.exceedanceProbability,
       alert.count,
-      runtime.spike.minCount,
+      defaultMinCount,
       alert.scope,
       alert.substance ?? null,
       alert.substance ?? null,

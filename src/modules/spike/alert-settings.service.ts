@@ -195,10 +195,10 @@ export async function listAlertDeliveries(
       status: string;
       attempts: number;
       last_error: string | null;
-      last_attempt_at: Date | null;
-      sent_at: Date | null;
-      created_at: Date;
-      next_attempt_at: Date | null;
+      last_attempt_at: Date | string | null;
+      sent_at: Date | string | null;
+      created_at: Date | string;
+      next_attempt_at: Date | string | null;
     }>
   >(
     `select d.id, d.alert_id, d.contact_id, d.channel, d.status, d.attempts, d.last_error,
@@ -218,19 +218,22 @@ export async function listAlertDeliveries(
     status: r.status,
     attempts: r.attempts,
     lastError: r.last_error,
-    lastAttemptAt: r.last_attempt_at ?? undefined,
+    lastAttemptAt: toDate(r.last_attempt_at),
     nextAttemptAt:
-      r.status === 'PENDING' || r.status === 'RETRYING'
-        ? (r.next_attempt_at ?? undefined)
-        : undefined,
-    sentAt: r.sent_at ?? undefined,
-    createdAt: r.created_at,
+      r.status === 'PENDING' || r.status === 'RETRYING' ? toDate(r.next_attempt_at) : undefined,
+    sentAt: toDate(r.sent_at),
+    createdAt: toDate(r.created_at)!,
   }));
 }
 
 export function webPushPublicKey(viewer: Viewer, config: ReadyConfig): string | null {
   assertAlertManager(viewer);
   return config.alerts.vapid?.publicKey ?? null;
+}
+
+/** A subquery's timestamp may come back as text (the driver types only plain columns). */
+function toDate(value: Date | string | null): Date | undefined {
+  return value === null ? undefined : new Date(value);
 }
 
 function checkedUrl(value: string | undefined, field: string, allowHttp: boolean): string {
