@@ -1,5 +1,6 @@
 import { ALL_ROLES, Role } from '../../common/role';
-import { allowRoles, fields, type PermissionMap } from '../../permissions/access';
+import { allowRoles, allowWhen, fields, type PermissionMap } from '../../permissions/access';
+import { AgencyKind } from '../agency/agency-kind';
 
 /**
  * Analysts, public-health staff and agencies covering the county see spike alerts, as aggregates
@@ -14,12 +15,14 @@ export const spikeReaders = allowRoles(
 );
 
 /**
- * Thresholds and alert contacts: the agency admin, and analysts (only of a public-health agency,
- * checked in the service) for their own agency's jurisdiction.
+ * Thresholds and alert contacts: the agency admin, and analysts of a public-health agency for
+ * their own agency's jurisdiction (the service checks the same again).
  */
-export const alertManagers = allowRoles(
+export const alertManagers = allowWhen(
   'alertManagers',
   [Role.AGENCY_ADMIN, Role.ANALYST],
+  (_parent, ctx) =>
+    ctx.viewer.role !== Role.ANALYST || ctx.viewer.agencyKind === AgencyKind.PUBLIC_HEALTH,
   'own agency; analysts only of a PUBLIC_HEALTH agency',
 );
 
