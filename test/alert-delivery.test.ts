@@ -169,6 +169,14 @@ describe('webhooks', () => {
       );
       expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
       expect(res.errors![0].message).toContain('input.url: must be an https URL');
+      const internal = await prod.gql(
+        ADD_CONTACT,
+        { input: { channel: 'WEBHOOK', label: 'Metadata', url: 'https://169.254.169.254/latest' } },
+        analyst.token,
+      );
+      expect(internal.errors![0].message).toContain(
+        'input.url: must not point at a loopback or private address',
+      );
     } finally {
       await prod.stop();
     }

@@ -268,7 +268,7 @@ export async function buildWorld(hub: TestHub): Promise<World> {
     await must(
       'alert contact',
       `mutation($input: AddAlertContactInput!) { addAlertContact(input: $input) { contact { id } } }`,
-      { input: { channel: 'WEBHOOK', label: 'Dispatch', url: 'https://hooks.example/alerts' } },
+      { input: { channel: 'WEBHOOK', label: 'Dispatch', url: 'https://127.0.0.1:9/alerts' } },
       emsAdmin,
     )
   ).addAlertContact.contact.id as string;

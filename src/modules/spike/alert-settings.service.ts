@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { Role } from '../../common/role';
@@ -114,7 +115,7 @@ export async function addAlertContact(
     }
     contact = em.create(AlertContact, { ...base, target: email });
   } else if (input.channel === 'WEBHOOK') {
-    const url = checkedUrl(input.url, 'input.url', config.alerts.allowHttp);
+    const url = checkedUrl(input.url, 'input.url', config);
     webhookSecret = `whsec_${randomBytes(32).toString('base64url')}`;
     contact = em.create(AlertContact, {
       ...base,
@@ -135,11 +136,7 @@ export async function addAlertContact(
         message: 'Web Push is not configured on this hub (the operator sets the VAPID keys)',
       });
     }
-    const endpoint = checkedUrl(
-      subscription.endpoint,
-      'input.pushSubscription.endpoint',
-      config.alerts.allowHttp,
-    );
+    const endpoint = checkedUrl(subscription.endpoint, 'input.pushSubscription.endpoint', config);
     contact = em.create(AlertContact, {
       ...base,
       target: endpoint,
@@ -236,13 +233,20 @@ function toDate(value: Date | string | null): Date | undefined {
   return value === null ? undefined : new Date(value);
 }
 
-function checkedUrl(value: string | undefined, field: string, allowHttp: boolean): string {
+/**
+ * A webhook or push URL. https only outside development and test. The hub must not become a way
+ * into the network it runs in: outside development a literal loopback, private or link-local
+ * address is refused, and a test hub sends only to this machine (loopback), so no test can make
+ * it reach anywhere else. (A public name that resolves to a private address is not caught here.)
+ */
+function checkedUrl(value: string | undefined, field: string, config: ReadyConfig): string {
   let url: URL;
   try {
     url = new URL(value ?? '');
   } catch {
     throw badInput({ field, message: 'must be an absolute URL' });
   }
+  const allowHttp = config.alerts.allowHttp;
   if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) {
     throw badInput({
       field,
@@ -252,7 +256,36 @@ function checkedUrl(value: string | undefined, field: string, allowHttp: boolean
   if (url.username || url.password) {
     throw badInput({ field, message: 'must not carry a user name or password' });
   }
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (config.env === 'test' && !isLoopback(host)) {
+    throw badInput({ field, message: 'a test hub sends only to this machine (loopback)' });
+  }
+  if (config.env !== 'development' && config.env !== 'test' && isInternal(host)) {
+    throw badInput({ field, message: 'must not point at a loopback or private address' });
+  }
   return url.toString();
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function isInternal(host: string): boolean {
+  if (isLoopback(host) || host.endsWith('.localhost') || host === '0.0.0.0' || host === '::') {
+    return true;
+  }
+  if (isIP(host) === 4) {
+    const [a, b] = host.split('.').map(Number);
+    return (
+      a === 10 ||
+      a === 0 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  return isIP(host) === 6 && /^(fc|fd|fe8|fe9|fea|feb|::ffff:)/.test(host);
 }
 
 function defaults(config: ReadyConfig): SpikeSettingsType {
