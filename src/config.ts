@@ -100,7 +100,7 @@ const envSchema = z.object({
     .default('hub'),
   JOB_POLL_MS: integer(1000, 20, 60_000),
   JOB_LEASE_SECONDS: integer(120, 5, 3600),
-  JOB_RETRY_BASE_SECONDS: integer(30, 0, 3600),
+  JOB_RETRY_BASE_SECONDS: integer(30, 1, 3600),
   JOB_RETRY_MAX_SECONDS: integer(3600, 1, 86_400),
   SMTP_URL: optionalString.pipe(
     z
