@@ -77,9 +77,9 @@ async function deliveries(actor: Actor, on: TestHub = hub): Promise<Delivery[]> 
   return res.data!.alertDeliveries;
 }
 
-async function raiseSpike(county: string, on: TestHub = hub) {
+async function raiseSpike(county: string, on: TestHub = hub, reporter: Actor = police) {
   const input = reportInput(county);
-  const res = await on.gql(REPORT_MUTATION, { input }, police.token);
+  const res = await on.gql(REPORT_MUTATION, { input }, reporter.token);
   expect(res.errors).toBeUndefined();
   return input;
 }
@@ -391,7 +391,7 @@ describe('durability', () => {
         { channel: 'WEBHOOK', label: 'Down', url: `${target.url}/h` },
         first,
       );
-      await raiseSpike(county, first);
+      await raiseSpike(county, first, await makeUser(first, Role.POLICE_OFFICER));
       await waitFor(async () => (await deliveries(analyst, first))[0]?.status === 'RETRYING');
       await first.stop();
       first = undefined;
