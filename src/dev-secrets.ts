@@ -24,7 +24,7 @@ const freshIdentityKeys = (): string => `dev1:${randomBytes(32).toString('base64
  * with a missing secret: loadConfig refuses to start.
  */
 export function withDevSecrets(config: HubConfig, logger: Logger): ReadyConfig {
-  return withDevVapid(withCoreSecrets(config, logger));
+  return withDevVapid(withCoreSecrets(config, logger), logger);
 }
 
 /**
@@ -32,7 +32,7 @@ export function withDevSecrets(config: HubConfig, logger: Logger): ReadyConfig {
  * are refused); elsewhere a pair is generated like the other secrets (kept in the data folder;
  * in memory for tests, which must not write the working tree's data folder).
  */
-function withDevVapid(config: ReadyConfig): ReadyConfig {
+function withDevVapid(config: ReadyConfig, logger: Logger): ReadyConfig {
   if (config.alerts.vapid || config.env === 'production') return config;
   let keys: { publicKey: string; privateKey: string };
   const ephemeral =
@@ -49,6 +49,10 @@ function withDevVapid(config: ReadyConfig): ReadyConfig {
       if (stored.path) {
         writeFileSync(stored.path, JSON.stringify(stored.secrets, null, 2), { mode: 0o600 });
       }
+      logger.warn(
+        { secrets: ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY'], storage: stored.path ?? 'memory' },
+        'using generated development Web Push keys; set them explicitly in production',
+      );
     }
     keys = {
       publicKey: stored.secrets.VAPID_PUBLIC_KEY,
