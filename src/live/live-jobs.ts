@@ -44,7 +44,8 @@ export async function startBackgroundWork(
 
   if (config.events.followUpTickSeconds > 0) {
     // The end of the last tick is kept in the job, so a restart neither skips nor repeats a case.
-    await worker.every('follow-up-due', config.events.followUpTickSeconds, 0, async (job) => {
+    const period = config.events.followUpTickSeconds;
+    await worker.every('follow-up-due', period, period, async (job) => {
       const now = new Date();
       const since =
         typeof job.payload.since === 'string'
@@ -62,7 +63,10 @@ export async function startBackgroundWork(
   }
 
   if (config.spike.checkIntervalSeconds > 0) {
-    await worker.every('spike-check', config.spike.checkIntervalSeconds, 0, async () => {
+    // First run one period after the timer is created: right after a start, reports have just
+    // been checked one by one anyway.
+    const period = config.spike.checkIntervalSeconds;
+    await worker.every('spike-check', period, period, async () => {
       for (const county of await countiesToCheck(orm.em.fork())) {
         await checkCounty(orm.em.fork(), runtime, county);
       }

@@ -80,8 +80,9 @@ async function readCounts(
   const where = `i.county = any(?::bpchar[]) and i.occurred_at > ?::timestamptz
       and i.occurred_at <= ?::timestamptz`;
   const bind = [dayStart, weekStart, weekStart, pgArray(counties), baseStart, now];
+  // The comment names the statement in statement logs (test/intake-batch.test.ts counts them).
   return em.getConnection().execute<CountRow[]>(
-    `select i.county::text as county, null::text as substance, ${counts}
+    `/* spike-check */ select i.county::text as county, null::text as substance, ${counts}
        from overdose_incident i where ${where} group by i.county
      union all
      select i.county::text, s::text, ${counts}
