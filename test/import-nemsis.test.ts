@@ -60,6 +60,7 @@ describe('NEMSIS v3.5 import', () => {
       imported: 3,
       unchanged: 0,
       skipped: 1,
+      skippedByReason: { NOT_AN_OVERDOSE: 1 },
       failed: 3,
       filesRefused: 0,
     });
