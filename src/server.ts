@@ -20,6 +20,7 @@ import { createTokenVerifier } from './auth/tokens';
 import { migrateToLatest, openDatabase } from './database';
 import { formatError, INTERNAL_MESSAGE } from './errors/format-error';
 import { noNulCharactersPlugin, noNulCharactersRule } from './errors/nul-characters';
+import { noSubscriptionsOverHttpPlugin } from './errors/http-subscription.plugin';
 import type { Logger } from './logger';
 import { queryLimitOptions } from './limits/query-limits';
 import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-limit';
@@ -119,6 +120,7 @@ async function startHttp(
         ...extraPlugins,
         ...limits.plugins,
         noNulCharactersPlugin(),
+        noSubscriptionsOverHttpPlugin(),
         ApolloServerPluginCacheControlDisabled(),
         noStorePlugin(),
         requestLogPlugin(logger),

@@ -66,18 +66,12 @@ describe('NEMSIS v3.5 as the TAC test cases write it', () => {
   it('reads the version from the TAC, release and vendor forms of xsi:schemaLocation', () => {
     const ns = 'http://www.nemsis.org';
     const at = (path: string) => `${ns} https://nemsis.org/media/nemsis_v3/${path}`;
-    expect(nemsisVersionOf(at('3.5.1.250403CP1/XSDs/NEMSIS_XSDs/EMSDataSet_v3.xsd'))).toBe(
-      '3.5.1',
-    );
-    expect(nemsisVersionOf(at('3.5.0.211008CP3/XSDs/NEMSIS_XSDs/EMSDataSet_v3.xsd'))).toBe(
-      '3.5.0',
-    );
+    expect(nemsisVersionOf(at('3.5.1.250403CP1/XSDs/NEMSIS_XSDs/EMSDataSet_v3.xsd'))).toBe('3.5.1');
+    expect(nemsisVersionOf(at('3.5.0.211008CP3/XSDs/NEMSIS_XSDs/EMSDataSet_v3.xsd'))).toBe('3.5.0');
     expect(nemsisVersionOf(at('release-3.5.0/XSDs/NEMSIS_XSDs/EMSDataSet_v3.xsd'))).toBe('3.5.0');
     expect(nemsisVersionOf(`${ns} https://x.test/NEMSIS_v3.5.1/EMSDataSet_v3.xsd`)).toBe('3.5.1');
     expect(nemsisVersionOf(`${ns} https://x.test/nemsis/3_5_0/EMSDataSet_v3.xsd`)).toBe('3.5.0');
-    expect(nemsisVersionOf(at('3.4.0.160713CP2/XSDs/NEMSIS_XSDs/EMSDataSet_v3.xsd'))).toBe(
-      '3.4.0',
-    );
+    expect(nemsisVersionOf(at('3.4.0.160713CP2/XSDs/NEMSIS_XSDs/EMSDataSet_v3.xsd'))).toBe('3.4.0');
     expect(nemsisVersionOf(`${ns} EMSDataSet_v3.xsd`)).toBeUndefined();
     expect(nemsisVersionOf(undefined)).toBeUndefined();
   });
@@ -229,7 +223,11 @@ describe('NEMSIS v3.5 as the TAC test cases write it', () => {
   it('lets only administrators choose a definition, an agency admin for its own agency only', async () => {
     const { ems, paramedic, admin } = await world();
     const other = await makeAgency(hub, AgencyKind.EMS);
-    const denied = await hub.gql(SET_DEFINITION, { definition: 'STIMULANT_OVERDOSE' }, paramedic.token);
+    const denied = await hub.gql(
+      SET_DEFINITION,
+      { definition: 'STIMULANT_OVERDOSE' },
+      paramedic.token,
+    );
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const elsewhere = await hub.gql(
       SET_DEFINITION,

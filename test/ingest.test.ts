@@ -57,7 +57,8 @@ describe('POST /ingest/nemsis and /ingest/rms', () => {
       body,
     });
 
-  const incidentCount = (agencyId: string) => hub.em().count(OverdoseIncident, { reportingAgency: agencyId });
+  const incidentCount = (agencyId: string) =>
+    hub.em().count(OverdoseIncident, { reportingAgency: agencyId });
 
   it('takes a NEMSIS file posted with an EMS API key: the per-record report, the run, and the routed case', async () => {
     const { county, ems, outreach, key, apiKey } = await world();
@@ -94,7 +95,9 @@ describe('POST /ingest/nemsis and /ingest/rms', () => {
     // The run and the identity it wrote are audited as the API key.
     const audit = await hub
       .em()
-      .execute<AuditRow[]>('select * from audit_event where request_id = ? order by action', [run.runId]);
+      .execute<AuditRow[]>('select * from audit_event where request_id = ? order by action', [
+        run.runId,
+      ]);
     expect(audit.map((a) => [a.action, a.actor_kind, a.actor_api_key_id])).toEqual([
       ['IMPORT_RECORD', 'API_KEY', apiKey.id],
       ['IMPORT_RUN', 'API_KEY', apiKey.id],
@@ -147,7 +150,11 @@ describe('POST /ingest/nemsis and /ingest/rms', () => {
 
   it('refuses a 3.4 file whole', async () => {
     const { county, ems, key } = await world();
-    const res = await post('/ingest/nemsis', key, await fixture('2023-EMS-2-Overdose_v340.xml', county));
+    const res = await post(
+      '/ingest/nemsis',
+      key,
+      await fixture('2023-EMS-2-Overdose_v340.xml', county),
+    );
     expect(res.status).toBe(422);
     expect((res.json as unknown as RunView).summary.files[0].fileError).toBe(
       'is NEMSIS 3.4.0; this importer reads NEMSIS v3.5 only (export the file as v3.5)',
@@ -247,7 +254,9 @@ describe('ingest body limit', () => {
     const county = uniqueCounty();
     const ems = await makeAgency(hub, AgencyKind.EMS, { serviceCounties: [county] });
     const { key } = await makeApiKey(hub, ems, Role.EMS_PROVIDER);
-    const body = await readFile(await fixtureCopy('nemsis', '2025-EMS-1-OpioidRelease_v351.xml', county));
+    const body = await readFile(
+      await fixtureCopy('nemsis', '2025-EMS-1-OpioidRelease_v351.xml', county),
+    );
     expect(body.length).toBeGreaterThan(4096);
 
     const plain = await request(hub, '/ingest/nemsis', {

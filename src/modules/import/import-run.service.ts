@@ -6,7 +6,12 @@ import { forbidden, notFound } from '../../errors/hub-errors';
 import { Agency } from '../agency/agency.entity';
 import { AuditAction } from '../audit/audit-codes';
 import { recordAuditEvent } from '../audit/audit-writer';
-import { ImportRun, type ImportKind, type ImportRunStatus, type ImportSource } from './import-run.entity';
+import {
+  ImportRun,
+  type ImportKind,
+  type ImportRunStatus,
+  type ImportSource,
+} from './import-run.entity';
 import type { ImportContext } from './import-submit';
 import type { ImportHooks, ImportResult, ReportRow, ReportSink } from './import-types';
 import { importNemsis } from './nemsis-import.service';
@@ -110,7 +115,11 @@ export async function runTrackedImport(
     // Writes are chained so they land in order; a failed write only delays the progress shown.
     pending = pending
       .then(() =>
-        em.nativeUpdate(ImportRun, { id: run.id }, total === undefined ? { done } : { done, total }),
+        em.nativeUpdate(
+          ImportRun,
+          { id: run.id },
+          total === undefined ? { done } : { done, total },
+        ),
       )
       .catch(() => undefined);
   };
@@ -138,7 +147,15 @@ export async function runTrackedImport(
         : await importRms(tracked, job.paths, sink, hooks);
   } catch (error) {
     await pending;
-    await finish(em, context, run, 'FAILED', { error: 'the import stopped on an internal error' }, rows, rowCount);
+    await finish(
+      em,
+      context,
+      run,
+      'FAILED',
+      { error: 'the import stopped on an internal error' },
+      rows,
+      rowCount,
+    );
     throw error;
   }
   await pending;
@@ -148,7 +165,16 @@ export async function runTrackedImport(
     ...(result.caseDefinition ? { caseDefinition: result.caseDefinition } : {}),
   };
   const allRefused = result.files.length > 0 && result.totals.filesRefused === result.files.length;
-  await finish(em, context, run, allRefused ? 'REFUSED' : 'COMPLETED', summary, rows, rowCount, result.totals.read);
+  await finish(
+    em,
+    context,
+    run,
+    allRefused ? 'REFUSED' : 'COMPLETED',
+    summary,
+    rows,
+    rowCount,
+    result.totals.read,
+  );
   return { ...result, files: summary.files };
 }
 

@@ -36,8 +36,21 @@ export interface IngestDeps {
 
 /** Media types a file of each kind may be sent as (gzip: the file compressed whole). */
 const MEDIA_TYPES: Record<ImportKind, string[]> = {
-  NEMSIS: ['application/xml', 'text/xml', 'application/gzip', 'application/x-gzip', 'application/octet-stream'],
-  RMS: ['text/csv', 'application/csv', 'text/plain', 'application/gzip', 'application/x-gzip', 'application/octet-stream'],
+  NEMSIS: [
+    'application/xml',
+    'text/xml',
+    'application/gzip',
+    'application/x-gzip',
+    'application/octet-stream',
+  ],
+  RMS: [
+    'text/csv',
+    'application/csv',
+    'text/plain',
+    'application/gzip',
+    'application/x-gzip',
+    'application/octet-stream',
+  ],
 };
 const EXTENSION: Record<ImportKind, string> = { NEMSIS: '.xml', RMS: '.csv' };
 const UPLOAD_NAME = /^[A-Za-z0-9._-]{1,100}$/;
@@ -257,16 +270,10 @@ function refusalOfGraphQLError(error: unknown): never {
   if (error instanceof GraphQLError) {
     const code = String(error.extensions.code ?? 'INTERNAL_SERVER_ERROR');
     const http = error.extensions.http as
-      | { status?: number; headers?: Map<string, string> }
-      | undefined;
+      { status?: number; headers?: Map<string, string> } | undefined;
     const status = http?.status ?? (code === 'UNAUTHENTICATED' ? 401 : 500);
     if (status < 500) {
-      throw new IngestRefusal(
-        status,
-        code,
-        error.message,
-        Object.fromEntries(http?.headers ?? []),
-      );
+      throw new IngestRefusal(status, code, error.message, Object.fromEntries(http?.headers ?? []));
     }
   }
   throw error;

@@ -96,7 +96,12 @@ async function importPcr(
     summary.skippedByReason[mapped.reason] = (summary.skippedByReason[mapped.reason] ?? 0) + 1;
     // A call that is no overdose at all is the bulk of an export: counted, not listed.
     if (mapped.note) {
-      report.add({ ...row, field: '', level: 'skipped', reason: `${mapped.reason}: ${mapped.note}` });
+      report.add({
+        ...row,
+        field: '',
+        level: 'skipped',
+        reason: `${mapped.reason}: ${mapped.note}`,
+      });
     }
     return;
   }
