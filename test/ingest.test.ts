@@ -148,6 +148,23 @@ describe('POST /ingest/nemsis and /ingest/rms', () => {
     expect(await incidentCount(ems.id)).toBe(0);
   });
 
+  it('refuses a file that is not RMS CSV whole', async () => {
+    const county = uniqueCounty();
+    const police = await makeAgency(hub, AgencyKind.LAW_ENFORCEMENT, { serviceCounties: [county] });
+    const { key } = await makeApiKey(hub, police, Role.POLICE_OFFICER);
+    const res = await post(
+      '/ingest/rms',
+      key,
+      await fixture('2025-EMS-1-OpioidRelease_v351.xml', county),
+      { 'content-type': 'text/csv' },
+    );
+    expect(res.status).toBe(422);
+    expect((res.json as unknown as RunView).summary.files[0].fileError).toMatch(
+      /^is not readable CSV \(a quote appears inside an unquoted field near line 1\); nothing from it was imported$/,
+    );
+    expect(await incidentCount(police.id)).toBe(0);
+  });
+
   it('refuses a 3.4 file whole', async () => {
     const { county, ems, key } = await world();
     const res = await post(
