@@ -75,6 +75,45 @@ describe('reportIncidents(backfill: true)', () => {
     expect(recentCase.routedAgency?.id).toBe(outreach.id);
   });
 
+  it('lets the reporter correct a report taken as history, and keeps the limit for the others', async () => {
+    const county = uniqueCounty();
+    await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
+    const ems = await makeUser(hub, Role.EMS_PROVIDER);
+    const old = oldReport(county);
+    const recent = reportInput(county);
+    const sent = await hub.gql<BatchResult>(
+      BATCH,
+      { inputs: [old, recent], backfill: true },
+      ems.token,
+    );
+    const [oldId, recentId] = sent.data!.reportIncidents.items.map((i) => i.incident!.id);
+    const AMEND = `mutation($id: ID!, $input: ReportIncidentInput!) {
+      amendIncident(id: $id, version: 1, input: $input) { id fatal historical }
+    }`;
+    const corrected = await hub.gql(
+      AMEND,
+      { id: oldId, input: { ...old, fatal: true } },
+      ems.token,
+    );
+    expect(corrected.errors).toBeUndefined();
+    expect(corrected.data).toEqual({ amendIncident: { id: oldId, fatal: true, historical: true } });
+
+    const backdated = await hub.gql(
+      AMEND,
+      { id: recentId, input: { ...recent, occurredAt: old.occurredAt } },
+      ems.token,
+    );
+    expect(backdated.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [
+        {
+          field: 'input.occurredAt',
+          message: 'is more than 365 days ago (send older reports as a backfill)',
+        },
+      ],
+    });
+  });
+
   it('still refuses a report in the future, backfill or not', async () => {
     const county = uniqueCounty();
     await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
