@@ -17,6 +17,7 @@ import { TreatmentResource } from './modules/resource/treatment-resource.entity'
 import { AuditEvent } from './modules/audit/audit-event.entity';
 import { StatsRollupCell } from './modules/stats/stats-rollup.entity';
 import { SpikeAlert } from './modules/spike/spike-alert.entity';
+import { ImportRun } from './modules/import/import-run.entity';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
 export const ENTITIES = [
@@ -38,5 +39,6 @@ export const ENTITIES = [
   TreatmentResource,
   AuditEvent,
   StatsRollupCell,
+  ImportRun,
   SpikeAlert,
 ];
