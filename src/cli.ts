@@ -181,7 +181,11 @@ const importOptions = (command: Command) =>
       '--report <file>',
       'per-record error report, .csv or .json (default: ./import-…-report-<time>.csv)',
     )
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress bar')
+    .option(
+      '--backfill',
+      'history: records older than MAX_INCIDENT_AGE_DAYS are taken in, counted and linked, never routed',
+    );
 
 importOptions(
   importer

@@ -47,6 +47,10 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(kb|mb)$/, 'must look like 512kb or 2mb')
     .default('2mb'),
+  INGEST_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb|gb)$/, 'must look like 512kb, 200mb or 1gb')
+    .default('200mb'),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
   FOLLOW_UP_OPENS_HOURS: integer(24, 0, 24 * 14),
   FOLLOW_UP_DUE_HOURS: integer(72, 1, 24 * 30),
@@ -152,6 +156,8 @@ export interface HubConfig {
   identityKeys?: KeyRing;
   logLevel: string;
   bodyLimit: string;
+  /** Largest file POSTed to /ingest/… once decompressed, in bytes. */
+  ingestBodyLimitBytes: number;
   shutdownGraceMs: number;
   followUp: { opensAfterHours: number; dueAfterHours: number };
   intake: { maxIncidentAgeDays: number; clockSkewMinutes: number };
@@ -290,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     identityKeys: identity.ring,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
+    ingestBodyLimitBytes: sizeInBytes(e.INGEST_BODY_LIMIT),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     followUp: { opensAfterHours: e.FOLLOW_UP_OPENS_HOURS, dueAfterHours: e.FOLLOW_UP_DUE_HOURS },
     intake: { maxIncidentAgeDays: e.MAX_INCIDENT_AGE_DAYS, clockSkewMinutes: e.CLOCK_SKEW_MINUTES },
@@ -391,3 +398,9 @@ function secretProblems(env: Record<string, string | undefined>): string[] {
 
 /** A config whose secrets are known to be present (after dev secrets were filled in). */
 export type ReadyConfig = HubConfig & { personKeySecret: string; identityKeys: KeyRing };
+
+/** `512kb`, `200mb`, `1gb` in bytes (1 kb = 1024 bytes, as Express reads BODY_LIMIT). */
+function sizeInBytes(size: string): number {
+  const [, amount, unit] = /^(\d+)(kb|mb|gb)$/.exec(size)!;
+  return Number(amount) * 1024 ** { kb: 1, mb: 2, gb: 3 }[unit as 'kb' | 'mb' | 'gb'];
+}

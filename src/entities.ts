@@ -21,6 +21,7 @@ import { SpikeSetting } from './modules/spike/spike-setting.entity';
 import { AlertContact } from './modules/spike/alert-contact.entity';
 import { AlertDelivery } from './modules/spike/alert-delivery.entity';
 import { HubJob } from './jobs/hub-job.entity';
+import { ImportRun } from './modules/import/import-run.entity';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
 export const ENTITIES = [
@@ -42,6 +43,7 @@ export const ENTITIES = [
   TreatmentResource,
   AuditEvent,
   StatsRollupCell,
+  ImportRun,
   SpikeAlert,
   SpikeSetting,
   AlertContact,

@@ -12,7 +12,7 @@ import {
 import { expressMiddleware } from '@as-integrations/express5';
 import { GraphQLError } from 'graphql';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { ReadyConfig } from './config';
 import type { Context } from './context';
 import { authenticate } from './auth/authenticate';
@@ -20,6 +20,7 @@ import { createTokenVerifier } from './auth/tokens';
 import { migrateToLatest, openDatabase } from './database';
 import { formatError, INTERNAL_MESSAGE } from './errors/format-error';
 import { noNulCharactersPlugin, noNulCharactersRule } from './errors/nul-characters';
+import { noSubscriptionsOverHttpPlugin } from './errors/http-subscription.plugin';
 import type { Logger } from './logger';
 import { queryLimitOptions } from './limits/query-limits';
 import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-limit';
@@ -40,6 +41,7 @@ import { createEventBus } from './events/event-bus';
 import { startBackgroundWork } from './live/live-jobs';
 import { attachLiveServer, type LiveServer } from './live/ws-server';
 import { createMetrics } from './metrics/metrics';
+import { mountIngest } from './modules/import/ingest.route';
 
 export interface HubServer {
   url: string;
@@ -117,6 +119,7 @@ async function startHttp(
         ...extraPlugins,
         ...limits.plugins,
         noNulCharactersPlugin(),
+        noSubscriptionsOverHttpPlugin(),
         ApolloServerPluginCacheControlDisabled(),
         noStorePlugin(),
         requestLogPlugin(logger),
@@ -164,8 +167,9 @@ async function startHttp(
     }
   });
 
-  const context = async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
-    const em = orm.em.fork();
+  // The credential check of every endpoint: refused credentials throttled and audited, then the
+  // caller's rate limit (the GraphQL context and the ingest endpoints share it).
+  const authenticateRequest = async (req: Request, res: Response, em: EntityManager) => {
     const requestId = res.locals.requestId as string;
     const viewer = await authenticate(req.header('authorization'), em, verifyToken).catch(
       async (error: unknown) => {
@@ -176,7 +180,12 @@ async function startHttp(
     );
     const caller = callerOf(viewer);
     await rateLimiter.consume(caller.kind, caller.id);
-    return { em, viewer, requestId, config, logger };
+    return viewer;
+  };
+  const context = async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
+    const em = orm.em.fork();
+    const viewer = await authenticateRequest(req, res, em);
+    return { em, viewer, requestId: res.locals.requestId as string, config, logger };
   };
   app.get('/metrics', metrics.handler);
 
@@ -194,6 +203,7 @@ async function startHttp(
   );
 
   mountDashboard(app);
+  mountIngest(app, { orm, config, logger, authenticateRequest });
 
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });

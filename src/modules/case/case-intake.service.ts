@@ -41,7 +41,11 @@ export async function openCaseForIncident(
 
   if (person) await linkPriorCases(em, kase, person, incident);
 
-  const closedBecause = closedAtIntake(incident.fatal, person?.doNotContact ?? false);
+  const closedBecause = closedAtIntake(
+    incident.fatal,
+    person?.doNotContact ?? false,
+    incident.historical,
+  );
   if (closedBecause) {
     kase.closeReason = CloseReason.NOT_ELIGIBLE;
     recordTransition(em, kase, CaseStatus.CLOSED, { reason: closedBecause });
@@ -64,14 +68,18 @@ export function followUpWindow(
 
 /**
  * Why a new case closes at triage (as NOT_ELIGIBLE, with this timeline reason) instead of being
- * routed: nobody visits after a death, or someone who asked not to be contacted.
+ * routed: nobody visits after a death, or someone who asked not to be contacted, or about an
+ * overdose of long ago sent as history (a backfill).
  */
 export function closedAtIntake(
   fatal: boolean,
   doNotContact: boolean,
-): 'FATAL' | 'DO_NOT_CONTACT' | undefined {
+  historical = false,
+): 'FATAL' | 'DO_NOT_CONTACT' | 'HISTORICAL' | undefined {
   if (fatal) return 'FATAL';
   if (doNotContact) return 'DO_NOT_CONTACT';
+  // A backfilled report of long ago: counted and linked, but nobody is sent to visit.
+  if (historical) return 'HISTORICAL';
   return undefined;
 }
 

@@ -9,13 +9,23 @@ import { personKey } from '../person/person-key';
 import { Person } from '../person/person.entity';
 import { filePersonFromReport } from '../person/person.service';
 import { raiseAfterCommit } from '../../events/domain-events';
-import { coveredCounties, reportProblems } from './incident-validation';
+import { coveredCounties, intakeFacts, reportProblems } from './incident-validation';
 import { addNaloxone, incidentData } from './incident-data';
 import { OverdoseIncident } from './incident.entity';
 import type { ReportIncidentInput } from './incident.input';
 import { MAX_BATCH_SIZE } from './incident.input';
 import { ReportStatus } from './incident.types';
 import { insertNewPeopleReports, type NewPersonReport } from './new-people-intake';
+
+/**
+ * How a batch is taken in. `backfill`: reports older than MAX_INCIDENT_AGE_DAYS are accepted as
+ * history (stored, counted, linked to the person's other cases; never routed). `caseDefinition`:
+ * the definition that admitted the reports, when the hub classified them (imports).
+ */
+export interface IntakeOptions {
+  backfill?: boolean;
+  caseDefinition?: { name: string; version: number };
+}
 
 export interface ReportOutcome {
   index: number;
@@ -49,13 +59,14 @@ export async function reportIncidents(
   viewer: Viewer,
   config: ReadyConfig,
   inputs: ReportIncidentInput[],
+  options: IntakeOptions = {},
 ): Promise<ReportOutcome[]> {
   if (inputs.length === 0)
     throw badInput({ field: 'inputs', message: 'must contain at least one report' });
   if (inputs.length > MAX_BATCH_SIZE) {
     throw badInput({ field: 'inputs', message: `must contain at most ${MAX_BATCH_SIZE} reports` });
   }
-  return reportMany(em, viewer, config, inputs, (i) => `inputs.${i}`);
+  return reportMany(em, viewer, config, inputs, (i) => `inputs.${i}`, options);
 }
 
 interface ValidReport {
@@ -71,6 +82,7 @@ async function reportMany(
   config: ReadyConfig,
   inputs: ReportIncidentInput[],
   pathOf: (index: number) => string,
+  options: IntakeOptions = {},
 ): Promise<ReportOutcome[]> {
   const covered = await coveredCounties(
     em,
@@ -83,14 +95,14 @@ async function reportMany(
     // The same report twice in one batch is a retry inside the batch: answered like the first.
     if (firstIndexOf.get(input.externalId) !== index) continue;
     const path = pathOf(index);
-    const errors = await reportProblems(input, path, viewer, config);
+    const errors = await reportProblems(input, path, viewer, config, new Date(), options);
     if (/^\d{5}$/.test(input.county ?? '') && !covered.has(input.county)) {
       errors.push({ field: `${path}.county`, message: 'is outside every agency’s service area' });
     }
     if (errors.length > 0) rejected.set(index, errors);
     else valid.push({ index, input });
   }
-  const written = await writeReports(em, viewer, config, valid);
+  const written = await writeReports(em, viewer, config, valid, options);
 
   return inputs.map((input, index) => {
     const firstIndex = firstIndexOf.get(input.externalId)!;
@@ -123,13 +135,14 @@ async function writeReports(
   viewer: Viewer,
   config: ReadyConfig,
   reports: ValidReport[],
+  options: IntakeOptions,
 ): Promise<Map<number, Written>> {
   const written = new Map<number, Written>();
   for (let attempt = 1; ; attempt++) {
     const pending = reports.filter((r) => !written.has(r.index));
     if (pending.length === 0) return written;
     try {
-      await writeRound(em, viewer, config, pending, written);
+      await writeRound(em, viewer, config, pending, written, options);
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException && attempt < MAX_ATTEMPTS) continue;
       throw error;
@@ -149,6 +162,7 @@ async function writeRound(
   config: ReadyConfig,
   pending: ValidReport[],
   written: Map<number, Written>,
+  options: IntakeOptions,
 ): Promise<void> {
   const known = await em.find(OverdoseIncident, {
     reportingAgency: viewer.agencyId,
@@ -170,7 +184,7 @@ async function writeRound(
         newPeople.map((r) => r.input.county),
         viewer.agencyId,
       );
-      return insertNewPeopleReports(tx, viewer, config, newPeople, router);
+      return insertNewPeopleReports(tx, viewer, config, newPeople, router, options);
     });
     const stored = new Map(
       (await em.find(OverdoseIncident, { id: { $in: ids } })).map((i) => [i.id, i]),
@@ -183,7 +197,7 @@ async function writeRound(
   for (const report of knownPeople) {
     const id = await em.fork().transactional(async (tx) => {
       const router = await AgencyRouter.load(tx, [report.input.county], viewer.agencyId);
-      return (await createReport(tx, viewer, config, report.input, router)).id;
+      return (await createReport(tx, viewer, config, report.input, router, options)).id;
     });
     const incident = await em.findOneOrFail(OverdoseIncident, id);
     written.set(report.index, { status: ReportStatus.CREATED, incident });
@@ -241,8 +255,12 @@ async function createReport(
   config: ReadyConfig,
   input: ReportIncidentInput,
   router: AgencyRouter,
+  options: IntakeOptions,
 ): Promise<OverdoseIncident> {
-  const incident = tx.create(OverdoseIncident, incidentData(tx, viewer, input));
+  const incident = tx.create(OverdoseIncident, {
+    ...incidentData(tx, viewer, input),
+    ...intakeFacts(input, config, options),
+  });
   addNaloxone(tx, incident, input.naloxone ?? []);
   const person = input.survivor
     ? await filePersonFromReport(tx, incident, input.survivor, config.personKeySecret)

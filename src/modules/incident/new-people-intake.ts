@@ -22,6 +22,8 @@ import { ReportedIdentity } from '../person/reported-identity.entity';
 import { OverdoseIncident } from './incident.entity';
 import type { ReportIncidentInput } from './incident.input';
 import { incidentData, naloxoneData } from './incident-data';
+import { intakeFacts } from './incident-validation';
+import type { IntakeOptions } from './intake.service';
 import { NaloxoneAdministration } from './naloxone-administration.entity';
 
 /** A valid report whose survivor (if any) the hub has never filed, with their person key. */
@@ -48,6 +50,7 @@ export async function insertNewPeopleReports(
   config: ReadyConfig,
   reports: NewPersonReport[],
   router: AgencyRouter,
+  options: IntakeOptions = {},
 ): Promise<string[]> {
   const now = new Date();
   const stamped = () => ({ id: randomUUID(), createdAt: now, updatedAt: now });
@@ -72,7 +75,13 @@ export async function insertNewPeopleReports(
           ...newPersonData(personKey, input.survivor),
         }
       : undefined;
-    const incident = { ...stamped(), ...incidentData(tx, viewer, input), person: person?.id };
+    const facts = intakeFacts(input, config, options, now);
+    const incident = {
+      ...stamped(),
+      ...incidentData(tx, viewer, input),
+      ...facts,
+      person: person?.id,
+    };
     if (person) {
       rows.people.push(person);
       rows.identities.push({
@@ -98,7 +107,7 @@ export async function insertNewPeopleReports(
       rows.events.push({ ...stamped(), case: kase.id, fromStatus, toStatus, reason });
     event(undefined, CaseStatus.REPORTED, 'REPORT_RECEIVED');
     event(CaseStatus.REPORTED, CaseStatus.TRIAGE, 'AUTOMATIC');
-    const closedBecause = closedAtIntake(input.fatal, false);
+    const closedBecause = closedAtIntake(input.fatal, false, facts.historical);
     const target = closedBecause ? undefined : router.pick(input.county);
     if (closedBecause) {
       Object.assign(kase, {

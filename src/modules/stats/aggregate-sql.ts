@@ -88,7 +88,8 @@ const CASE_FROM = `
    left join lateral (
      select bool_or(e.to_status = 'ENGAGED') as engaged, bool_or(e.to_status = 'LINKED') as linked
        from case_event e where e.case_id = c.id and e.to_status in ('ENGAGED', 'LINKED')) ev on true
-  where not i.fatal and c.status <> 'ENTERED_IN_ERROR' and %WHERE%`;
+  -- History (a backfill) was never routed: it counts as an overdose, not as a follow-up.
+  where not i.fatal and not i.historical and c.status <> 'ENTERED_IN_ERROR' and %WHERE%`;
 
 const CASE_COLUMNS = `i.occurred_at, i.county, coalesce(c.routed_agency_id::text, 'UNROUTED') as agency_id,
   coalesce(c.close_reason::text, 'OPEN') as outcome, p.sex, i.age_band::text as age_band,
