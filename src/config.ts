@@ -95,9 +95,31 @@ const envSchema = z.object({
     .default('hub-events'),
   FOLLOW_UP_TICK_SECONDS: integer(60, 0, 3600),
   SPIKE_CHECK_SECONDS: integer(300, 0, 86_400),
-  SPIKE_MIN_THRESHOLD: integer(5, 1, 10_000),
   SPIKE_BASELINE_WEEKS: integer(8, 1, 52),
-  SPIKE_SD_MULTIPLIER: z.coerce.number().min(0).max(10).default(3),
+  SPIKE_EXCEEDANCE_PROBABILITY: z.coerce.number().gt(0).max(0.5).default(0.005),
+  SPIKE_MIN_COUNT: integer(3, 1, 10_000),
+  JOB_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
+    .default('hub'),
+  JOB_POLL_MS: integer(1000, 20, 60_000),
+  JOB_LEASE_SECONDS: integer(120, 5, 3600),
+  JOB_RETRY_BASE_SECONDS: integer(30, 1, 3600),
+  JOB_RETRY_MAX_SECONDS: integer(3600, 1, 86_400),
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+  ),
+  ALERT_EMAIL_FROM: z.string().trim().min(3).default('Overdose Response Hub <alerts@localhost>'),
+  ALERT_SEND_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  VAPID_PUBLIC_KEY: optionalString,
+  VAPID_PRIVATE_KEY: optionalString,
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https:// URL')
+    .default('mailto:hub-operator@localhost'),
   SPIKE_THRESHOLDS: z
     .string()
     .trim()
@@ -181,13 +203,34 @@ export interface HubConfig {
   benchDisablePermissions: boolean;
   /** Live events (src/events): Redis channel when rateLimit.redisUrl is set; timer periods. */
   events: { channel: string; followUpTickSeconds: number };
-  /** Spike alerts (src/modules/spike): per-county thresholds, else the baseline with a floor. */
+  /**
+   * Spike alerts (src/modules/spike, docs/alerts.md): per-county fixed thresholds, else a
+   * negative-binomial exceedance probability against the baseline weeks, with a minimum count.
+   */
   spike: {
     checkIntervalSeconds: number;
-    minThreshold: number;
     baselineWeeks: number;
-    sdMultiplier: number;
+    exceedanceProbability: number;
+    minCount: number;
     thresholds: Map<string, number>;
+  };
+  /** The durable job queue (src/jobs): timers, spike checks and alert deliveries. */
+  jobs: {
+    queue: string;
+    pollMs: number;
+    leaseSeconds: number;
+    retryBaseSeconds: number;
+    retryMaxSeconds: number;
+  };
+  /** Alert delivery (src/modules/spike/alert-senders.ts). Web Push needs the VAPID keys. */
+  alerts: {
+    smtpUrl?: string;
+    emailFrom: string;
+    sendTimeoutMs: number;
+    /** Plain-http webhooks and push endpoints: development and test only. */
+    allowHttp: boolean;
+    vapidSubject: string;
+    vapid?: { publicKey: string; privateKey: string; subject: string };
   };
   /** Bearer token for /metrics; without it /metrics is open outside production, 404 in it. */
   metricsToken?: string;
@@ -223,6 +266,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   problems.push(...identity.problems);
   if (parsed.success && parsed.data.FOLLOW_UP_DUE_HOURS <= parsed.data.FOLLOW_UP_OPENS_HOURS) {
     problems.push('FOLLOW_UP_DUE_HOURS: must be later than FOLLOW_UP_OPENS_HOURS');
+  }
+  if (Boolean(env.VAPID_PUBLIC_KEY?.trim()) !== Boolean(env.VAPID_PRIVATE_KEY?.trim())) {
+    problems.push('VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY: set both or neither');
   }
   if (env.BENCH_DISABLE_PERMISSIONS?.trim() === 'true' && env.NODE_ENV !== 'benchmark') {
     problems.push('BENCH_DISABLE_PERMISSIONS: only allowed with NODE_ENV=benchmark');
@@ -287,14 +333,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     events: { channel: e.EVENT_CHANNEL, followUpTickSeconds: e.FOLLOW_UP_TICK_SECONDS },
     spike: {
       checkIntervalSeconds: e.SPIKE_CHECK_SECONDS,
-      minThreshold: e.SPIKE_MIN_THRESHOLD,
       baselineWeeks: e.SPIKE_BASELINE_WEEKS,
-      sdMultiplier: e.SPIKE_SD_MULTIPLIER,
+      exceedanceProbability: e.SPIKE_EXCEEDANCE_PROBABILITY,
+      minCount: e.SPIKE_MIN_COUNT,
       thresholds: new Map(
         e.SPIKE_THRESHOLDS.split(',')
           .filter(Boolean)
           .map((pair) => [pair.slice(0, 5), Number(pair.slice(6))] as const),
       ),
+    },
+    jobs: {
+      queue: e.JOB_QUEUE,
+      pollMs: e.JOB_POLL_MS,
+      leaseSeconds: e.JOB_LEASE_SECONDS,
+      retryBaseSeconds: e.JOB_RETRY_BASE_SECONDS,
+      retryMaxSeconds: e.JOB_RETRY_MAX_SECONDS,
+    },
+    alerts: {
+      smtpUrl: e.SMTP_URL,
+      emailFrom: e.ALERT_EMAIL_FROM,
+      sendTimeoutMs: e.ALERT_SEND_TIMEOUT_MS,
+      allowHttp: e.NODE_ENV === 'development' || e.NODE_ENV === 'test',
+      vapidSubject: e.VAPID_SUBJECT,
+      vapid:
+        e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+          ? {
+              publicKey: e.VAPID_PUBLIC_KEY,
+              privateKey: e.VAPID_PRIVATE_KEY,
+              subject: e.VAPID_SUBJECT,
+            }
+          : undefined,
     },
     metricsToken: e.METRICS_TOKEN,
   };

@@ -17,6 +17,10 @@ import { TreatmentResource } from './modules/resource/treatment-resource.entity'
 import { AuditEvent } from './modules/audit/audit-event.entity';
 import { StatsRollupCell } from './modules/stats/stats-rollup.entity';
 import { SpikeAlert } from './modules/spike/spike-alert.entity';
+import { SpikeSetting } from './modules/spike/spike-setting.entity';
+import { AlertContact } from './modules/spike/alert-contact.entity';
+import { AlertDelivery } from './modules/spike/alert-delivery.entity';
+import { HubJob } from './jobs/hub-job.entity';
 import { ImportRun } from './modules/import/import-run.entity';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
@@ -41,4 +45,8 @@ export const ENTITIES = [
   StatsRollupCell,
   ImportRun,
   SpikeAlert,
+  SpikeSetting,
+  AlertContact,
+  AlertDelivery,
+  HubJob,
 ];

@@ -28,7 +28,6 @@ import { requestLogPlugin } from './request-log.plugin';
 import { noStorePlugin } from './no-store.plugin';
 import { auditPlugin } from './modules/audit/audit.plugin';
 import { auditRefusedCredential } from './modules/audit/audit-refused';
-import { startRetentionSchedule } from './modules/retention/retention.schedule';
 import { RESEARCH_ENDPOINT } from './modules/stats/stats-access';
 import { buildHubSchema } from './schema';
 import {
@@ -39,7 +38,7 @@ import {
 import { mountDashboard } from './dashboard/dashboard.route';
 import { attachDomainEvents } from './events/domain-events';
 import { createEventBus } from './events/event-bus';
-import { startLiveJobs } from './live/live-jobs';
+import { startBackgroundWork } from './live/live-jobs';
 import { attachLiveServer, type LiveServer } from './live/ws-server';
 import { createMetrics } from './metrics/metrics';
 import { mountIngest } from './modules/import/ingest.route';
@@ -225,10 +224,9 @@ async function startHttp(
     config,
     logger,
   });
-  const jobs = startLiveJobs(orm, bus, config, logger);
+  const jobs = await startBackgroundWork(orm, bus, config, logger);
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const retention = startRetentionSchedule(orm, config.retention, logger);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -244,7 +242,6 @@ async function startHttp(
         await liveRef.server?.close();
         await apollo.stop();
         await research.stop();
-        await retention.stop();
         detachEvents();
         await bus.close();
         await rateLimiter.close();

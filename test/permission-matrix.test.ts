@@ -250,6 +250,7 @@ describe('generated permission matrix', () => {
     expect(payloadOnly).toEqual([
       'BatchReportItem',
       'BatchReportResult',
+      'CreatedAlertContact',
       'CreatedApiKey',
       'FieldError',
       'ReportIncidentResult',

@@ -454,8 +454,17 @@
   }
 
   const SPIKE_QUERY = `query DashboardSpikes {
-    spikeAlerts { id county count countSuppressed threshold raisedAt endedAt active }
+    spikeAlerts {
+      id county scope substance windowHours count countSuppressed threshold raisedAt endedAt active
+    }
   }`;
+
+  /** "24 h, all substances" or "7 days, XYLAZINE, with neighbours". */
+  function spikeSignal(a) {
+    const parts = [a.windowHours === 168 ? '7 days' : '24 h', a.substance || 'all substances'];
+    if (a.scope === 'NEIGHBOURS') parts.push('with neighbours');
+    return parts.join(', ');
+  }
 
   async function spikePanel() {
     let result;
@@ -475,11 +484,12 @@
     show(
       'panel-spikes',
       table(
-        ['County', 'Raised', '24 h count', 'Threshold', 'Status'],
+        ['County', 'Signal', 'Raised', 'Count', 'Threshold', 'Status'],
         alerts
           .slice(0, 10)
           .map((a) => [
             a.county || '—',
+            spikeSignal(a),
             a.raisedAt ? dateTime(a.raisedAt) : '—',
             a.countSuppressed ? SUPPRESSED : a.count == null ? '—' : String(a.count),
             a.threshold == null ? '—' : String(a.threshold),
