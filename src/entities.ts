@@ -17,6 +17,7 @@ import { TreatmentResource } from './modules/resource/treatment-resource.entity'
 import { AuditEvent } from './modules/audit/audit-event.entity';
 import { StatsRollupCell } from './modules/stats/stats-rollup.entity';
 import { SpikeAlert } from './modules/spike/spike-alert.entity';
+import { ACCOUNT_ENTITIES } from './modules/account/account.entities';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
 export const ENTITIES = [
@@ -39,4 +40,5 @@ export const ENTITIES = [
   AuditEvent,
   StatsRollupCell,
   SpikeAlert,
+  ...ACCOUNT_ENTITIES,
 ];

@@ -36,6 +36,8 @@ import {
   type ApolloFactory,
 } from './research/research-endpoint';
 import { mountDashboard } from './dashboard/dashboard.route';
+import { mountAuth } from './modules/account/auth.route';
+import { mountFieldApp } from './field-app/field-app.route';
 import { attachDomainEvents } from './events/domain-events';
 import { createEventBus } from './events/event-bus';
 import { startLiveJobs } from './live/live-jobs';
@@ -195,6 +197,8 @@ async function startHttp(
   );
 
   mountDashboard(app);
+  mountAuth(app, { orm, config, logger, verifyToken, rateLimiter });
+  mountFieldApp(app);
 
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
