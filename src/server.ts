@@ -37,6 +37,7 @@ import {
 } from './research/research-endpoint';
 import { mountDashboard } from './dashboard/dashboard.route';
 import { mountAuth } from './modules/account/auth.route';
+import { startReminderJob } from './modules/account/reminders';
 import { mountFieldApp } from './field-app/field-app.route';
 import { attachDomainEvents } from './events/domain-events';
 import { createEventBus } from './events/event-bus';
@@ -223,6 +224,7 @@ async function startHttp(
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const retention = startRetentionSchedule(orm, config.retention, logger);
+  const reminders = startReminderJob(orm, config, logger);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -239,6 +241,7 @@ async function startHttp(
         await apollo.stop();
         await research.stop();
         await retention.stop();
+        await reminders.stop();
         detachEvents();
         await bus.close();
         await rateLimiter.close();

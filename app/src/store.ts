@@ -58,12 +58,13 @@ function set(patch: Partial<AppState>): void {
   listeners.forEach((l) => l());
 }
 
-let secure: SecureStore | null = null;
-async function store(): Promise<SecureStore> {
-  if (!secure) {
-    const backend = typeof indexedDB === 'undefined' ? memoryBackend() : await indexedDbBackend();
-    secure = await SecureStore.open(backend);
-  }
+/** One store (one IndexedDB connection) for every caller: a second would block the wipe. */
+let secure: Promise<SecureStore> | null = null;
+function store(): Promise<SecureStore> {
+  secure ??= (async () =>
+    SecureStore.open(
+      typeof indexedDB === 'undefined' ? memoryBackend() : await indexedDbBackend(),
+    ))();
   return secure;
 }
 
@@ -94,8 +95,9 @@ export { outbox };
 
 /** Deletes everything on the phone: key, cases, outbox. */
 export async function wipeDevice(): Promise<void> {
-  await (await store()).wipe();
+  const current = store();
   secure = null;
+  await (await current).wipe();
   forgetActivity();
   set({ me: null, cases: [], outbox: [], casesSavedAt: null, casesDenied: false });
 }
@@ -117,8 +119,12 @@ async function loadFromHub(): Promise<void> {
 
 /** Reload cases from the hub (when online) after sending what waits. */
 export async function syncNow(): Promise<void> {
-  if (!hasAccessToken()) return;
   try {
+    // After a reload offline the access token is gone: the refresh cookie brings a new one.
+    if (!hasAccessToken() && !(await refresh())) {
+      set({ me: null, online: true });
+      return;
+    }
     await outbox.sync();
     await loadFromHub();
     set({ online: true });

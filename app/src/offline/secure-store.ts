@@ -93,20 +93,17 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 export async function indexedDbBackend(): Promise<Backend> {
   const open = indexedDB.open(DB_NAME, 1);
   open.onupgradeneeded = () => open.result.createObjectStore(STORE);
-  let db = await request(open);
+  const db = await request(open);
   const store = (mode: IDBTransactionMode) => db.transaction(STORE, mode).objectStore(STORE);
   return {
     get: (k) => request(store('readonly').get(k)),
     set: async (k, v) => void (await request(store('readwrite').put(v, k))),
     delete: async (k) => void (await request(store('readwrite').delete(k))),
     keys: async () => (await request(store('readonly').getAllKeys())).map(String),
+    // The backend is spent after this; the next SecureStore.open makes a new one.
     destroy: async () => {
       db.close();
       await request(indexedDB.deleteDatabase(DB_NAME));
-      // Re-open empty so the same backend can be used after a wipe.
-      const again = indexedDB.open(DB_NAME, 1);
-      again.onupgradeneeded = () => again.result.createObjectStore(STORE);
-      db = await request(again);
     },
   };
 }

@@ -9,7 +9,7 @@ import {
   updateNotificationSettings,
   type NotificationSettings,
 } from '../api/operations';
-import { signOut, wipeDevice } from '../store';
+import { signOut } from '../store';
 import { Message, errorText } from './common';
 import { useAppState } from './hooks';
 
@@ -88,7 +88,6 @@ export function Settings() {
       return;
     if (everywhere) await signOutEverywhere().catch(() => undefined);
     await signOut(true);
-    await wipeDevice();
     location.hash = '#/sign-in';
   };
 
