@@ -322,7 +322,9 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
     await shot('settings');
     await page.click('#sign-out');
     await page.waitForSelector('#sign-in-form');
-    const keys = (await page.evaluate(`new Promise((resolve) => {
+    const keys =
+      (await page.evaluate(`indexedDB.databases().then((dbs) => dbs.some((d) => d.name === 'hub-field-app')
+      ? new Promise((resolve) => {
       const open = indexedDB.open('hub-field-app');
       open.onsuccess = () => {
         // Deleted: a bare database without the app's store.
@@ -336,14 +338,16 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
           resolve(all.result);
         };
       };
-    })`)) as string[];
+    }) : [])`)) as string[];
     // Wiped: no cases, no outbox (a fresh key may exist for the next person).
     expect(keys.filter((k) => k !== '__key')).toEqual([]);
   });
 
   it('a responder files the four-field quick report; the county comes from the phone', async () => {
     await signIn(ems.email, ems.password);
-    await page.waitForSelector('#report-form');
+    await page.waitForSelector('#report-form').catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await page.locator('body').innerText()}`);
+    });
     await page.click('text=Use my location');
     await page.waitForFunction(`document.querySelector('#report-county').value === '37021'`);
     await page.check('#report-fatal-false');

@@ -91,8 +91,10 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 
 /** IndexedDB: one object store of key → value (CryptoKey objects included). */
 export async function indexedDbBackend(): Promise<Backend> {
-  const open = indexedDB.open(DB_NAME, 1);
-  open.onupgradeneeded = () => open.result.createObjectStore(STORE);
+  const open = indexedDB.open(DB_NAME, 2);
+  open.onupgradeneeded = () => {
+    if (!open.result.objectStoreNames.contains(STORE)) open.result.createObjectStore(STORE);
+  };
   const db = await request(open);
   const store = (mode: IDBTransactionMode) => db.transaction(STORE, mode).objectStore(STORE);
   return {

@@ -8,7 +8,6 @@ import { badInput, notFound } from '../../errors/hub-errors';
 import { recordAuditEvent } from '../audit/audit-writer';
 import { ActorKind, AuditOutcome } from '../audit/audit-codes';
 import { User } from '../agency/user.entity';
-import { UserPassword } from './account.entities';
 import { AccountAction, EndReason } from './account-codes';
 import { endAllSessions } from './session.service';
 
