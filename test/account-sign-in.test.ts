@@ -308,6 +308,33 @@ describe('sign-in and sessions', () => {
       );
       expect(errorCodes(answer)).toEqual(['BAD_USER_INPUT']);
     });
+    it('a worker keeps and removes a push subscription; a police officer may not', async () => {
+      const worker = await makeUser(hub, Role.OUTREACH_WORKER);
+      const endpoint = `https://push.example/${unique()}`;
+      const input = { endpoint, p256dh: 'B'.repeat(40), auth: 'a'.repeat(16) };
+      const save =
+        'mutation ($input: PushSubscriptionInput!) { savePushSubscription(input: $input) }';
+      expect((await hub.gql(save, { input }, worker.token)).data).toEqual({
+        savePushSubscription: true,
+      });
+      const read = await hub.gql('{ myNotificationSettings { pushDevices } }', {}, worker.token);
+      expect(read.data).toEqual({ myNotificationSettings: { pushDevices: 1 } });
+      const officer = await makeUser(hub, Role.POLICE_OFFICER);
+      expect(errorCodes(await hub.gql(save, { input }, officer.token))).toEqual(['FORBIDDEN']);
+      const bad = await hub.gql(
+        save,
+        { input: { ...input, endpoint: 'http://plain.example/x' } },
+        worker.token,
+      );
+      expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
+      const remove = 'mutation ($e: String!) { removePushSubscription(endpoint: $e) }';
+      expect(errorCodes(await hub.gql(remove, { e: endpoint }, officer.token))).toEqual([
+        'FORBIDDEN',
+      ]);
+      expect((await hub.gql(remove, { e: endpoint }, worker.token)).data).toEqual({
+        removePushSubscription: true,
+      });
+    });
     it('an analyst is denied', async () => {
       const analyst = await makeUser(hub, Role.ANALYST);
       expect(errorCodes(await hub.gql(UPDATE, {}, analyst.token))).toEqual(['FORBIDDEN']);

@@ -252,6 +252,7 @@ describe('generated permission matrix', () => {
       'BatchReportResult',
       'CreatedApiKey',
       'FieldError',
+      'PasswordReset',
       'ReportIncidentResult',
       'Subscription',
     ]);

@@ -56,17 +56,18 @@ export class NotificationSettingsInput {
 
 @InputType()
 export class PushSubscriptionInput {
-  @Field(() => String, { description: "The push service's https endpoint" })
+  @Field(() => String, { nullable: false, description: "The push service's https endpoint" })
+  @IsString()
   @IsUrl({ protocols: ['https'], require_protocol: true, require_tld: false })
   @MaxLength(2000)
   endpoint!: string;
 
-  @Field(() => String, { description: 'keys.p256dh (base64url)' })
+  @Field(() => String, { nullable: false, description: 'keys.p256dh (base64url)' })
   @IsString()
   @Length(20, 200)
   p256dh!: string;
 
-  @Field(() => String, { description: 'keys.auth (base64url)' })
+  @Field(() => String, { nullable: false, description: 'keys.auth (base64url)' })
   @IsString()
   @Length(8, 100)
   auth!: string;
