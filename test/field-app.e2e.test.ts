@@ -369,4 +369,40 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
     ).toEqual([]);
     note(`field-app.e2e: screenshots in ${ARTIFACTS}/field-app-*.png`);
   });
+
+  it('passkeys: the worker adds one, signs out, and signs in with it (virtual authenticator)', async () => {
+    // A passkey needs a domain, not an IP address: the same hub as http://localhost.
+    const second = await browser.newPage();
+    second.setDefaultTimeout(45_000);
+    const cdp = await browser.newCDPSession(second);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+    await second.goto(`${base.replace('127.0.0.1', 'localhost')}/app/`);
+    await second.fill('#email', worker.email);
+    await second.fill('#password', worker.password);
+    await second.click('#sign-in-form button[type=submit]');
+    await second.waitForSelector('#cases-title');
+    await second.click('nav.tabs a[href="#/settings"]');
+    await second.click('text=Add a passkey for this phone');
+    await second.waitForSelector('text=Passkey added');
+    await second.click('#sign-out');
+    await second.waitForSelector('#sign-in-form');
+    await second.click('text=Sign in with a passkey');
+    await second.waitForSelector('#cases-title');
+    const rows = await hub.em().execute<Array<{ method: string }>>(
+      `select details->>'method' as method from audit_event where action = 'SIGN_IN'
+          and actor_user_id = ? order by occurred_at desc limit 1`,
+      [worker.userId],
+    );
+    expect(rows).toEqual([{ method: 'PASSKEY' }]);
+    await second.close();
+  });
 });
