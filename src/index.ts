@@ -6,6 +6,7 @@ import { createServer } from './server';
 import { findDemoUsers, isEmpty, seedDemoData } from './seed/demo-data';
 import { printDemoTokens } from './seed/print-demo-tokens';
 import { printDemoPasswords, setDemoPasswords } from './seed/demo-passwords';
+import { withDevVapid } from './modules/account/dev-vapid';
 
 /** The only file that listens: start the hub, seed demo data where wanted, stop on a signal. */
 async function main(): Promise<void> {
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const ready = withDevSecrets(config, logger);
+  const ready = withDevVapid(withDevSecrets(config, logger), logger);
   const hub = await createServer(ready, logger);
   logger.info({ url: hub.url, database: ready.database.kind, env: ready.env }, 'hub listening');
 
