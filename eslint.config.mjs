@@ -19,6 +19,14 @@ export default tseslint.config(
     },
   },
   {
+    // The field app's service worker: plain browser JavaScript in a worker's global scope.
+    files: ['app/public/sw.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { self: 'readonly', caches: 'readonly', fetch: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
     files: ['src/cli.ts', 'src/scripts/**', 'bench/**', '.ci/**'],
     rules: { 'no-console': 'off' },
   },

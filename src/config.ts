@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { KeyRing } from './crypto/field-cipher';
 import { parseIdentityKeys } from './crypto/identity-keys';
+import { loadAccountConfig, type AccountConfig } from './modules/account/account-config';
 
 /**
  * Every setting the hub reads from the environment. `loadConfig` validates them all at once and
@@ -234,6 +235,8 @@ export interface HubConfig {
   };
   /** Bearer token for /metrics; without it /metrics is open outside production, 404 in it. */
   metricsToken?: string;
+  /** Sign-in, sessions, the field app's device cache and reminders (src/modules/account). */
+  account: AccountConfig;
 }
 
 export class ConfigError extends Error {
@@ -264,6 +267,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env.NODE_ENV === 'production',
   );
   problems.push(...identity.problems);
+  const account = loadAccountConfig(env);
+  problems.push(...account.problems);
   if (parsed.success && parsed.data.FOLLOW_UP_DUE_HOURS <= parsed.data.FOLLOW_UP_OPENS_HOURS) {
     problems.push('FOLLOW_UP_DUE_HOURS: must be later than FOLLOW_UP_OPENS_HOURS');
   }
@@ -273,7 +278,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (env.BENCH_DISABLE_PERMISSIONS?.trim() === 'true' && env.NODE_ENV !== 'benchmark') {
     problems.push('BENCH_DISABLE_PERMISSIONS: only allowed with NODE_ENV=benchmark');
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success || !account.config) throw new ConfigError(problems);
 
   const e = parsed.data;
   return {
@@ -365,6 +370,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : undefined,
     },
     metricsToken: e.METRICS_TOKEN,
+    account: account.config,
   };
 }
 

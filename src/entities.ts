@@ -22,6 +22,7 @@ import { AlertContact } from './modules/spike/alert-contact.entity';
 import { AlertDelivery } from './modules/spike/alert-delivery.entity';
 import { HubJob } from './jobs/hub-job.entity';
 import { ImportRun } from './modules/import/import-run.entity';
+import { ACCOUNT_ENTITIES } from './modules/account/account.entities';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
 export const ENTITIES = [
@@ -49,4 +50,5 @@ export const ENTITIES = [
   AlertContact,
   AlertDelivery,
   HubJob,
+  ...ACCOUNT_ENTITIES,
 ];

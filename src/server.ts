@@ -36,6 +36,9 @@ import {
   type ApolloFactory,
 } from './research/research-endpoint';
 import { mountDashboard } from './dashboard/dashboard.route';
+import { mountAuth } from './modules/account/auth.route';
+import { startReminderJob } from './modules/account/reminders';
+import { mountFieldApp } from './field-app/field-app.route';
 import { attachDomainEvents } from './events/domain-events';
 import { createEventBus } from './events/event-bus';
 import { startBackgroundWork } from './live/live-jobs';
@@ -204,6 +207,8 @@ async function startHttp(
 
   mountDashboard(app);
   mountIngest(app, { orm, config, logger, authenticateRequest });
+  mountAuth(app, { orm, config, logger, verifyToken, rateLimiter });
+  mountFieldApp(app);
 
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
@@ -227,6 +232,7 @@ async function startHttp(
   const jobs = await startBackgroundWork(orm, bus, config, logger);
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const reminders = startReminderJob(orm, config, logger);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -242,6 +248,7 @@ async function startHttp(
         await liveRef.server?.close();
         await apollo.stop();
         await research.stop();
+        await reminders.stop();
         detachEvents();
         await bus.close();
         await rateLimiter.close();

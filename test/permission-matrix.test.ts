@@ -253,6 +253,7 @@ describe('generated permission matrix', () => {
       'CreatedAlertContact',
       'CreatedApiKey',
       'FieldError',
+      'PasswordReset',
       'ReportIncidentResult',
       'Subscription',
     ]);

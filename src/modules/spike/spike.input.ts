@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { Field, Float, InputType, Int } from 'type-graphql';
 import { SuspectedSubstance } from '../incident/incident-codes';
+import { PushSubscriptionInput } from '../../common/push-subscription.input';
 
 @InputType()
 export class SpikeAlertsFilter {
@@ -59,21 +60,6 @@ export class SpikeSettingsInput {
   @ArrayMaxSize(20)
   @ArrayUnique()
   substances!: SuspectedSubstance[];
-}
-
-@InputType()
-export class PushSubscriptionInput {
-  @Field({ nullable: false, description: "The subscription's endpoint (https)" })
-  @Length(10, 2000)
-  endpoint!: string;
-
-  @Field({ nullable: false, description: 'keys.p256dh of the subscription (base64url)' })
-  @Matches(/^[A-Za-z0-9_-]{80,100}={0,2}$/, { message: 'must be a base64url P-256 public key' })
-  p256dh!: string;
-
-  @Field({ nullable: false, description: 'keys.auth of the subscription (base64url)' })
-  @Matches(/^[A-Za-z0-9_-]{16,32}={0,2}$/, { message: 'must be a base64url auth secret' })
-  auth!: string;
 }
 
 @InputType()
