@@ -16,6 +16,11 @@ import { ReportedIdentity } from './modules/person/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
 import { AuditEvent } from './modules/audit/audit-event.entity';
 import { StatsRollupCell } from './modules/stats/stats-rollup.entity';
+import {
+  CountyPopulation,
+  StatsCalendar,
+  StatsRecordKey,
+} from './modules/stats/stats-tables.entity';
 import { SpikeAlert } from './modules/spike/spike-alert.entity';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
@@ -38,5 +43,8 @@ export const ENTITIES = [
   TreatmentResource,
   AuditEvent,
   StatsRollupCell,
+  StatsRecordKey,
+  StatsCalendar,
+  CountyPopulation,
   SpikeAlert,
 ];

@@ -7,12 +7,12 @@ import { ReferralFeedbackType } from './stats.types';
 export class StatsResolver {
   @Query(() => ReferralFeedbackType, {
     description:
-      'Reporting agencies: how many of your reports were reached and engaged, by month (suppressed counts)',
+      'Reporting agencies: your own non-fatal reports by month (exact, internal) and how many were reached and engaged (shared: suppressed and perturbed)',
   })
   myReferralFeedback(
-    @Ctx() { em, viewer }: Context,
+    @Ctx() { em, viewer, config, requestId }: Context,
     @Arg('year', () => Int, { nullable: false }) year: number,
   ): Promise<ReferralFeedbackType> {
-    return referralFeedback(em, viewer, year);
+    return referralFeedback(em, viewer, year, config.disclosure, config.statsCalendar, requestId);
   }
 }
