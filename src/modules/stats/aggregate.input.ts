@@ -1,17 +1,8 @@
 import { ArrayMaxSize, IsOptional, IsUUID, Matches } from 'class-validator';
-import { Field, InputType, registerEnumType } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
+import { StatsScope } from './stats-scope';
 
-/** Whose numbers: the caller's own agency (internal, exact) or its jurisdiction (shared). */
-export enum StatsScope {
-  OWN_AGENCY = 'OWN_AGENCY',
-  JURISDICTION = 'JURISDICTION',
-}
-
-registerEnumType(StatsScope, {
-  name: 'StatsScope',
-  description:
-    'OWN_AGENCY: your agency’s own reports and the cases routed to it, exact and marked internal (every read audited). JURISDICTION: every overdose in your agency’s service counties, under the disclosure rule (suppressed and perturbed). Agency admins always get OWN_AGENCY; researchers always get shared numbers.',
-});
+export { StatsScope };
 
 @InputType('StatsFilter', {
   description:

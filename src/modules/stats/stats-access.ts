@@ -3,7 +3,7 @@ import { Role } from '../../common/role';
 import { sql, type Sql } from '../../common/sql';
 import type { Context } from '../../context';
 import { badInput, forbidden } from '../../errors/hub-errors';
-import { StatsScope } from './aggregate.input';
+import { StatsScope } from './stats-scope';
 import type { Tier } from './disclosure';
 import { StatsDimension } from './stats-dimension';
 

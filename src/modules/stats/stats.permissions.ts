@@ -25,6 +25,18 @@ const publishedCounts = allowRoles(
   'a count after disclosure control, inside an aggregate its caller may read',
 );
 
+/** Agency admins set their own agency's calendar; the hub admin any agency's. */
+const calendarWriters = allowRoles(
+  'statsCalendarWrite',
+  [Role.AGENCY_ADMIN, Role.HUB_ADMIN],
+  'agency admin: own agency; hub admin: any agency',
+);
+const calendarReaders = allowRoles(
+  'statsCalendarRead',
+  [...AGGREGATE_ROLES, Role.HUB_ADMIN, Role.POLICE_OFFICER, Role.EMS_PROVIDER],
+  'own agency’s calendar (the one its numbers are grouped in)',
+);
+
 const TABLE = ['groupBy', 'internal', 'timeZone', 'rows', 'subtotals', 'total'];
 
 export const statsPermissions: PermissionMap = {
@@ -34,7 +46,13 @@ export const statsPermissions: PermissionMap = {
     followUpStats: aggregates,
     outcomeStats: aggregates,
     dashboardGrid: aggregates,
+    statsCalendar: calendarReaders,
   },
+  Mutation: {
+    setStatsCalendar: calendarWriters,
+  },
+  StatsCalendar: fields(['agencyId', 'timeZone', 'fiscalYearStartMonth'], calendarReaders),
+
   ReferralFeedback: fields(['year', 'months', 'total'], reportingAgencies),
   ReferralFeedbackRow: fields(['month', 'reported', 'reached', 'engaged'], reportingAgencies),
   PublishedCount: fields(['value', 'suppressed', 'internal'], publishedCounts),
