@@ -36,6 +36,7 @@ import {
   type ApolloFactory,
 } from './research/research-endpoint';
 import { mountDashboard } from './dashboard/dashboard.route';
+import { mountStatsExport } from './modules/stats/stats-export.route';
 import { attachDomainEvents } from './events/domain-events';
 import { createEventBus } from './events/event-bus';
 import { startLiveJobs } from './live/live-jobs';
@@ -180,6 +181,20 @@ async function startHttp(
     return { em, viewer, requestId, config, logger };
   };
   app.get('/metrics', metrics.handler);
+
+  // CSV downloads of statistics: before the GraphQL middlewares, which own these prefixes.
+  mountStatsExport(
+    app,
+    [
+      { path: '/graphql', apollo, context },
+      {
+        path: RESEARCH_PATH,
+        apollo: research,
+        context: async (args) => ({ ...(await context(args)), endpoint: RESEARCH_ENDPOINT }),
+      },
+    ],
+    config.bodyLimit,
+  );
 
   app.use(
     '/graphql',
