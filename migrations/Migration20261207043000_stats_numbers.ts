@@ -37,6 +37,11 @@ export class Migration20261207043000_stats_numbers extends Migration {
       "county_name" text not null, "state_name" text not null,
       constraint "county_population_pkey" primary key ("county", "year"));`);
 
+    // Regions for the research extract's generalisation (county → region → state); a county
+    // without one generalises straight to its state.
+    this.addSql(`create table "county_region" (
+      "county" char(5) not null primary key, "region" text not null);`);
+
     // The rollup's key sums: the same additive bookkeeping as its counts.
     this.addSql(`alter table "stats_rollup"
       add column "incidents_key" bigint not null default 0, add column "fatal_key" bigint not null default 0,
@@ -140,6 +145,7 @@ export class Migration20261207043000_stats_numbers extends Migration {
     this.addSql(`drop function if exists stats_record_key_assign();`);
     this.addSql(`alter table "stats_rollup" drop column "incidents_key", drop column "fatal_key",
       drop column "naloxone_doses_key", drop column "contacted_key";`);
+    this.addSql(`drop table if exists "county_region";`);
     this.addSql(`drop table if exists "county_population";`);
     this.addSql(`drop table if exists "stats_calendar";`);
     this.addSql(`drop table if exists "stats_record_key";`);

@@ -18,6 +18,7 @@ import { AuditEvent } from './modules/audit/audit-event.entity';
 import { StatsRollupCell } from './modules/stats/stats-rollup.entity';
 import {
   CountyPopulation,
+  CountyRegion,
   StatsCalendar,
   StatsRecordKey,
 } from './modules/stats/stats-tables.entity';

@@ -46,3 +46,13 @@ export class CountyPopulation {
   @Property({ type: 'text' })
   stateName!: string;
 }
+
+/** A county's region, for generalising research extracts (county → region → state). */
+@Entity({ tableName: 'county_region' })
+export class CountyRegion {
+  @PrimaryKey({ type: 'character', length: 5 })
+  county!: string;
+
+  @Property({ type: 'text' })
+  region!: string;
+}
