@@ -18,7 +18,7 @@ if (!available)
 const describeIfChromium = available ? describe : describe.skip;
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 
-jest.setTimeout(600_000);
+jest.setTimeout(1_200_000);
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -33,11 +33,14 @@ const freePort = () =>
 async function waitFor<T>(
   probe: () => Promise<T | undefined>,
   what: string,
-  ms = 300_000,
+  ms = 840_000,
 ): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    const value = await probe().catch((error: unknown) => {
+      if (error instanceof Error && error.message.startsWith('npm start exited')) throw error;
+      return undefined;
+    });
     if (value !== undefined) return value;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 500));
@@ -76,8 +79,14 @@ describeIfChromium('dashboard after a plain npm start', () => {
     hub = spawn('npm', ['start'], { cwd: join(__dirname, '..'), env, detached: true });
     hub.stdout?.on('data', (chunk) => (output += String(chunk)));
     hub.stderr?.on('data', (chunk) => (output += String(chunk)));
+    let exited = false;
+    hub.on('exit', () => (exited = true));
     const tokenFile = join(dataDir, 'demo-tokens.json');
-    await waitFor(async () => (existsSync(tokenFile) ? true : undefined), 'the demo tokens');
+    await waitFor(async () => {
+      // A hub that stopped (a failed build, a bad configuration) will not write them: say why.
+      if (exited) throw new Error(`npm start exited:\n${output.slice(-2000)}`);
+      return existsSync(tokenFile) ? true : undefined;
+    }, 'the demo tokens');
     await waitFor(async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 'the hub');
     tokens = (JSON.parse(readFileSync(tokenFile, 'utf8')) as { tokens: Record<string, string> })
       .tokens;
@@ -94,7 +103,7 @@ describeIfChromium('dashboard after a plain npm start', () => {
         '--disable-background-networking',
       ],
     });
-  }, 600_000);
+  }, 1_200_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -1,13 +1,6 @@
 import { and, pgArray, sql, type Sql } from '../../common/sql';
-import { CONTACT_OUTCOMES } from '../outreach/outreach-codes';
-import {
-  SubstanceCategory,
-  SuspectedSubstance,
-  substanceCategories,
-} from '../incident/incident-codes';
 import type { StatsFilterInput } from './aggregate.input';
 import { timeGroupSql, type Calendar, type DateRange } from './calendar';
-import { COUNT_UNIT } from './count-unit';
 import { StatsDimension } from './stats-dimension';
 
 /**
@@ -49,28 +42,13 @@ export interface AggregateSpec {
 
 const text = (expr: string) => () => ({ expr });
 
-/** The SQL of the substance → category map of incident-codes.ts, so both say the same. */
-const SUBSTANCE_CASE = `case s::text ${Object.values(SuspectedSubstance)
-  .map((s) => `when '${s}' then '${substanceCategories([s])[0]}'`)
-  .join(' ')} else '${SubstanceCategory.UNKNOWN}' end`;
-
-/** Columns every base has, from the counted unit `i` and its survivor `p`. */
-const UNIT_COLUMNS = `i.occurred_at, i.county, i.fatal, i.age_band::text as age_band, p.sex,
-  ${COUNT_UNIT.key} as record_key,
-  extract(epoch from ${COUNT_UNIT.receivedAt} - i.occurred_at) / 3600 as lag_hours,
-  case when p.race_ethnicity is null or cardinality(array_remove(p.race_ethnicity, 'UNKNOWN')) = 0 then 'UNKNOWN'
-       when 'HISPANIC_OR_LATINO' = any(p.race_ethnicity) then 'HISPANIC_OR_LATINO'
-       when cardinality(array_remove(p.race_ethnicity, 'UNKNOWN')) > 1 then 'MULTIPLE'
-       else (array_remove(p.race_ethnicity, 'UNKNOWN'))[1]::text end as race,
-  coalesce(nullif(array(select distinct ${SUBSTANCE_CASE} from unnest(i.suspected_substances) s order by 1),
-                  '{}'::text[]), '{UNKNOWN}'::text[]) as substances,
-  coalesce(nullif(array(select distinct n.administered_by::text from naloxone_administration n
-                         where n.incident_id = i.id order by 1), '{}'::text[]), '{NONE}'::text[]) as given_by,
-  (select case a.kind when 'LAW_ENFORCEMENT' then 'EMERGENCY_RESPONSE' when 'EMS' then 'EMERGENCY_RESPONSE'
-                      when 'HARM_REDUCTION' then 'COMMUNITY' else 'REFERRAL' end
-     from agency a where a.id = i.reporting_agency_id) as case_source`;
-
-const UNIT_FROM = `from ${COUNT_UNIT.from} ${COUNT_UNIT.keyJoin} left join person p on p.id = i.person_id`;
+/**
+ * Where the aggregates read their units: the fact table the triggers keep current (one row per
+ * counted unit, count-unit.ts), or — for the tests that check it — the view that computes the
+ * same rows from scratch.
+ */
+export const FACT_SOURCE = 'stats_fact';
+export const FACT_FROM_SCRATCH = '(select * from stats_fact_source)';
 
 const COMMON_DIMENSIONS: AggregateSpec['dimensions'] = {
   [StatsDimension.DAY]: (c) => ({ expr: timeGroupSql('DAY', 'occurred_at', c) }),
@@ -81,26 +59,24 @@ const COMMON_DIMENSIONS: AggregateSpec['dimensions'] = {
   [StatsDimension.COUNTY]: text('county::text'),
   [StatsDimension.AGENCY]: text('agency_id'),
   [StatsDimension.AGE_BAND]: text(`coalesce(age_band, 'UNKNOWN')`),
-  [StatsDimension.SEX]: text(`coalesce(sex::text, 'UNKNOWN')`),
+  [StatsDimension.SEX]: text(`coalesce(sex, 'UNKNOWN')`),
   [StatsDimension.RACE_ETHNICITY]: text('race'),
   [StatsDimension.SUBSTANCE_CATEGORY]: () => ({ expr: 'substances', multi: true }),
   [StatsDimension.NALOXONE_GIVEN_BY]: () => ({ expr: 'given_by', multi: true }),
   [StatsDimension.CASE_SOURCE]: text('case_source'),
 };
 
+const FACT_COLUMNS = {
+  occurredAt: 'f.occurred_at',
+  county: 'f.county',
+  reportingAgency: 'f.reporting_agency_id',
+  routedAgency: 'f.routed_agency_id',
+};
+
 export const OVERDOSE_SPEC: AggregateSpec = {
-  base: `select ${UNIT_COLUMNS}, i.reporting_agency_id::text as agency_id, i.ems_disposition,
-                (select count(*) from naloxone_administration n where n.incident_id = i.id)::int as doses
-           ${UNIT_FROM}
-           left join overdose_case c on c.index_incident_id = i.id
-          where c.status is distinct from 'ENTERED_IN_ERROR' and %WHERE%`,
-  columns: {
-    occurredAt: 'i.occurred_at',
-    county: 'i.county',
-    agency: 'i.reporting_agency_id',
-    routedAgency: 'c.routed_agency_id',
-    reportingAgency: 'i.reporting_agency_id',
-  },
+  base: `select f.*, f.reporting_agency_id::text as agency_id
+           from ${FACT_SOURCE} f where f.counted and %WHERE%`,
+  columns: { ...FACT_COLUMNS, agency: 'f.reporting_agency_id' },
   dimensions: {
     ...COMMON_DIMENSIONS,
     [StatsDimension.OUTCOME]: text(`case when fatal then 'FATAL' else 'NON_FATAL' end`),
@@ -118,44 +94,13 @@ export const OVERDOSE_SPEC: AggregateSpec = {
   },
 };
 
-const CONTACT = `'${pgArray(CONTACT_OUTCOMES)}'::attempt_outcome[]`;
-
-const CASE_FROM = `
-   from overdose_case c
-   join ${COUNT_UNIT.from} on i.id = c.index_incident_id
-   ${COUNT_UNIT.keyJoin}
-   left join person p on p.id = c.person_id
-   left join lateral (
-     select min(a.attempted_at) as first_attempt_at,
-            min(a.attempted_at) filter (where a.outcome = any(${CONTACT})) as first_contact_at,
-            max(a.officer_presence)::text as presence,
-            sum(a.naloxone_kits_for_person + a.naloxone_kits_for_family)::int as kits
-       from outreach_attempt a where a.case_id = c.id) fa on true
-   -- One probe for both stages a case can reach (the index on case_id, to_status).
-   left join lateral (
-     select bool_or(e.to_status = 'ENGAGED') as engaged, bool_or(e.to_status = 'LINKED') as linked
-       from case_event e where e.case_id = c.id and e.to_status in ('ENGAGED', 'LINKED')) ev on true
-  where not i.fatal and c.status <> 'ENTERED_IN_ERROR' and %WHERE%`;
-
-/**
- * Usable contact information: a phone number or a street address on file for the survivor
- * (their presence only; the values stay encrypted and unread).
- */
-const CASE_COLUMNS = `${UNIT_COLUMNS}, coalesce(c.routed_agency_id::text, 'UNROUTED') as agency_id,
-  c.routed_agency_id is not null as routed,
-  (p.phone is not null or p.street is not null) as has_contact,
-  coalesce(c.close_reason::text, 'OPEN') as outcome,
-  coalesce(fa.presence, 'NO_ATTEMPT') as presence, fa.first_attempt_at, fa.first_contact_at,
-  coalesce(ev.engaged, false) as engaged, coalesce(ev.linked, false) as linked`;
+/** Non-fatal cases (not entered in error), with their routed agency as AGENCY. */
+const CASE_BASE = (extra: string) =>
+  `select f.*, coalesce(f.routed_agency_id::text, 'UNROUTED') as agency_id${extra}
+     from ${FACT_SOURCE} f where f.is_case and %WHERE%`;
 
 const CASE_SHARED = {
-  columns: {
-    occurredAt: 'i.occurred_at',
-    county: 'i.county',
-    agency: 'c.routed_agency_id',
-    routedAgency: 'c.routed_agency_id',
-    reportingAgency: 'i.reporting_agency_id',
-  },
+  columns: { ...FACT_COLUMNS, agency: 'f.routed_agency_id' },
   dimensions: {
     ...COMMON_DIMENSIONS,
     [StatsDimension.OFFICER_PRESENCE]: text('presence'),
@@ -165,10 +110,9 @@ const CASE_SHARED = {
 
 export const FOLLOW_UP_SPEC: AggregateSpec = {
   ...CASE_SHARED,
-  base: `select ${CASE_COLUMNS}, coalesce(fa.kits, 0) as kits,
-                extract(epoch from fa.first_attempt_at - i.occurred_at) / 3600 as hours_to_attempt,
-                extract(epoch from fa.first_contact_at - i.occurred_at) / 3600 as hours_to_contact
-         ${CASE_FROM}`,
+  base: CASE_BASE(`,
+    extract(epoch from f.first_attempt_at - f.occurred_at) / 3600 as hours_to_attempt,
+    extract(epoch from f.first_contact_at - f.occurred_at) / 3600 as hours_to_contact`),
   counts: {
     cases: {},
     routed: { filter: 'routed' },
@@ -195,23 +139,9 @@ export const FOLLOW_UP_SPEC: AggregateSpec = {
   },
 };
 
-/** The survivor's next overdose within 90 days, in one probe of (person_id, occurred_at). */
-const NEXT_OVERDOSE = `(select min(r.occurred_at) from overdose_incident r
-   where r.person_id = c.person_id
-     and r.occurred_at > i.occurred_at and r.occurred_at <= i.occurred_at + interval '90 days')`;
-
 export const OUTCOME_SPEC: AggregateSpec = {
   ...CASE_SHARED,
-  base: `select ${CASE_COLUMNS}, c.person_id is not null as identified,
-                exists (select 1 from outcome o where o.case_id = c.id
-                           and o.type in ('TREATMENT_ADMITTED', 'MOUD_STARTED', 'DETOX')) as treatment,
-                ${NEXT_OVERDOSE} - i.occurred_at as next_overdose_after,
-                exists (select 1 from lead_referral l
-                         where (l.case_id = c.id or l.person_id = c.person_id)
-                           and (l.status in ('ACTIVE', 'INACTIVE')
-                                or (l.status = 'EXITED'
-                                    and l.exit_reason not in ('INTAKE_NOT_COMPLETED', 'DECLINED')))) as lead
-         ${CASE_FROM}`,
+  base: CASE_BASE(''),
   counts: {
     cases: {},
     contacted: { filter: 'first_contact_at is not null' },
@@ -224,6 +154,11 @@ export const OUTCOME_SPEC: AggregateSpec = {
     leadEnrolled: { filter: 'lead' },
   },
 };
+
+/** A spec reading from another source of fact rows (the from-scratch view, in tests). */
+export function withSource(spec: AggregateSpec, source: string): AggregateSpec {
+  return { ...spec, base: spec.base.replace(FACT_SOURCE, source) };
+}
 
 /** The caller's filter as conditions on the base's own tables. */
 export function filterSql(

@@ -1,9 +1,11 @@
 /**
  * What every statistic counts, in one place. Today the unit is the report: one row of
  * `overdose_incident` (alias `i`), its case the one whose index incident it is, its permanent
- * record key in `stats_record_key`. When one overdose becomes one event with several source
- * reports (issue 13), this module changes to the event — its table, its representative report's
- * columns and its key — and the aggregates, rollups, feedback and extract follow.
+ * record key in `stats_record_key`. In SQL the same choice is the view `stats_fact_source` (one
+ * row per unit with all its numbers; migration stats_fact), which the triggers copy into
+ * `stats_fact` for the aggregates and the feedback. When one overdose becomes one event with
+ * several source reports (issue 13), this module and that view change to the event — its table,
+ * its representative report's columns and its key — and every aggregate follows.
  */
 export const COUNT_UNIT = {
   /** In words, for the docs and the extract's metadata. */

@@ -1,11 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
-import { pgArray } from '../../common/sql';
 import { badInput } from '../../errors/hub-errors';
 import { recordAuditEvent } from '../audit/audit-writer';
-import { CONTACT_OUTCOMES } from '../outreach/outreach-codes';
 import { calendarFor, local, type CalendarDefaults } from './calendar';
-import { COUNT_UNIT } from './count-unit';
 import { publishInternal, publishShared, type DisclosureRules } from './disclosure';
 import type { ReferralFeedbackType } from './stats.types';
 
@@ -15,7 +12,7 @@ type Row = Record<string, string | number | null>;
  * For a reporting agency: per month (its calendar) of one year, how many of its non-fatal reports
  * led to contact and to engagement. Its own report count is its own operational data: exact,
  * marked internal, audited. What became of the reports happened at other agencies: shared, so
- * suppressed and perturbed by cell key (docs/disclosure.md). Computed in PostgreSQL.
+ * suppressed and perturbed by cell key (docs/disclosure.md). Read from the statistics fact table.
  */
 export async function referralFeedback(
   em: EntityManager,
@@ -30,27 +27,22 @@ export async function referralFeedback(
     throw badInput({ field: 'year', message: `must be between 2000 and ${thisYear}` });
   }
   const calendar = await calendarFor(em, viewer, defaults);
-  const month = `to_char(${local('i.occurred_at', calendar)}, 'YYYY-MM')`;
-  const reached = `exists (select 1 from outreach_attempt a
-                             where a.case_id = c.id and a.outcome = any(?::attempt_outcome[]))`;
-  const engaged = `exists (select 1 from case_event e where e.case_id = c.id and e.to_status = 'ENGAGED')`;
+  const month = `to_char(${local('f.occurred_at', calendar)}, 'YYYY-MM')`;
+  const reached = 'f.first_contact_at is not null';
+  const engaged = 'f.engaged';
   const rows = await em.getConnection().execute<Row[]>(
     `select ${month} as month, grouping(${month}) as g,
             count(*)::int as reported,
             (count(*) filter (where ${reached}))::int as reached,
-            coalesce(sum(${COUNT_UNIT.key}) filter (where ${reached}), 0)::text as reached_key,
+            coalesce(sum(f.record_key) filter (where ${reached}), 0)::text as reached_key,
             (count(*) filter (where ${engaged}))::int as engaged,
-            coalesce(sum(${COUNT_UNIT.key}) filter (where ${engaged}), 0)::text as engaged_key
-       from ${COUNT_UNIT.from}
-       ${COUNT_UNIT.keyJoin}
-       join overdose_case c on c.index_incident_id = i.id
-      where i.reporting_agency_id = ? and not i.fatal and c.status <> 'ENTERED_IN_ERROR'
-        and i.occurred_at >= (?::timestamp at time zone '${calendar.timeZone}')
-        and i.occurred_at < (?::timestamp at time zone '${calendar.timeZone}')
+            coalesce(sum(f.record_key) filter (where ${engaged}), 0)::text as engaged_key
+       from stats_fact f
+      where f.reporting_agency_id = ? and f.is_case
+        and f.occurred_at >= (?::timestamp at time zone '${calendar.timeZone}')
+        and f.occurred_at < (?::timestamp at time zone '${calendar.timeZone}')
       group by grouping sets ((${month}), ())`,
     [
-      pgArray(CONTACT_OUTCOMES),
-      pgArray(CONTACT_OUTCOMES),
       viewer.agencyId,
       `${year}-01-01`,
       `${year + 1}-01-01`,

@@ -50,7 +50,7 @@ export const ROLLUP_FROM_RAW_SQL = `
    group by 1, 2, 3`;
 
 /**
- * Rebuilds the whole rollup from the raw tables in one transaction. The lock waits for writers
+ * Rebuilds the whole rollup and the statistics fact table from the raw tables in one transaction. The lock waits for writers
  * that already touched the rollup and holds new ones back, so no incident is counted twice or
  * missed. Returns the number of cells. A maintenance job, not a request: the connection's
  * statement timeout (meant for requests) is lifted for this transaction, since a rebuild over a
@@ -63,6 +63,15 @@ export async function refreshStatsRollup(em: EntityManager): Promise<number> {
     await connection.execute('set local statement_timeout = 0', [], 'run', ctx);
     await connection.execute('lock table stats_rollup in share row exclusive mode', [], 'run', ctx);
     await connection.execute('delete from stats_rollup', [], 'run', ctx);
+    // The fact table too: the same bulk loads skip its triggers.
+    await connection.execute('lock table stats_fact in share row exclusive mode', [], 'run', ctx);
+    await connection.execute('delete from stats_fact', [], 'run', ctx);
+    await connection.execute(
+      'insert into stats_fact select * from stats_fact_source',
+      [],
+      'run',
+      ctx,
+    );
     const result = await connection.execute<{ affectedRows: number }>(
       `insert into stats_rollup (month, county, agency_id, incidents, fatal, naloxone_doses, contacted,
                                  incidents_key, fatal_key, naloxone_doses_key, contacted_key)
