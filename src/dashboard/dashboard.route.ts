@@ -79,15 +79,16 @@ export function mountDashboard(app: Express): void {
 
   // County outlines of one state (two-digit FIPS) for the map, from us-atlas.
   router.get('/assets/counties/:state.json', (req, res) => {
-    const shapes = countyShapes(String(req.params.state));
-    if (!shapes) {
+    const state = String(req.params.state);
+    if (!/^\d{2}$/.test(state)) {
       res
         .status(404)
         .json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
       return;
     }
     res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.json(shapes);
+    // A code with no counties (a territory, an unused code): an empty map, not an error.
+    res.json(countyShapes(state) ?? { type: 'FeatureCollection', features: [] });
   });
 
   router.use(

@@ -556,14 +556,14 @@
       const response = await fetch(`assets/counties/${state}.json`, { credentials: 'omit' });
       if (response.ok) shapes.push(...(await response.json()).features);
     }
-    if (!shapes.length) return message('panel-map', 'error', 'County boundaries could not load.');
     const names = new Map(shapes.map((f) => [f.id, `${f.properties.name} County`]));
     const nameOf = (r) => r.group.countyName || names.get(r.group.county) || r.group.county;
     const rates = rows.map((r) => rateValueRaw(r.ratePer100k)).filter((v) => v != null);
     const max = Math.max(1, ...rates);
     const colorOf = (rate) =>
       MAP_COLORS[Math.min(MAP_COLORS.length - 1, Math.floor((rate / max) * MAP_COLORS.length))];
-    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    let [x0, y0, x1, y1] = [0, 0, 1, 1];
+    if (shapes.length) [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const f of shapes) {
       for (const ring of ringsOf(f.geometry)) {
         for (const [x, y] of ring) {
@@ -656,7 +656,9 @@
     show(
       'panel-map',
       csvButton(MAP_QUERY, variables, 'overdoses-by-county'),
-      el('div', { class: 'map-box' }, [map]),
+      shapes.length
+        ? el('div', { class: 'map-box' }, [map])
+        : el('p', { class: 'message', text: 'No county boundaries for these county codes.' }),
       legend,
       table(['County', 'Overdoses', 'Per 100,000'], listed),
       el('p', {
