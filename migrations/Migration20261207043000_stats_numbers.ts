@@ -19,7 +19,8 @@ export class Migration20261207043000_stats_numbers extends Migration {
       "key" int not null check ("key" >= 0 and "key" < 1048576));`);
     this.addSql(`insert into "stats_record_key" ("unit_id", "key")
       select id, ${NEW_KEY} from overdose_incident;`);
-    this.addSql(`create or replace function stats_record_key_assign() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_record_key_assign() returns trigger language plpgsql as $$
       begin
         insert into stats_record_key (unit_id, key) values (new.id, ${NEW_KEY}) on conflict do nothing;
         return null;
@@ -46,7 +47,8 @@ export class Migration20261207043000_stats_numbers extends Migration {
     this.addSql(`alter table "stats_rollup"
       add column "incidents_key" bigint not null default 0, add column "fatal_key" bigint not null default 0,
       add column "naloxone_doses_key" bigint not null default 0, add column "contacted_key" bigint not null default 0;`);
-    this.addSql(`update stats_rollup r set incidents_key = s.ik, fatal_key = s.fk, naloxone_doses_key = s.dk, contacted_key = s.ck
+    this
+      .addSql(`update stats_rollup r set incidents_key = s.ik, fatal_key = s.fk, naloxone_doses_key = s.dk, contacted_key = s.ck
       from (select date_trunc('month', i.occurred_at at time zone 'UTC')::date as month, i.county, i.reporting_agency_id as agency_id,
                    sum(k.key) as ik, coalesce(sum(k.key) filter (where i.fatal), 0) as fk,
                    coalesce(sum(k.key * (select count(*) from naloxone_administration n where n.incident_id = i.id)), 0) as dk,
@@ -57,9 +59,11 @@ export class Migration20261207043000_stats_numbers extends Migration {
              where c.status is distinct from 'ENTERED_IN_ERROR'
              group by 1, 2, 3) s
      where r.month = s.month and r.county = s.county and r.agency_id = s.agency_id;`);
-    this.addSql(`create or replace function stats_unit_key(p_unit uuid) returns int language sql stable as $$
+    this
+      .addSql(`create or replace function stats_unit_key(p_unit uuid) returns int language sql stable as $$
       select coalesce((select key from stats_record_key where unit_id = p_unit), 0) $$;`);
-    this.addSql(`create or replace function stats_rollup_add_keyed(p_occurred timestamptz, p_county char(5), p_agency uuid,
+    this
+      .addSql(`create or replace function stats_rollup_add_keyed(p_occurred timestamptz, p_county char(5), p_agency uuid,
         d_incidents int, d_fatal int, d_doses int, d_contacted int, p_key int) returns void language sql as $$
       insert into stats_rollup as r (month, county, agency_id, incidents, fatal, naloxone_doses, contacted,
                                      incidents_key, fatal_key, naloxone_doses_key, contacted_key)
@@ -73,7 +77,8 @@ export class Migration20261207043000_stats_numbers extends Migration {
             incidents_key = r.incidents_key + excluded.incidents_key, fatal_key = r.fatal_key + excluded.fatal_key,
             naloxone_doses_key = r.naloxone_doses_key + excluded.naloxone_doses_key,
             contacted_key = r.contacted_key + excluded.contacted_key $$;`);
-    this.addSql(`create or replace function stats_rollup_incident_delta(p_incident uuid, p_occurred timestamptz,
+    this
+      .addSql(`create or replace function stats_rollup_incident_delta(p_incident uuid, p_occurred timestamptz,
         p_county char(5), p_agency uuid, p_fatal boolean, p_sign int) returns void language sql as $$
       select stats_rollup_add_keyed(p_occurred, p_county, p_agency, p_sign, p_sign * p_fatal::int,
         p_sign * (select count(*)::int from naloxone_administration n where n.incident_id = p_incident),
@@ -83,7 +88,8 @@ export class Migration20261207043000_stats_numbers extends Migration {
         stats_unit_key(p_incident)) $$;`);
     // The key row is written by stats_record_key_insert, which fires first (triggers of one event
     // fire in name order), also while a bulk load has switched the rollup off.
-    this.addSql(`create or replace function stats_rollup_incident_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_rollup_incident_trigger() returns trigger language plpgsql as $$
       declare
         k int;
       begin
@@ -101,7 +107,8 @@ export class Migration20261207043000_stats_numbers extends Migration {
         end if;
         return null;
       end $$;`);
-    this.addSql(`create or replace function stats_rollup_naloxone_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_rollup_naloxone_trigger() returns trigger language plpgsql as $$
       declare
         n naloxone_administration;
         i overdose_incident;
@@ -114,7 +121,8 @@ export class Migration20261207043000_stats_numbers extends Migration {
                                  case when tg_op = 'INSERT' then 1 else -1 end, 0, stats_unit_key(i.id));
         return null;
       end $$;`);
-    this.addSql(`create or replace function stats_rollup_attempt_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_rollup_attempt_trigger() returns trigger language plpgsql as $$
       declare
         a outreach_attempt;
         others boolean;

@@ -77,22 +77,29 @@ export class Migration20261207050000_stats_fact extends Migration {
       add foreign key (unit_id) references overdose_incident (id) on delete cascade;`);
     this.addSql(`create index stats_fact_occurred_at on stats_fact (occurred_at);`);
     this.addSql(`create index stats_fact_county_occurred_at on stats_fact (county, occurred_at);`);
-    this.addSql(`create index stats_fact_reporting_agency on stats_fact (reporting_agency_id, occurred_at);`);
-    this.addSql(`create index stats_fact_routed_agency on stats_fact (routed_agency_id, occurred_at);`);
+    this.addSql(
+      `create index stats_fact_reporting_agency on stats_fact (reporting_agency_id, occurred_at);`,
+    );
+    this.addSql(
+      `create index stats_fact_routed_agency on stats_fact (routed_agency_id, occurred_at);`,
+    );
     this.addSql(`insert into stats_fact select * from stats_fact_source;`);
 
-    this.addSql(`create or replace function stats_fact_refresh(p_units uuid[]) returns void language sql as $$
+    this
+      .addSql(`create or replace function stats_fact_refresh(p_units uuid[]) returns void language sql as $$
       delete from stats_fact where unit_id = any(p_units);
       insert into stats_fact select * from stats_fact_source where unit_id = any(p_units);
     $$;`);
     // The units whose "next overdose within 90 days" a report of this person at this time may change.
-    this.addSql(`create or replace function stats_fact_person_units(p_person uuid, p_at timestamptz) returns uuid[]
+    this
+      .addSql(`create or replace function stats_fact_person_units(p_person uuid, p_at timestamptz) returns uuid[]
       language sql stable as $$
       select coalesce(array_agg(id), '{}') from overdose_incident
        where p_person is not null and person_id = p_person
          and occurred_at >= p_at - interval '90 days' and occurred_at <= p_at $$;`);
 
-    this.addSql(`create or replace function stats_fact_incident_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_fact_incident_trigger() returns trigger language plpgsql as $$
       begin
         if not stats_rollup_on() then return null; end if;
         if tg_op <> 'DELETE' then
@@ -103,11 +110,13 @@ export class Migration20261207050000_stats_fact extends Migration {
         end if;
         return null;
       end $$;`);
-    this.addSql(`create trigger stats_unit_fact_incident after insert or update or delete on overdose_incident
+    this
+      .addSql(`create trigger stats_unit_fact_incident after insert or update or delete on overdose_incident
       for each row execute function stats_fact_incident_trigger();`);
 
     // Tables whose rows belong to one incident or one case: refresh that unit.
-    this.addSql(`create or replace function stats_fact_child_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_fact_child_trigger() returns trigger language plpgsql as $$
       declare
         units uuid[] := '{}';
       begin
@@ -138,7 +147,8 @@ export class Migration20261207050000_stats_fact extends Migration {
     }
 
     // LEAD enrolment counts for the case and for every case of the person.
-    this.addSql(`create or replace function stats_fact_lead_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_fact_lead_trigger() returns trigger language plpgsql as $$
       declare
         units uuid[];
       begin
@@ -149,11 +159,13 @@ export class Migration20261207050000_stats_fact extends Migration {
         perform stats_fact_refresh(units);
         return null;
       end $$;`);
-    this.addSql(`create trigger stats_unit_fact_lead_referral after insert or update or delete on lead_referral
+    this
+      .addSql(`create trigger stats_unit_fact_lead_referral after insert or update or delete on lead_referral
       for each row execute function stats_fact_lead_trigger();`);
 
     // The survivor's demographics and whether contact information is on file.
-    this.addSql(`create or replace function stats_fact_person_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_fact_person_trigger() returns trigger language plpgsql as $$
       declare
         units uuid[];
       begin
@@ -164,14 +176,21 @@ export class Migration20261207050000_stats_fact extends Migration {
         perform stats_fact_refresh(units);
         return null;
       end $$;`);
-    this.addSql(`create trigger stats_unit_fact_person after update of sex, race_ethnicity, phone, street on person
+    this
+      .addSql(`create trigger stats_unit_fact_person after update of sex, race_ethnicity, phone, street on person
       for each row execute function stats_fact_person_trigger();`);
   }
 
   override async down(): Promise<void> {
     this.addSql(`drop trigger if exists stats_unit_fact_person on person;`);
     this.addSql(`drop trigger if exists stats_unit_fact_lead_referral on lead_referral;`);
-    for (const table of ['naloxone_administration', 'overdose_case', 'outreach_attempt', 'case_event', 'outcome']) {
+    for (const table of [
+      'naloxone_administration',
+      'overdose_case',
+      'outreach_attempt',
+      'case_event',
+      'outcome',
+    ]) {
       this.addSql(`drop trigger if exists stats_unit_fact_${table} on ${table};`);
     }
     this.addSql(`drop trigger if exists stats_unit_fact_incident on overdose_incident;`);

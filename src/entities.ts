@@ -47,5 +47,6 @@ export const ENTITIES = [
   StatsRecordKey,
   StatsCalendar,
   CountyPopulation,
+  CountyRegion,
   SpikeAlert,
 ];

@@ -42,11 +42,7 @@ export async function referralFeedback(
         and f.occurred_at >= (?::timestamp at time zone '${calendar.timeZone}')
         and f.occurred_at < (?::timestamp at time zone '${calendar.timeZone}')
       group by grouping sets ((${month}), ())`,
-    [
-      viewer.agencyId,
-      `${year}-01-01`,
-      `${year + 1}-01-01`,
-    ],
+    [viewer.agencyId, `${year}-01-01`, `${year + 1}-01-01`],
   );
   const byMonth = new Map(rows.filter((r) => Number(r.g) === 0).map((r) => [String(r.month), r]));
   const cell = (month: string | null, row: Row | undefined) => ({
