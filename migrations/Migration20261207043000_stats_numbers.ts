@@ -15,8 +15,7 @@ const NEW_KEY = `(('x' || substr(md5(gen_random_uuid()::text), 1, 5))::bit(20)):
 export class Migration20261207043000_stats_numbers extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table "stats_record_key" (
-      "unit_id" uuid not null primary key references "overdose_incident" ("id") on delete cascade,
-      "key" int not null check ("key" >= 0 and "key" < 1048576));`);
+      "unit_id" uuid not null primary key, "key" int not null);`);
     this.addSql(`insert into "stats_record_key" ("unit_id", "key")
       select id, ${NEW_KEY} from overdose_incident;`);
     this
@@ -27,14 +26,21 @@ export class Migration20261207043000_stats_numbers extends Migration {
       end $$;`);
     this.addSql(`create trigger stats_record_key_insert after insert on overdose_incident
       for each row execute function stats_record_key_assign();`);
+    this
+      .addSql(`create or replace function stats_record_key_forget() returns trigger language plpgsql as $$
+      begin
+        delete from stats_record_key where unit_id = old.id;
+        return null;
+      end $$;`);
+    this.addSql(`create trigger stats_record_key_delete after delete on overdose_incident
+      for each row execute function stats_record_key_forget();`);
 
     this.addSql(`create table "stats_calendar" (
-      "agency_id" uuid not null primary key references "agency" ("id") on delete cascade,
-      "time_zone" text null, "fiscal_year_start_month" smallint null
-        check ("fiscal_year_start_month" between 1 and 12));`);
+      "agency_id" uuid not null primary key,
+      "time_zone" text null, "fiscal_year_start_month" smallint null);`);
 
     this.addSql(`create table "county_population" (
-      "county" char(5) not null, "year" int not null, "population" int not null check ("population" >= 0),
+      "county" char(5) not null, "year" int not null, "population" int not null,
       "county_name" text not null, "state_name" text not null,
       constraint "county_population_pkey" primary key ("county", "year"));`);
 
@@ -149,6 +155,8 @@ export class Migration20261207043000_stats_numbers extends Migration {
   // Down leaves the rollup triggers on the keyed functions; apply the stats migration's bodies
   // again (Migration20261128193745_stats) when going further back than this.
   override async down(): Promise<void> {
+    this.addSql(`drop trigger if exists stats_record_key_delete on overdose_incident;`);
+    this.addSql(`drop function if exists stats_record_key_forget();`);
     this.addSql(`drop trigger if exists stats_record_key_insert on overdose_incident;`);
     this.addSql(`drop function if exists stats_record_key_assign();`);
     this.addSql(`alter table "stats_rollup" drop column "incidents_key", drop column "fatal_key",
