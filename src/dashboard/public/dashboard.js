@@ -663,7 +663,7 @@
       table(['County', 'Overdoses', 'Per 100,000'], listed),
       el('p', {
         class: 'caption',
-        text: `${result.data.overdoseStats.internal ? 'Your agency’s own reports (internal).' : 'Shared numbers (suppressed and perturbed).'} Rates over the last 12 months, not annualised; * fewer than 20 overdoses (unstable). Boundaries: U.S. Census Bureau, via us-atlas.`,
+        text: `${result.data.overdoseStats.internal ? 'Your agency’s own reports (internal).' : 'Shared numbers (suppressed and perturbed).'} Overdoses per 100,000 residents over the last 12 months, not annualised; * fewer than 20 overdoses (unstable). Boundaries: U.S. Census Bureau, via us-atlas.`,
       }),
     );
   }
