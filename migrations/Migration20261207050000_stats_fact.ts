@@ -10,6 +10,29 @@ const SUBSTANCE_CATEGORY = `case s::text when 'FENTANYL' then 'FENTANYL' when 'H
   when 'OTHER_STIMULANT' then 'STIMULANT' when 'ALCOHOL' then 'ALCOHOL' else 'UNKNOWN' end`;
 
 /**
+ * For each table a unit's numbers depend on: the units a set of its rows (a transition table)
+ * concerns. A report also concerns the survivor's overdoses of the 90 days before it (their
+ * "repeat within 90 days"); LEAD enrolment every case of the person.
+ */
+const BY_CASE = (rows: string) =>
+  `select c.index_incident_id from overdose_case c where c.id in (select case_id from ${rows})`;
+const FACT_UNITS: Record<string, (rows: string) => string> = {
+  overdose_incident: (rows) =>
+    `select id from ${rows} union all select unnest(stats_fact_person_units(person_id, occurred_at)) from ${rows}`,
+  naloxone_administration: (rows) => `select incident_id from ${rows}`,
+  overdose_case: (rows) => `select index_incident_id from ${rows}`,
+  outreach_attempt: BY_CASE,
+  case_event: BY_CASE,
+  outcome: BY_CASE,
+  lead_referral: (rows) =>
+    `select c.index_incident_id from overdose_case c
+      where c.id in (select case_id from ${rows}) or c.person_id in (select person_id from ${rows})`,
+  person: (rows) =>
+    `select id from overdose_incident where person_id in (select id from ${rows})
+     union all select index_incident_id from overdose_case where person_id in (select id from ${rows})`,
+};
+
+/**
  * The statistics fact table: one row per counted unit (today the report; count-unit.ts) with
  * every dimension and measure the aggregates use, worked out once. `stats_fact_source` is the
  * from-scratch definition (the one place in SQL that says what a unit's numbers are); triggers on
@@ -98,106 +121,40 @@ export class Migration20261207050000_stats_fact extends Migration {
        where p_person is not null and person_id = p_person
          and occurred_at >= p_at - interval '90 days' and occurred_at <= p_at $$;`);
 
-    this
-      .addSql(`create or replace function stats_fact_incident_trigger() returns trigger language plpgsql as $$
-      begin
-        if not stats_rollup_on() then return null; end if;
-        if tg_op <> 'DELETE' then
-          perform stats_fact_refresh(array[new.id] || stats_fact_person_units(new.person_id, new.occurred_at));
-        end if;
-        if tg_op <> 'INSERT' then
-          perform stats_fact_refresh(stats_fact_person_units(old.person_id, old.occurred_at));
-        end if;
-        return null;
-      end $$;`);
-    this
-      .addSql(`create trigger stats_unit_fact_incident after insert or update or delete on overdose_incident
-      for each row execute function stats_fact_incident_trigger();`);
-
-    // Tables whose rows belong to one incident or one case: refresh that unit.
-    this
-      .addSql(`create or replace function stats_fact_child_trigger() returns trigger language plpgsql as $$
-      declare
-        units uuid[] := '{}';
-      begin
-        if not stats_rollup_on() then return null; end if;
-        if tg_table_name = 'naloxone_administration' then
-          units := array_remove(array[(case when tg_op <> 'DELETE' then new.incident_id end),
-                                      (case when tg_op <> 'INSERT' then old.incident_id end)], null);
-        elsif tg_table_name = 'overdose_case' then
-          units := array_remove(array[(case when tg_op <> 'DELETE' then new.index_incident_id end),
-                                      (case when tg_op <> 'INSERT' then old.index_incident_id end)], null);
-        else
-          select coalesce(array_agg(c.index_incident_id), '{}') into units from overdose_case c
-           where c.id in ((case when tg_op <> 'DELETE' then new.case_id end),
-                          (case when tg_op <> 'INSERT' then old.case_id end));
-        end if;
-        perform stats_fact_refresh(units);
-        return null;
-      end $$;`);
-    for (const [table, when] of [
-      ['naloxone_administration', 'insert or update or delete'],
-      ['overdose_case', 'insert or update or delete'],
-      ['outreach_attempt', 'insert or update or delete'],
-      ['case_event', 'insert or delete'],
-      ['outcome', 'insert or update or delete'],
-    ]) {
-      this.addSql(`create trigger stats_unit_fact_${table} after ${when} on ${table}
-        for each row execute function stats_fact_child_trigger();`);
+    // Statement-level triggers with transition tables: one refresh per statement, however many
+    // rows it wrote (a batch intake, a bulk update), instead of one per row.
+    for (const [table, units] of Object.entries(FACT_UNITS)) {
+      for (const event of ['insert', 'update', 'delete'] as const) {
+        if (table === 'person' && event !== 'update') continue;
+        const sets = [
+          ...(event !== 'delete' ? [units('new_rows')] : []),
+          ...(event !== 'insert' ? [units('old_rows')] : []),
+        ];
+        const referencing = [
+          ...(event !== 'delete' ? ['new table as new_rows'] : []),
+          ...(event !== 'insert' ? ['old table as old_rows'] : []),
+        ].join(' ');
+        this
+          .addSql(`create or replace function stats_fact_${table}_${event}() returns trigger language plpgsql as $$
+          begin
+            if not stats_rollup_on() then return null; end if;
+            perform stats_fact_refresh(array(
+              select distinct u from (${sets.join(' union all ')}) x(u) where u is not null));
+            return null;
+          end $$;`);
+        this.addSql(`create trigger stats_unit_fact_${table}_${event} after ${event} on ${table}
+          referencing ${referencing} for each statement execute function stats_fact_${table}_${event}();`);
+      }
     }
-
-    // LEAD enrolment counts for the case and for every case of the person.
-    this
-      .addSql(`create or replace function stats_fact_lead_trigger() returns trigger language plpgsql as $$
-      declare
-        units uuid[];
-      begin
-        if not stats_rollup_on() then return null; end if;
-        select coalesce(array_agg(c.index_incident_id), '{}') into units from overdose_case c
-         where c.id in ((case when tg_op <> 'DELETE' then new.case_id end), (case when tg_op <> 'INSERT' then old.case_id end))
-            or c.person_id in ((case when tg_op <> 'DELETE' then new.person_id end), (case when tg_op <> 'INSERT' then old.person_id end));
-        perform stats_fact_refresh(units);
-        return null;
-      end $$;`);
-    this
-      .addSql(`create trigger stats_unit_fact_lead_referral after insert or update or delete on lead_referral
-      for each row execute function stats_fact_lead_trigger();`);
-
-    // The survivor's demographics and whether contact information is on file.
-    this
-      .addSql(`create or replace function stats_fact_person_trigger() returns trigger language plpgsql as $$
-      declare
-        units uuid[];
-      begin
-        if not stats_rollup_on() then return null; end if;
-        select coalesce(array_agg(distinct u), '{}') into units from (
-          select id as u from overdose_incident where person_id = new.id
-          union select index_incident_id from overdose_case where person_id = new.id) x;
-        perform stats_fact_refresh(units);
-        return null;
-      end $$;`);
-    this
-      .addSql(`create trigger stats_unit_fact_person after update of sex, race_ethnicity, phone, street on person
-      for each row execute function stats_fact_person_trigger();`);
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop trigger if exists stats_unit_fact_person on person;`);
-    this.addSql(`drop trigger if exists stats_unit_fact_lead_referral on lead_referral;`);
-    for (const table of [
-      'naloxone_administration',
-      'overdose_case',
-      'outreach_attempt',
-      'case_event',
-      'outcome',
-    ]) {
-      this.addSql(`drop trigger if exists stats_unit_fact_${table} on ${table};`);
+    for (const table of Object.keys(FACT_UNITS)) {
+      for (const event of ['insert', 'update', 'delete']) {
+        this.addSql(`drop trigger if exists stats_unit_fact_${table}_${event} on ${table};`);
+        this.addSql(`drop function if exists stats_fact_${table}_${event}();`);
+      }
     }
-    this.addSql(`drop trigger if exists stats_unit_fact_incident on overdose_incident;`);
-    this.addSql(`drop function if exists stats_fact_person_trigger();`);
-    this.addSql(`drop function if exists stats_fact_lead_trigger();`);
-    this.addSql(`drop function if exists stats_fact_child_trigger();`);
-    this.addSql(`drop function if exists stats_fact_incident_trigger();`);
     this.addSql(`drop function if exists stats_fact_person_units(uuid, timestamptz);`);
     this.addSql(`drop function if exists stats_fact_refresh(uuid[]);`);
     this.addSql(`drop table if exists stats_fact;`);
