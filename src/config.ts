@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { KeyRing } from './crypto/field-cipher';
 import { parseIdentityKeys } from './crypto/identity-keys';
 import { loadAccountConfig, type AccountConfig } from './modules/account/account-config';
+import { isTimeZone } from './common/time-zone';
 
 /**
  * Every setting the hub reads from the environment. `loadConfig` validates them all at once and
@@ -59,9 +60,16 @@ const envSchema = z.object({
   CLOCK_SKEW_MINUTES: integer(10, 0, 120),
   LEAD_INTAKE_DAYS: integer(14, 1, 90),
   MAX_OUTREACH_ATTEMPTS: integer(5, 1, 50),
-  // Disclosure control may only be made stricter than domain.md §6.5 (10 and 20).
-  STATS_SMALL_CELL_MAX: integer(10, 10, 1000),
+  // Shared numbers suppress 1..STATS_SMALL_CELL_MAX (default 10); NC DETECT's 1..4 is the floor.
+  STATS_SMALL_CELL_MAX: integer(10, 4, 1000),
   STATS_UNSTABLE_NUMERATOR_MAX: integer(20, 20, 1000),
+  // The hub's calendar for statistics; an agency may set its own (setStatsCalendar).
+  HUB_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as America/New_York')
+    .default('America/New_York'),
+  STATS_FISCAL_YEAR_START_MONTH: integer(7, 1, 12),
+  STATS_MAX_RANGE_DAYS: integer(3700, 1, 36_600),
   QUERY_MAX_DEPTH: integer(12, 2, 100),
   QUERY_MAX_ALIASES: integer(30, 0, 1000),
   QUERY_MAX_DIRECTIVES: integer(20, 0, 1000),
@@ -168,6 +176,8 @@ export interface HubConfig {
   outreach: { maxAttempts: number };
   /** Published counts 1..smallCellMax are suppressed; rates on ≤ unstableNumeratorMax flagged. */
   disclosure: { smallCellMax: number; unstableNumeratorMax: number };
+  /** Statistics calendar: default time zone, fiscal year start month, longest date range. */
+  statsCalendar: { timeZone: string; fiscalYearStartMonth: number; maxRangeDays: number };
   /** Static limits on an operation's shape, checked before it runs (src/limits/query-limits.ts). */
   queryLimits: {
     maxDepth: number;
@@ -310,6 +320,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     disclosure: {
       smallCellMax: e.STATS_SMALL_CELL_MAX,
       unstableNumeratorMax: e.STATS_UNSTABLE_NUMERATOR_MAX,
+    },
+    statsCalendar: {
+      timeZone: e.HUB_TIME_ZONE,
+      fiscalYearStartMonth: e.STATS_FISCAL_YEAR_START_MONTH,
+      maxRangeDays: e.STATS_MAX_RANGE_DAYS,
     },
     queryLimits: {
       maxDepth: e.QUERY_MAX_DEPTH,

@@ -16,6 +16,12 @@ import { ReportedIdentity } from './modules/person/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
 import { AuditEvent } from './modules/audit/audit-event.entity';
 import { StatsRollupCell } from './modules/stats/stats-rollup.entity';
+import {
+  CountyPopulation,
+  CountyRegion,
+  StatsCalendar,
+  StatsRecordKey,
+} from './modules/stats/stats-tables.entity';
 import { SpikeAlert } from './modules/spike/spike-alert.entity';
 import { SpikeSetting } from './modules/spike/spike-setting.entity';
 import { AlertContact } from './modules/spike/alert-contact.entity';
@@ -45,6 +51,10 @@ export const ENTITIES = [
   AuditEvent,
   StatsRollupCell,
   ImportRun,
+  StatsRecordKey,
+  StatsCalendar,
+  CountyPopulation,
+  CountyRegion,
   SpikeAlert,
   SpikeSetting,
   AlertContact,

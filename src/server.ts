@@ -39,6 +39,7 @@ import { mountDashboard } from './dashboard/dashboard.route';
 import { mountAuth } from './modules/account/auth.route';
 import { startReminderJob } from './modules/account/reminders';
 import { mountFieldApp } from './field-app/field-app.route';
+import { mountStatsExport } from './modules/stats/stats-export.route';
 import { attachDomainEvents } from './events/domain-events';
 import { createEventBus } from './events/event-bus';
 import { startBackgroundWork } from './live/live-jobs';
@@ -191,6 +192,20 @@ async function startHttp(
     return { em, viewer, requestId: res.locals.requestId as string, config, logger };
   };
   app.get('/metrics', metrics.handler);
+
+  // CSV downloads of statistics: before the GraphQL middlewares, which own these prefixes.
+  mountStatsExport(
+    app,
+    [
+      { path: '/graphql', apollo, context },
+      {
+        path: RESEARCH_PATH,
+        apollo: research,
+        context: async (args) => ({ ...(await context(args)), endpoint: RESEARCH_ENDPOINT }),
+      },
+    ],
+    config.bodyLimit,
+  );
 
   app.use(
     '/graphql',
