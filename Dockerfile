@@ -8,6 +8,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+COPY app ./app
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -1,9 +1,12 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // The field app's own unit tests (app/test) run here too: fast, no hub, no browser.
+  roots: ['<rootDir>/test', '<rootDir>/app/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
+    // The app is browser code (DOM types, its own tsconfig); compiled as CommonJS for jest.
+    '/app/(src|test)/.+\\.tsx?$': ['ts-jest', { tsconfig: 'app/tsconfig.test.json' }],
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
   },
   testTimeout: 60_000,

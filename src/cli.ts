@@ -18,6 +18,7 @@ import { purgeIdentitiesCommand } from './cli/retention';
 import { importNemsisCommand, importRmsCommand, TOKEN_ENV, type ImportOptions } from './cli/import';
 import { parseCounties, parseKind, parseRole, parseTtl } from './cli/input';
 import { readToken, researchExtractCommand } from './cli/research-extract';
+import { importPopulationsCommand } from './cli/populations';
 import { seedDemoCommand } from './cli/seed';
 import { withSession, type CliSession } from './cli/session';
 import { createLogger } from './logger';
@@ -181,7 +182,11 @@ const importOptions = (command: Command) =>
       '--report <file>',
       'per-record error report, .csv or .json (default: ./import-…-report-<time>.csv)',
     )
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress bar')
+    .option(
+      '--backfill',
+      'history: records older than MAX_INCIDENT_AGE_DAYS are taken in, counted and linked, never routed',
+    );
 
 importOptions(
   importer
@@ -201,6 +206,14 @@ importOptions(
 ).action((paths: string[], options: Omit<ImportOptions, 'paths'>) =>
   run(importRmsCommand)({ ...options, paths }),
 );
+
+importer
+  .command('populations')
+  .description(
+    "import the Census Bureau's county population estimates (co-est<year>-alldata.csv) for rates",
+  )
+  .argument('<file>', 'the CSV file as published')
+  .action((path: string) => run(importPopulationsCommand)({ path }));
 
 void program.parseAsync(process.argv).catch((error: unknown) => {
   const { lines, exitCode } = describeError(error);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { KeyRing } from './crypto/field-cipher';
 import { parseIdentityKeys } from './crypto/identity-keys';
+import { loadAccountConfig, type AccountConfig } from './modules/account/account-config';
+import { isTimeZone } from './common/time-zone';
 
 /**
  * Every setting the hub reads from the environment. `loadConfig` validates them all at once and
@@ -47,6 +49,10 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(kb|mb)$/, 'must look like 512kb or 2mb')
     .default('2mb'),
+  INGEST_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb|gb)$/, 'must look like 512kb, 200mb or 1gb')
+    .default('200mb'),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
   FOLLOW_UP_OPENS_HOURS: integer(24, 0, 24 * 14),
   FOLLOW_UP_DUE_HOURS: integer(72, 1, 24 * 30),
@@ -54,9 +60,16 @@ const envSchema = z.object({
   CLOCK_SKEW_MINUTES: integer(10, 0, 120),
   LEAD_INTAKE_DAYS: integer(14, 1, 90),
   MAX_OUTREACH_ATTEMPTS: integer(5, 1, 50),
-  // Disclosure control may only be made stricter than domain.md §6.5 (10 and 20).
-  STATS_SMALL_CELL_MAX: integer(10, 10, 1000),
+  // Shared numbers suppress 1..STATS_SMALL_CELL_MAX (default 10); NC DETECT's 1..4 is the floor.
+  STATS_SMALL_CELL_MAX: integer(10, 4, 1000),
   STATS_UNSTABLE_NUMERATOR_MAX: integer(20, 20, 1000),
+  // The hub's calendar for statistics; an agency may set its own (setStatsCalendar).
+  HUB_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as America/New_York')
+    .default('America/New_York'),
+  STATS_FISCAL_YEAR_START_MONTH: integer(7, 1, 12),
+  STATS_MAX_RANGE_DAYS: integer(3700, 1, 36_600),
   QUERY_MAX_DEPTH: integer(12, 2, 100),
   QUERY_MAX_ALIASES: integer(30, 0, 1000),
   QUERY_MAX_DIRECTIVES: integer(20, 0, 1000),
@@ -91,9 +104,31 @@ const envSchema = z.object({
     .default('hub-events'),
   FOLLOW_UP_TICK_SECONDS: integer(60, 0, 3600),
   SPIKE_CHECK_SECONDS: integer(300, 0, 86_400),
-  SPIKE_MIN_THRESHOLD: integer(5, 1, 10_000),
   SPIKE_BASELINE_WEEKS: integer(8, 1, 52),
-  SPIKE_SD_MULTIPLIER: z.coerce.number().min(0).max(10).default(3),
+  SPIKE_EXCEEDANCE_PROBABILITY: z.coerce.number().gt(0).max(0.5).default(0.005),
+  SPIKE_MIN_COUNT: integer(3, 1, 10_000),
+  JOB_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, colon, dash or underscore (at most 64)')
+    .default('hub'),
+  JOB_POLL_MS: integer(1000, 20, 60_000),
+  JOB_LEASE_SECONDS: integer(120, 5, 3600),
+  JOB_RETRY_BASE_SECONDS: integer(30, 1, 3600),
+  JOB_RETRY_MAX_SECONDS: integer(3600, 1, 86_400),
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+  ),
+  ALERT_EMAIL_FROM: z.string().trim().min(3).default('Overdose Response Hub <alerts@localhost>'),
+  ALERT_SEND_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  VAPID_PUBLIC_KEY: optionalString,
+  VAPID_PRIVATE_KEY: optionalString,
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https:// URL')
+    .default('mailto:hub-operator@localhost'),
   SPIKE_THRESHOLDS: z
     .string()
     .trim()
@@ -130,6 +165,8 @@ export interface HubConfig {
   identityKeys?: KeyRing;
   logLevel: string;
   bodyLimit: string;
+  /** Largest file POSTed to /ingest/… once decompressed, in bytes. */
+  ingestBodyLimitBytes: number;
   shutdownGraceMs: number;
   followUp: { opensAfterHours: number; dueAfterHours: number };
   intake: { maxIncidentAgeDays: number; clockSkewMinutes: number };
@@ -139,6 +176,8 @@ export interface HubConfig {
   outreach: { maxAttempts: number };
   /** Published counts 1..smallCellMax are suppressed; rates on ≤ unstableNumeratorMax flagged. */
   disclosure: { smallCellMax: number; unstableNumeratorMax: number };
+  /** Statistics calendar: default time zone, fiscal year start month, longest date range. */
+  statsCalendar: { timeZone: string; fiscalYearStartMonth: number; maxRangeDays: number };
   /** Static limits on an operation's shape, checked before it runs (src/limits/query-limits.ts). */
   queryLimits: {
     maxDepth: number;
@@ -175,16 +214,39 @@ export interface HubConfig {
   benchDisablePermissions: boolean;
   /** Live events (src/events): Redis channel when rateLimit.redisUrl is set; timer periods. */
   events: { channel: string; followUpTickSeconds: number };
-  /** Spike alerts (src/modules/spike): per-county thresholds, else the baseline with a floor. */
+  /**
+   * Spike alerts (src/modules/spike, docs/alerts.md): per-county fixed thresholds, else a
+   * negative-binomial exceedance probability against the baseline weeks, with a minimum count.
+   */
   spike: {
     checkIntervalSeconds: number;
-    minThreshold: number;
     baselineWeeks: number;
-    sdMultiplier: number;
+    exceedanceProbability: number;
+    minCount: number;
     thresholds: Map<string, number>;
+  };
+  /** The durable job queue (src/jobs): timers, spike checks and alert deliveries. */
+  jobs: {
+    queue: string;
+    pollMs: number;
+    leaseSeconds: number;
+    retryBaseSeconds: number;
+    retryMaxSeconds: number;
+  };
+  /** Alert delivery (src/modules/spike/alert-senders.ts). Web Push needs the VAPID keys. */
+  alerts: {
+    smtpUrl?: string;
+    emailFrom: string;
+    sendTimeoutMs: number;
+    /** Plain-http webhooks and push endpoints: development and test only. */
+    allowHttp: boolean;
+    vapidSubject: string;
+    vapid?: { publicKey: string; privateKey: string; subject: string };
   };
   /** Bearer token for /metrics; without it /metrics is open outside production, 404 in it. */
   metricsToken?: string;
+  /** Sign-in, sessions, the field app's device cache and reminders (src/modules/account). */
+  account: AccountConfig;
 }
 
 export class ConfigError extends Error {
@@ -215,13 +277,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env.NODE_ENV === 'production',
   );
   problems.push(...identity.problems);
+  const account = loadAccountConfig(env);
+  problems.push(...account.problems);
   if (parsed.success && parsed.data.FOLLOW_UP_DUE_HOURS <= parsed.data.FOLLOW_UP_OPENS_HOURS) {
     problems.push('FOLLOW_UP_DUE_HOURS: must be later than FOLLOW_UP_OPENS_HOURS');
+  }
+  if (Boolean(env.VAPID_PUBLIC_KEY?.trim()) !== Boolean(env.VAPID_PRIVATE_KEY?.trim())) {
+    problems.push('VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY: set both or neither');
   }
   if (env.BENCH_DISABLE_PERMISSIONS?.trim() === 'true' && env.NODE_ENV !== 'benchmark') {
     problems.push('BENCH_DISABLE_PERMISSIONS: only allowed with NODE_ENV=benchmark');
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success || !account.config) throw new ConfigError(problems);
 
   const e = parsed.data;
   return {
@@ -244,6 +311,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     identityKeys: identity.ring,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
+    ingestBodyLimitBytes: sizeInBytes(e.INGEST_BODY_LIMIT),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     followUp: { opensAfterHours: e.FOLLOW_UP_OPENS_HOURS, dueAfterHours: e.FOLLOW_UP_DUE_HOURS },
     intake: { maxIncidentAgeDays: e.MAX_INCIDENT_AGE_DAYS, clockSkewMinutes: e.CLOCK_SKEW_MINUTES },
@@ -252,6 +320,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     disclosure: {
       smallCellMax: e.STATS_SMALL_CELL_MAX,
       unstableNumeratorMax: e.STATS_UNSTABLE_NUMERATOR_MAX,
+    },
+    statsCalendar: {
+      timeZone: e.HUB_TIME_ZONE,
+      fiscalYearStartMonth: e.STATS_FISCAL_YEAR_START_MONTH,
+      maxRangeDays: e.STATS_MAX_RANGE_DAYS,
     },
     queryLimits: {
       maxDepth: e.QUERY_MAX_DEPTH,
@@ -280,16 +353,39 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     events: { channel: e.EVENT_CHANNEL, followUpTickSeconds: e.FOLLOW_UP_TICK_SECONDS },
     spike: {
       checkIntervalSeconds: e.SPIKE_CHECK_SECONDS,
-      minThreshold: e.SPIKE_MIN_THRESHOLD,
       baselineWeeks: e.SPIKE_BASELINE_WEEKS,
-      sdMultiplier: e.SPIKE_SD_MULTIPLIER,
+      exceedanceProbability: e.SPIKE_EXCEEDANCE_PROBABILITY,
+      minCount: e.SPIKE_MIN_COUNT,
       thresholds: new Map(
         e.SPIKE_THRESHOLDS.split(',')
           .filter(Boolean)
           .map((pair) => [pair.slice(0, 5), Number(pair.slice(6))] as const),
       ),
     },
+    jobs: {
+      queue: e.JOB_QUEUE,
+      pollMs: e.JOB_POLL_MS,
+      leaseSeconds: e.JOB_LEASE_SECONDS,
+      retryBaseSeconds: e.JOB_RETRY_BASE_SECONDS,
+      retryMaxSeconds: e.JOB_RETRY_MAX_SECONDS,
+    },
+    alerts: {
+      smtpUrl: e.SMTP_URL,
+      emailFrom: e.ALERT_EMAIL_FROM,
+      sendTimeoutMs: e.ALERT_SEND_TIMEOUT_MS,
+      allowHttp: e.NODE_ENV === 'development' || e.NODE_ENV === 'test',
+      vapidSubject: e.VAPID_SUBJECT,
+      vapid:
+        e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+          ? {
+              publicKey: e.VAPID_PUBLIC_KEY,
+              privateKey: e.VAPID_PRIVATE_KEY,
+              subject: e.VAPID_SUBJECT,
+            }
+          : undefined,
+    },
     metricsToken: e.METRICS_TOKEN,
+    account: account.config,
   };
 }
 
@@ -323,3 +419,9 @@ function secretProblems(env: Record<string, string | undefined>): string[] {
 
 /** A config whose secrets are known to be present (after dev secrets were filled in). */
 export type ReadyConfig = HubConfig & { personKeySecret: string; identityKeys: KeyRing };
+
+/** `512kb`, `200mb`, `1gb` in bytes (1 kb = 1024 bytes, as Express reads BODY_LIMIT). */
+function sizeInBytes(size: string): number {
+  const [, amount, unit] = /^(\d+)(kb|mb|gb)$/.exec(size)!;
+  return Number(amount) * 1024 ** { kb: 1, mb: 2, gb: 3 }[unit as 'kb' | 'mb' | 'gb'];
+}

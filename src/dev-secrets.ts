@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import webpush from 'web-push';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HubConfig, ReadyConfig } from './config';
@@ -10,6 +11,9 @@ interface StoredSecrets {
   PERSON_KEY_SECRET: string;
   /** Added later than the others: a secrets.json from before has none and gains one. */
   IDENTITY_KEYS?: string;
+  /** Web Push (VAPID) keys, added later still: generated the first time they are missing. */
+  VAPID_PUBLIC_KEY?: string;
+  VAPID_PRIVATE_KEY?: string;
 }
 
 const freshIdentityKeys = (): string => `dev1:${randomBytes(32).toString('base64')}`;
@@ -20,6 +24,51 @@ const freshIdentityKeys = (): string => `dev1:${randomBytes(32).toString('base64
  * with a missing secret: loadConfig refuses to start.
  */
 export function withDevSecrets(config: HubConfig, logger: Logger): ReadyConfig {
+  return withDevVapid(withCoreSecrets(config, logger), logger);
+}
+
+/**
+ * Web Push needs a VAPID key pair. Production without one has no Web Push (contacts of that kind
+ * are refused); elsewhere a pair is generated like the other secrets (kept in the data folder;
+ * in memory for tests, which must not write the working tree's data folder).
+ */
+function withDevVapid(config: ReadyConfig, logger: Logger): ReadyConfig {
+  if (config.alerts.vapid || config.env === 'production') return config;
+  let keys: { publicKey: string; privateKey: string };
+  const ephemeral =
+    config.env === 'test' ||
+    (config.database.kind === 'embedded' && config.database.storage === 'memory');
+  if (ephemeral) {
+    keys = webpush.generateVAPIDKeys();
+  } else {
+    const stored = readOrCreateSecrets(config);
+    if (!stored.secrets.VAPID_PUBLIC_KEY || !stored.secrets.VAPID_PRIVATE_KEY) {
+      const fresh = webpush.generateVAPIDKeys();
+      stored.secrets.VAPID_PUBLIC_KEY = fresh.publicKey;
+      stored.secrets.VAPID_PRIVATE_KEY = fresh.privateKey;
+      if (stored.path) {
+        writeFileSync(stored.path, JSON.stringify(stored.secrets, null, 2), { mode: 0o600 });
+      }
+      logger.warn(
+        { secrets: ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY'], storage: stored.path ?? 'memory' },
+        'using generated development Web Push keys; set them explicitly in production',
+      );
+    }
+    keys = {
+      publicKey: stored.secrets.VAPID_PUBLIC_KEY,
+      privateKey: stored.secrets.VAPID_PRIVATE_KEY,
+    };
+  }
+  return {
+    ...config,
+    alerts: {
+      ...config.alerts,
+      vapid: { ...keys, subject: config.alerts.vapidSubject },
+    },
+  };
+}
+
+function withCoreSecrets(config: HubConfig, logger: Logger): ReadyConfig {
   const needsJwt = !config.auth.jwtSecret && !config.auth.jwksUrl;
   const needsPersonKey = !config.personKeySecret;
   const needsIdentityKeys = !config.identityKeys;

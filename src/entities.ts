@@ -16,7 +16,19 @@ import { ReportedIdentity } from './modules/incident/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
 import { AuditEvent } from './modules/audit/audit-event.entity';
 import { StatsRollupCell } from './modules/stats/stats-rollup.entity';
+import {
+  CountyPopulation,
+  CountyRegion,
+  StatsCalendar,
+  StatsRecordKey,
+} from './modules/stats/stats-tables.entity';
 import { SpikeAlert } from './modules/spike/spike-alert.entity';
+import { SpikeSetting } from './modules/spike/spike-setting.entity';
+import { AlertContact } from './modules/spike/alert-contact.entity';
+import { AlertDelivery } from './modules/spike/alert-delivery.entity';
+import { HubJob } from './jobs/hub-job.entity';
+import { ImportRun } from './modules/import/import-run.entity';
+import { ACCOUNT_ENTITIES } from './modules/account/account.entities';
 
 /** Every entity of the hub; the ORM, the migrations and the tests read this one list. */
 export const ENTITIES = [
@@ -38,5 +50,15 @@ export const ENTITIES = [
   TreatmentResource,
   AuditEvent,
   StatsRollupCell,
+  ImportRun,
+  StatsRecordKey,
+  StatsCalendar,
+  CountyPopulation,
+  CountyRegion,
   SpikeAlert,
+  SpikeSetting,
+  AlertContact,
+  AlertDelivery,
+  HubJob,
+  ...ACCOUNT_ENTITIES,
 ];

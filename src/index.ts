@@ -5,6 +5,7 @@ import { createLogger } from './logger';
 import { createServer } from './server';
 import { findDemoUsers, isEmpty, seedDemoData } from './seed/demo-data';
 import { printDemoTokens } from './seed/print-demo-tokens';
+import { printDemoPasswords, setDemoPasswords } from './seed/demo-passwords';
 
 /** The only file that listens: start the hub, seed demo data where wanted, stop on a signal. */
 async function main(): Promise<void> {
@@ -28,7 +29,10 @@ async function main(): Promise<void> {
   if (seed && ready.env !== 'production') {
     const em = hub.orm.em.fork();
     const users = (await isEmpty(em)) ? await seedDemoData(em) : await findDemoUsers(em);
-    if (users.length > 0) await printDemoTokens(ready, hub.url, users);
+    if (users.length > 0) {
+      await printDemoTokens(ready, hub.url, users);
+      printDemoPasswords(hub.url.replace(/\/graphql$/, '/app/'), await setDemoPasswords(em, users));
+    }
   }
 
   const shutdown = (signal: string) => {

@@ -26,6 +26,8 @@ export function baseOrmOptions(): Options {
     // Never echo bound parameters (which may be personal data) into logs or error messages.
     debug: false,
     logger: () => undefined,
+    // The statistics fact table is a trigger-kept copy of a view (stats migration), not an entity.
+    schemaGenerator: { skipTables: ['stats_fact'] },
     migrations: {
       path: MIGRATIONS_JS,
       pathTs: MIGRATIONS_TS,

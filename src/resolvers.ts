@@ -26,6 +26,7 @@ import {
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { LiveResolver } from './live/live.resolver';
 import { SpikeAlertResolver } from './modules/spike/spike.resolver';
+import { AccountResolver } from './modules/account/account.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -56,4 +57,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AuditResolver,
   SpikeAlertResolver,
   LiveResolver,
+  AccountResolver,
 ];

@@ -12,7 +12,7 @@ import {
 import { expressMiddleware } from '@as-integrations/express5';
 import { GraphQLError } from 'graphql';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { ReadyConfig } from './config';
 import type { Context } from './context';
 import { authenticate } from './auth/authenticate';
@@ -20,6 +20,7 @@ import { createTokenVerifier } from './auth/tokens';
 import { migrateToLatest, openDatabase } from './database';
 import { formatError, INTERNAL_MESSAGE } from './errors/format-error';
 import { noNulCharactersPlugin, noNulCharactersRule } from './errors/nul-characters';
+import { noSubscriptionsOverHttpPlugin } from './errors/http-subscription.plugin';
 import type { Logger } from './logger';
 import { queryLimitOptions } from './limits/query-limits';
 import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-limit';
@@ -27,7 +28,6 @@ import { requestLogPlugin } from './request-log.plugin';
 import { noStorePlugin } from './no-store.plugin';
 import { auditPlugin } from './modules/audit/audit.plugin';
 import { auditRefusedCredential } from './modules/audit/audit-refused';
-import { startRetentionSchedule } from './modules/retention/retention.schedule';
 import { RESEARCH_ENDPOINT } from './modules/stats/stats-access';
 import { buildHubSchema } from './schema';
 import {
@@ -36,11 +36,16 @@ import {
   type ApolloFactory,
 } from './research/research-endpoint';
 import { mountDashboard } from './dashboard/dashboard.route';
+import { mountAuth } from './modules/account/auth.route';
+import { startReminderJob } from './modules/account/reminders';
+import { mountFieldApp } from './field-app/field-app.route';
+import { mountStatsExport } from './modules/stats/stats-export.route';
 import { attachDomainEvents } from './events/domain-events';
 import { createEventBus } from './events/event-bus';
-import { startLiveJobs } from './live/live-jobs';
+import { startBackgroundWork } from './live/live-jobs';
 import { attachLiveServer, type LiveServer } from './live/ws-server';
 import { createMetrics } from './metrics/metrics';
+import { mountIngest } from './modules/import/ingest.route';
 
 export interface HubServer {
   url: string;
@@ -118,6 +123,7 @@ async function startHttp(
         ...extraPlugins,
         ...limits.plugins,
         noNulCharactersPlugin(),
+        noSubscriptionsOverHttpPlugin(),
         ApolloServerPluginCacheControlDisabled(),
         noStorePlugin(),
         requestLogPlugin(logger),
@@ -165,8 +171,9 @@ async function startHttp(
     }
   });
 
-  const context = async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
-    const em = orm.em.fork();
+  // The credential check of every endpoint: refused credentials throttled and audited, then the
+  // caller's rate limit (the GraphQL context and the ingest endpoints share it).
+  const authenticateRequest = async (req: Request, res: Response, em: EntityManager) => {
     const requestId = res.locals.requestId as string;
     const viewer = await authenticate(req.header('authorization'), em, verifyToken).catch(
       async (error: unknown) => {
@@ -177,9 +184,28 @@ async function startHttp(
     );
     const caller = callerOf(viewer);
     await rateLimiter.consume(caller.kind, caller.id);
-    return { em, viewer, requestId, config, logger };
+    return viewer;
+  };
+  const context = async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
+    const em = orm.em.fork();
+    const viewer = await authenticateRequest(req, res, em);
+    return { em, viewer, requestId: res.locals.requestId as string, config, logger };
   };
   app.get('/metrics', metrics.handler);
+
+  // CSV downloads of statistics: before the GraphQL middlewares, which own these prefixes.
+  mountStatsExport(
+    app,
+    [
+      { path: '/graphql', apollo, context },
+      {
+        path: RESEARCH_PATH,
+        apollo: research,
+        context: async (args) => ({ ...(await context(args)), endpoint: RESEARCH_ENDPOINT }),
+      },
+    ],
+    config.bodyLimit,
+  );
 
   app.use(
     '/graphql',
@@ -195,6 +221,9 @@ async function startHttp(
   );
 
   mountDashboard(app);
+  mountIngest(app, { orm, config, logger, authenticateRequest });
+  mountAuth(app, { orm, config, logger, verifyToken, rateLimiter });
+  mountFieldApp(app);
 
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
@@ -215,10 +244,10 @@ async function startHttp(
     config,
     logger,
   });
-  const jobs = startLiveJobs(orm, bus, config, logger);
+  const jobs = await startBackgroundWork(orm, bus, config, logger);
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const retention = startRetentionSchedule(orm, config.retention, logger);
+  const reminders = startReminderJob(orm, config, logger);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -234,7 +263,7 @@ async function startHttp(
         await liveRef.server?.close();
         await apollo.stop();
         await research.stop();
-        await retention.stop();
+        await reminders.stop();
         detachEvents();
         await bus.close();
         await rateLimiter.close();

@@ -179,7 +179,10 @@ describe('withDevSecrets', () => {
       JWT_SECRET: config.auth.jwtSecret,
       PERSON_KEY_SECRET: config.personKeySecret,
       IDENTITY_KEYS: expect.stringMatching(/^dev1:[A-Za-z0-9+/]{43}=$/),
+      VAPID_PUBLIC_KEY: config.alerts.vapid?.publicKey,
+      VAPID_PRIVATE_KEY: config.alerts.vapid?.privateKey,
     });
+    expect(config.alerts.vapid?.publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
     expect(config.identityKeys.activeKeyId).toBe('dev1');
   });
 
@@ -189,6 +192,8 @@ describe('withDevSecrets', () => {
     expect(second.auth.jwtSecret).toBe(first.auth.jwtSecret);
     expect(second.personKeySecret).toBe(first.personKeySecret);
     expect(second.identityKeys.keys.get('dev1')).toEqual(first.identityKeys.keys.get('dev1'));
+    // Browsers' push subscriptions are bound to the VAPID public key.
+    expect(second.alerts.vapid).toEqual(first.alerts.vapid);
   });
 
   it('adds identity keys to a secrets.json written before they existed, keeping the rest', () => {
@@ -205,7 +210,14 @@ describe('withDevSecrets', () => {
 
   it('keeps secrets that are set and writes nothing', () => {
     const config = withDevSecrets(
-      fileConfig({ JWT_SECRET: STRONG_JWT, PERSON_KEY_SECRET: STRONG_PERSON, IDENTITY_KEYS }),
+      fileConfig({
+        JWT_SECRET: STRONG_JWT,
+        PERSON_KEY_SECRET: STRONG_PERSON,
+        IDENTITY_KEYS,
+        VAPID_PUBLIC_KEY:
+          'BBVz5OThHF2QGkt-FkiDonI4ag0fW_LTayuFHYqtXVMzUfJamzVxGzF-2icCy3tM31SbWCafsM1xwbUBr56E_VY',
+        VAPID_PRIVATE_KEY: 'sPCnb-MgiJrSyCtnEYYy8SwkItbhNVNG-vca8PvObNc',
+      }),
       logger,
     );
     expect(config.auth.jwtSecret).toBe(STRONG_JWT);

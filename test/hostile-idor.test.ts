@@ -35,6 +35,7 @@ const SCOPED = new Set([
   'Consent',
   'ServiceReferral',
   'ApiKey',
+  'AlertContact',
   'User',
   'DataSharingAgreement',
   'Outcome',

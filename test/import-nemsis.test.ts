@@ -60,6 +60,7 @@ describe('NEMSIS v3.5 import', () => {
       imported: 3,
       unchanged: 0,
       skipped: 1,
+      skippedByReason: { NOT_AN_OVERDOSE: 1 },
       failed: 3,
       filesRefused: 0,
     });
@@ -76,7 +77,12 @@ describe('NEMSIS v3.5 import', () => {
       ['#7', 'PCR-2026-1007', 'eMedications.MedicationGroup[1]/eMedications.10', 'error'],
     ]);
     expect(rows[0].reason).toBe('is not a NEMSIS v3.5 code for this element');
-    expect(rows[1]).toMatchObject({ hubField: 'county', reason: 'must be a five-digit FIPS code' });
+    // eScene.21 is sent as a not-value: the record names why it cannot be taken.
+    expect(rows[1]).toMatchObject({
+      hubField: '',
+      reason:
+        'is recorded as a not-value: the hub needs the county of the scene to route the follow-up',
+    });
     expect(rows.every((r) => r.file === file)).toBe(true);
     // Field names and reasons only: no name, street or code value from the file.
     for (const value of ['Lindqvist', 'Sam', '9 Pine Rd', '9927999', 'Rivera']) {

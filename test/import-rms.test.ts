@@ -48,6 +48,7 @@ describe('police RMS CSV import', () => {
       imported: 2,
       unchanged: 1,
       skipped: 0,
+      skippedByReason: {},
       failed: 3,
       filesRefused: 0,
     });

@@ -80,12 +80,22 @@ describe('/metrics in production', () => {
     }
   });
 
-  it('is open outside production without a token', async () => {
+  it('is open outside production without a token, with hub-wide series only: nothing per agency', async () => {
     const dev = await startTestHub({ FOLLOW_UP_TICK_SECONDS: '0' });
     try {
+      const county = uniqueCounty();
+      await makeAgency(dev, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
+      const police = await makeUser(dev, Role.POLICE_OFFICER);
+      const sent = await dev.gql(REPORT_MUTATION, { input: reportInput(county) }, police.token);
+      expect(sent.errors).toBeUndefined();
       const res = await fetch(metricsUrl(dev));
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/plain');
+      const text = await res.text();
+      expect(text).toMatch(/^hub_reports_stored_total 1$/m);
+      expect(text).not.toContain('hub_reports_received_total');
+      expect(text).not.toContain('agency_id');
+      expect(text).not.toContain(police.agency.id);
     } finally {
       await dev.stop();
     }

@@ -250,8 +250,10 @@ describe('generated permission matrix', () => {
     expect(payloadOnly).toEqual([
       'BatchReportItem',
       'BatchReportResult',
+      'CreatedAlertContact',
       'CreatedApiKey',
       'FieldError',
+      'PasswordReset',
       'ReportIncidentResult',
       'Subscription',
     ]);

@@ -7,11 +7,12 @@ import { makeAgency, makeUser, uniqueCounty, type Actor } from './support/factor
 import { errorCodes, startTestHub, type TestHub } from './support/hub';
 import { REPORT_MUTATION, reportInput } from './support/reports';
 
+const C = '{ value suppressed internal }';
 const FEEDBACK = `query($year: Int!) { myReferralFeedback(year: $year) {
-  year total { reported { value suppressed } reached { value suppressed } engaged { value suppressed } }
-  months { month reported { value suppressed } reached { value suppressed } engaged { value suppressed } } } }`;
+  year total { reported ${C} reached ${C} engaged ${C} }
+  months { month reported ${C} reached ${C} engaged ${C} } } }`;
 
-type Cell = { value: number | null; suppressed: boolean };
+type Cell = { value: number | null; suppressed: boolean; internal: boolean };
 type Row = { month: string | null; reported: Cell; reached: Cell; engaged: Cell };
 type Feedback = { myReferralFeedback: { year: number; total: Row; months: Row[] } };
 
@@ -68,24 +69,33 @@ describe('referral feedback for reporting agencies', () => {
   });
   afterAll(() => hub.stop());
 
-  it('publishes counts above ten and hides small months with a complementary cell', async () => {
+  it('gives the agency its own report counts exact; what became of them shared (suppressed, perturbed)', async () => {
     const response = await hub.gql<Feedback>(FEEDBACK, { year }, officer.token);
     expect(response.errors).toBeUndefined();
     const feedback = response.data!.myReferralFeedback;
     const busy = feedback.months.find((m) => m.month === monthStart(1).toISOString().slice(0, 7))!;
     const quiet = feedback.months.find((m) => m.month === monthStart(0).toISOString().slice(0, 7))!;
-    expect(quiet.reported).toEqual({ value: null, suppressed: true });
-    // The busy month is hidden too: with the total published it would give the quiet one away.
-    expect(busy.reported).toEqual({ value: null, suppressed: true });
-    expect(feedback.total.reported).toEqual({ value: 17, suppressed: false });
-    expect(busy.reached).toEqual({ value: 12, suppressed: false });
-    expect(busy.engaged).toEqual({ value: 11, suppressed: false });
-    expect(feedback.total.engaged).toEqual({ value: 11, suppressed: false });
+    // Its own reports: exact, even the quiet month's 3.
+    expect(quiet.reported).toEqual({ value: 3, suppressed: false, internal: true });
+    expect(busy.reported).toEqual({ value: 14, suppressed: false, internal: true });
+    expect(feedback.total.reported).toEqual({ value: 17, suppressed: false, internal: true });
+    // Reached and engaged happened at another agency: shared numbers.
+    expect(busy.reached.internal).toBe(false);
+    expect(Math.abs(busy.reached.value! - 12)).toBeLessThanOrEqual(2);
+    expect(quiet.reached).toEqual({ value: 0, suppressed: false, internal: false });
     for (const row of [...feedback.months, feedback.total]) {
-      for (const cell of [row.reported, row.reached, row.engaged]) {
+      for (const cell of [row.reached, row.engaged]) {
         expect(cell.value === null || cell.value === 0 || cell.value > 10).toBe(true);
       }
     }
+    const [audit] = await hub
+      .em()
+      .getConnection()
+      .execute<Array<{ n: string }>>(
+        `select count(*) as n from audit_event where actor_user_id = ? and action = 'Query.myReferralFeedback'`,
+        [officer.user.id],
+      );
+    expect(Number(audit.n)).toBeGreaterThanOrEqual(1);
   });
 
   it('counts nothing of another agency’s reports', async () => {
@@ -95,6 +105,7 @@ describe('referral feedback for reporting agencies', () => {
     expect(response.data!.myReferralFeedback.total.reported).toEqual({
       value: 0,
       suppressed: false,
+      internal: true,
     });
   });
 

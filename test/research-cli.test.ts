@@ -15,6 +15,9 @@ import { alike, makeOverdoses, makeResearcher } from './support/research';
 
 const HEADER = [
   'person_key',
+  'period',
+  'area',
+  'generalisation_level',
   'month',
   'county',
   'age_band',
@@ -26,6 +29,13 @@ const HEADER = [
   'linked',
   'repeat_overdose_90d',
   'lead_enrolled',
+  'officer_presence',
+  'hours_to_first_attempt',
+  'hours_to_first_contact',
+  'attempts',
+  'substance_categories',
+  'ems_disposition',
+  'case_source',
 ];
 
 describe('npm run cli -- research-extract', () => {
@@ -77,8 +87,22 @@ describe('npm run cli -- research-extract', () => {
     expect(rows).toHaveLength(11);
     for (const row of rows) {
       expect(row[0]).toMatch(/^[0-9a-f]{32}$/);
-      expect(row.slice(1, 6)).toEqual([`${year}-07`, county, 'AGE_35_44', 'MALE', 'false']);
-      expect(row.slice(6).every((flag) => flag === 'true' || flag === 'false')).toBe(true);
+      const line = Object.fromEntries(HEADER.map((h, i) => [h, row[i]]));
+      expect(line).toMatchObject({
+        period: `${year}-07`,
+        area: county,
+        generalisation_level: '0',
+        month: `${year}-07`,
+        county,
+        age_band: 'AGE_35_44',
+        sex: 'MALE',
+        fatal: 'false',
+        officer_presence: 'NO_ATTEMPT',
+        attempts: '0',
+      });
+      for (const flag of ['naloxone_given', 'contacted', 'engaged', 'linked', 'lead_enrolled']) {
+        expect(['true', 'false']).toContain(line[flag]);
+      }
     }
     expect(new Set(rows.map((r) => r[0])).size).toBe(11);
     expect(readdirSync(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);

@@ -43,7 +43,7 @@ describe('/research/graphql: who may use it', () => {
 
   const STATS = `query($groupBy: [StatsDimension!]!, $filter: StatsFilter) {
     overdoseStats(groupBy: $groupBy, filter: $filter) { groupBy total { incidents { value suppressed } } } }`;
-  const statsFilter = { from: `${year}-01-01T00:00:00Z`, to: `${year}-03-01T00:00:00Z` };
+  const statsFilter = { fromDate: `${year}-01-01`, toDate: `${year}-03-01` };
 
   it('answers a researcher’s aggregates by month', async () => {
     const response = await researchGql(

@@ -1,7 +1,8 @@
 import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
 import { Person } from '../src/modules/person/person.entity';
-import { startRetentionSchedule } from '../src/modules/retention/retention.schedule';
+import { createJobWorker } from '../src/jobs/job-queue';
+import { scheduleRetention } from '../src/modules/retention/retention.schedule';
 import { purgeIdentities } from '../src/modules/retention/retention.service';
 import { createLogger } from '../src/logger';
 import { makeAgency, makeUser, uniqueCounty, type Actor } from './support/factories';
@@ -209,38 +210,59 @@ describe('identity retention', () => {
     expect(person.firstName).toBe((input.survivor as { firstName: string }).firstName);
   });
 
-  describe('the run inside the server', () => {
+  describe('the run on the job queue', () => {
     const settings = { retentionDays: 365, batchSize: 500 };
     const logger = createLogger('silent');
     const waitFor = async (check: () => Promise<boolean>) => {
       for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
     };
+    /** A worker of its own queue, so the hub's own timers do not run here. */
+    const worker = () =>
+      createJobWorker(
+        hub.server.orm,
+        {
+          queue: `retention-${Math.random().toString(36).slice(2, 10)}`,
+          pollMs: 50,
+          leaseSeconds: 60,
+          retryBaseSeconds: 1,
+          retryMaxSeconds: 1,
+        },
+        logger,
+      );
+    const timerRow = async (queue: string) =>
+      (
+        await hub
+          .em()
+          .getConnection()
+          .execute<Array<{ every_seconds: number; run_at: Date }>>(
+            `select every_seconds, run_at from hub_job where queue = ? and key = 'retention-purge'`,
+            [queue],
+          )
+      )[0];
 
-    it('purges on its timer and stops when asked', async () => {
+    it('purges on its timer, then schedules the next run an interval later', async () => {
       const { ems, county } = await reporter();
       const { personId } = await report(ems, county, 400);
-      const schedule = startRetentionSchedule(
-        hub.server.orm,
-        { ...settings, intervalHours: 24 },
-        logger,
-        10,
-      );
+      const jobs = worker();
+      await scheduleRetention(jobs, hub.server.orm, { ...settings, intervalHours: 24 }, logger, 0);
+      jobs.start();
       await waitFor(async () => (await rawPerson(personId)).first_name === null);
-      await schedule.stop();
+      await jobs.stop();
       expect((await rawPerson(personId)).first_name).toBeNull();
+      const timer = await timerRow(jobs.queue);
+      expect(timer.every_seconds).toBe(24 * 3600);
+      expect(new Date(timer.run_at).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
     });
 
     it('does nothing when turned off (interval 0)', async () => {
       const { ems, county } = await reporter();
       const { personId } = await report(ems, county, 400);
-      const schedule = startRetentionSchedule(
-        hub.server.orm,
-        { ...settings, intervalHours: 0 },
-        logger,
-        10,
-      );
+      const jobs = worker();
+      await scheduleRetention(jobs, hub.server.orm, { ...settings, intervalHours: 0 }, logger, 0);
+      jobs.start();
       await new Promise((r) => setTimeout(r, 300));
-      await schedule.stop();
+      await jobs.stop();
+      expect(await timerRow(jobs.queue)).toBeUndefined();
       expect((await rawPerson(personId)).first_name).not.toBeNull();
     });
   });

@@ -135,32 +135,34 @@ describe('spikeAlert subscription', () => {
 });
 
 describe('baseline threshold', () => {
-  it('is the floor for a county without history', async () => {
-    const reading = await readCounty(hub.em(), hub.config.spike, uniqueCounty());
-    expect(reading).toMatchObject({ count: 0, threshold: 5, source: 'BASELINE' });
+  it('is the minimum count for a county without history', async () => {
+    const readings = await readCounty(hub.em(), hub.config.spike, uniqueCounty());
+    expect(readings.find((r) => r.windowHours === 24)).toMatchObject({
+      count: 0,
+      threshold: 3,
+      source: 'BASELINE',
+      scope: 'COUNTY',
+      substance: null,
+    });
   });
 
-  it('is mean + 3 sd of the daily counts over the previous 8 weeks', async () => {
+  it('counts a day 3.5 days ago in the 7-day window, not in the 24-hour one', async () => {
     const county = uniqueCounty();
     await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
     const now = new Date();
-    // Seven overdoses on one day, three and a half days ago; 55 quiet days around it.
     const occurredAt = new Date(now.getTime() - 3.5 * 86_400_000).toISOString();
     const inputs = Array.from({ length: 7 }, () =>
-      reportInput(county, { occurredAt, naloxone: [] }),
+      reportInput(county, { occurredAt, naloxone: [], suspectedSubstances: ['HEROIN'] }),
     );
     const res = await hub.gql(BATCH_MUTATION, { inputs }, police.token);
     expect(res.errors).toBeUndefined();
 
-    const reading = await readCounty(
-      hub.em(),
-      { ...hub.config.spike, minThreshold: 1 },
-      county,
-      now,
-    );
-    // mean 7/56 = 0.125, population sd = sqrt(49/56 - 0.125²) ≈ 0.927 → 0.125 + 2.78 → 3
-    // At least 3; on the shared CI database another file's reports may share the county's days.
-    expect(reading).toMatchObject({ count: 0, source: 'BASELINE' });
-    expect(reading.threshold).toBeGreaterThanOrEqual(3);
+    const readings = await readCounty(hub.em(), hub.config.spike, county, now);
+    const all = readings.filter((r) => r.substance === null);
+    expect(all.find((r) => r.windowHours === 24)).toMatchObject({ count: 0 });
+    expect(all.find((r) => r.windowHours === 168)).toMatchObject({ count: 7, threshold: 3 });
+    expect(readings.find((r) => r.substance === 'HEROIN' && r.windowHours === 168)).toMatchObject({
+      count: 7,
+    });
   });
 });

@@ -6,127 +6,155 @@ import { ConfigError, loadConfig } from '../src/config';
 import { Role } from '../src/common/role';
 import type { Context } from '../src/context';
 import { ageBandAt } from '../src/modules/person/age-band';
+import { StatsScope } from '../src/modules/stats/aggregate.input';
 import { AggregateStatsResolver } from '../src/modules/stats/aggregate.resolver';
 import { protect } from '../src/modules/stats/aggregate.service';
-import { DEFAULT_DISCLOSURE, publishRate, suppressTable } from '../src/modules/stats/disclosure';
+import {
+  KEY_SPACE,
+  noiseFor,
+  perturb,
+  PERTURBATION_MAX_NOISE,
+  PERTURBATION_TABLE,
+  PERTURBATION_VARIANCE,
+} from '../src/modules/stats/cell-key';
+import { resolveRange } from '../src/modules/stats/calendar';
+import {
+  DEFAULT_DISCLOSURE,
+  publishInternal,
+  publishRate,
+  publishShared,
+} from '../src/modules/stats/disclosure';
 import {
   aggregateAccess,
-  checkDateRange,
   checkGroupBy,
   RESEARCH_ENDPOINT,
 } from '../src/modules/stats/stats-access';
 import { StatsDimension } from '../src/modules/stats/stats-dimension';
 import { TEST_SECRETS } from './support/hub';
 
-/** A two-way table as the grouping-set rows PostgreSQL returns (g, k0, k1, n). */
-function twoWay(table: number[][]) {
-  const rows: Array<Record<string, string | number | null>> = [];
-  table.forEach((row, i) =>
-    row.forEach((n, j) => {
-      if (n > 0) rows.push({ g: 0, k0: `r${i}`, k1: `c${j}`, n });
-    }),
-  );
-  table.forEach((row, i) =>
-    rows.push({ g: 1, k0: `r${i}`, k1: null, n: row.reduce((a, b) => a + b, 0) }),
-  );
-  table[0].forEach((_, j) =>
-    rows.push({ g: 2, k0: null, k1: `c${j}`, n: table.reduce((a, row) => a + row[j], 0) }),
-  );
-  rows.push({ g: 3, k0: null, k1: null, n: table.flat().reduce((a, b) => a + b, 0) });
-  return rows;
-}
+const UTC = { timeZone: 'UTC', fiscalYearStartMonth: 1 };
 
 describe('disclosure control', () => {
-  it('never leaves a count from 1 to 10 published, nor a relation with a single unknown', () => {
-    const cell = fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 200 }));
-    const table = fc.integer({ min: 1, max: 5 }).chain((cols) =>
-      fc.array(fc.array(cell, { minLength: cols, maxLength: cols }), {
-        minLength: 1,
-        maxLength: 5,
-      }),
-    );
+  it('never publishes a shared count from 1 to the threshold, and perturbs others by at most 2', () => {
     fc.assert(
-      fc.property(table, (t) => {
-        const rows = twoWay(t);
-        const { cells } = protect(
-          rows,
-          [StatsDimension.COUNTY, StatsDimension.MONTH],
-          ['n'],
-          DEFAULT_DISCLOSURE,
-        );
-        const hidden = cells.map((c) => c.count('n').suppressed);
-        cells.forEach((c) => {
-          const { value } = c.count('n');
-          if (value !== null) expect(value === 0 || value > 10).toBe(true);
-        });
-        const idx = (pred: (r: (typeof rows)[number]) => boolean) =>
-          rows
-            .map((r, i) => ({ r, i }))
-            .filter(({ r }) => pred(r))
-            .map(({ i }) => i);
-        const check = (members: number[]) =>
-          expect(members.filter((i) => hidden[i]).length).not.toBe(1);
-        t.forEach((_, i) => check(idx((r) => r.k0 === `r${i}`)));
-        t[0].forEach((_, j) => check(idx((r) => r.k1 === `c${j}`)));
-        check(idx((r) => r.g === 1 || r.g === 3));
-        check(idx((r) => r.g === 2 || r.g === 3));
-      }),
-      { numRuns: 300 },
+      fc.property(
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 0, max: KEY_SPACE * 50 }),
+        fc.integer({ min: 4, max: 20 }),
+        (n, keySum, max) => {
+          const p = publishShared(n, keySum, max);
+          if (n === 0) expect(p).toEqual({ value: 0, suppressed: false, internal: false });
+          else if (n <= max) expect(p.suppressed).toBe(true);
+          if (p.value !== null && n > 0) {
+            expect(p.value).toBeGreaterThan(max);
+            expect(Math.abs(p.value - n)).toBeLessThanOrEqual(PERTURBATION_MAX_NOISE);
+          }
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 
-  it('hides the total when a lone small cell has no partner', () => {
-    expect(suppressTable([5, 0, 5], [{ total: 2, parts: [0, 1] }])).toEqual([true, false, true]);
+  it('gives the same records the same noise, and the published table its stated distribution', () => {
+    expect(publishShared(40, 123_456)).toEqual(publishShared(40, 123_456));
+    // Key sums congruent modulo 2^20 are the same cell key.
+    expect(publishShared(40, 5)).toEqual(publishShared(40, 5 + 7 * KEY_SPACE));
+    const counts = new Map<number, number>();
+    const steps = 10_000;
+    for (let k = 0; k < steps; k++) {
+      const noise = noiseFor(50, Math.floor((k / steps) * KEY_SPACE));
+      counts.set(noise, (counts.get(noise) ?? 0) + 1);
+    }
+    const row = PERTURBATION_TABLE[PERTURBATION_TABLE.length - 1];
+    for (const [noise, probability] of row.noise) {
+      expect((counts.get(noise) ?? 0) / steps).toBeCloseTo(probability, 2);
+    }
+    const variance = row.noise.reduce((v, [noise, p]) => v + p * noise * noise, 0);
+    expect(variance).toBeCloseTo(PERTURBATION_VARIANCE, 10);
+    expect(row.noise.reduce((m, [noise, p]) => m + p * noise, 0)).toBeCloseTo(0, 10);
+  });
+
+  it('never turns a non-empty cell into zero', () => {
+    for (let k = 0; k < KEY_SPACE; k += 997) {
+      for (const n of [1, 2, 3]) expect(perturb(n, k)).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('keeps internal counts exact and marks them', () => {
+    expect(publishInternal(4)).toEqual({ value: 4, suppressed: false, internal: true });
+    const rows = [
+      { g: 0, k0: '37021', n: 4, n__key: '17' },
+      { g: 1, k0: null, n: 4, n__key: '17' },
+    ];
+    const table = protect(rows, [StatsDimension.COUNTY], DEFAULT_DISCLOSURE, 'internal', UTC);
+    expect(table.internal).toBe(true);
+    expect(table.cells.map((c) => c.count('n'))).toEqual([
+      { value: 4, suppressed: false, internal: true },
+      { value: 4, suppressed: false, internal: true },
+    ]);
+    const shared = protect(rows, [StatsDimension.COUNTY], DEFAULT_DISCLOSURE, 'shared', UTC);
+    expect(shared.cells.every((c) => c.count('n').suppressed)).toBe(true);
   });
 
   it('hides a rate whose numerator or denominator is hidden and flags small numerators', () => {
-    expect(publishRate(5, true, 40, false)).toEqual({
+    const shown = (value: number) => ({ value, suppressed: false, internal: false });
+    const hidden = { value: null, suppressed: true, internal: false };
+    expect(publishRate(hidden, shown(40))).toEqual({
       value: null,
       suppressed: true,
       unstable: false,
     });
-    expect(publishRate(30, false, 40, true)).toEqual({
+    expect(publishRate(shown(30), hidden)).toEqual({
       value: null,
       suppressed: true,
       unstable: false,
     });
-    expect(publishRate(20, false, 40, false)).toEqual({
+    expect(publishRate(shown(20), shown(40))).toEqual({
       value: 0.5,
       suppressed: false,
       unstable: true,
     });
-    expect(publishRate(21, false, 42, false)).toEqual({
+    expect(publishRate(shown(21), shown(42))).toEqual({
       value: 0.5,
       suppressed: false,
       unstable: false,
     });
     expect(
-      publishRate(21, false, 42, false, { smallCellMax: 10, unstableNumeratorMax: 30 }).unstable,
+      publishRate(shown(21), shown(42), { smallCellMax: 10, unstableNumeratorMax: 30 }).unstable,
     ).toBe(true);
   });
 
-  it('takes thresholds from the configuration upward only', () => {
+  it('takes the threshold from the configuration, down to NC DETECT’s 1–4 and no lower', () => {
     const base = { NODE_ENV: 'test', ...TEST_SECRETS };
     expect(loadConfig({ ...base, STATS_SMALL_CELL_MAX: '15' }).disclosure).toEqual({
       smallCellMax: 15,
       unstableNumeratorMax: 20,
     });
-    expect(() => loadConfig({ ...base, STATS_SMALL_CELL_MAX: '9' })).toThrow(ConfigError);
+    expect(loadConfig({ ...base, STATS_SMALL_CELL_MAX: '4' }).disclosure.smallCellMax).toBe(4);
+    expect(() => loadConfig({ ...base, STATS_SMALL_CELL_MAX: '3' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, STATS_UNSTABLE_NUMERATOR_MAX: '19' })).toThrow(
       /STATS_UNSTABLE_NUMERATOR_MAX/,
     );
+    expect(() => loadConfig({ ...base, HUB_TIME_ZONE: 'Mars/Base' })).toThrow(/HUB_TIME_ZONE/);
   });
 
-  it('applies a raised threshold', () => {
+  it('applies the configured threshold', () => {
     const rows = [
-      { g: 0, k0: 'a', n: 14 },
-      { g: 0, k0: 'b', n: 30 },
-      { g: 0, k0: 'c', n: 40 },
-      { g: 1, k0: null, n: 84 },
+      { g: 0, k0: 'a', n: 4, n__key: '1' },
+      { g: 0, k0: 'b', n: 14, n__key: '2' },
+      { g: 1, k0: null, n: 18, n__key: '3' },
     ];
-    const rules = { smallCellMax: 15, unstableNumeratorMax: 20 };
-    const { cells } = protect(rows, [StatsDimension.COUNTY], ['n'], rules);
-    expect(cells.map((c) => c.count('n').value)).toEqual([null, null, 40, 84]);
+    const at = (max: number) =>
+      protect(
+        rows,
+        [StatsDimension.COUNTY],
+        { smallCellMax: max, unstableNumeratorMax: 20 },
+        'shared',
+        UTC,
+      ).cells.map((c) => c.count('n').suppressed);
+    expect(at(4)).toEqual([true, false, false]);
+    expect(at(15)).toEqual([true, true, false]);
+    expect(at(20)).toEqual([true, true, true]);
   });
 });
 
@@ -150,16 +178,19 @@ describe('who may ask for what', () => {
       );
       expect(() => checkGroupBy(access, [finer])).toThrow(/groupBy/);
     }
-    expect(() => checkDateRange(access.grain, { from: new Date('2025-03-03T00:00:00Z') })).toThrow(
-      /filter\.from/,
+    expect(() => resolveRange({ fromDate: '2025-03-03' }, UTC, access.grain, 3700)).toThrow(
+      /filter\.fromDate/,
     );
-    expect(() =>
-      checkDateRange(access.grain, { from: new Date('2025-03-01T00:00:00Z') }),
-    ).not.toThrow();
+    expect(() => resolveRange({ fromDate: '2025-03-01' }, UTC, access.grain, 3700)).not.toThrow();
+    expect(access.tier).toBe('shared');
   });
 
-  it('gives analysts weeks and denies the operational roles', () => {
-    expect(aggregateAccess(ctx(Role.ANALYST)).grain).toBe('week');
+  it('gives analysts days (shared; internal for their own agency) and denies the operational roles', () => {
+    expect(aggregateAccess(ctx(Role.ANALYST)).grain).toBe('day');
+    expect(aggregateAccess(ctx(Role.ANALYST)).tier).toBe('shared');
+    expect(aggregateAccess(ctx(Role.ANALYST), StatsScope.OWN_AGENCY).tier).toBe('internal');
+    expect(aggregateAccess(ctx(Role.AGENCY_ADMIN)).tier).toBe('internal');
+    expect(aggregateAccess(ctx(Role.AGENCY_ADMIN, RESEARCH_ENDPOINT)).tier).toBe('shared');
     for (const role of [
       Role.POLICE_OFFICER,
       Role.EMS_PROVIDER,

@@ -17,6 +17,8 @@ import type { ReadyConfig } from '../config';
 export interface TokenSubject {
   subject: string;
   issuedBy: 'HUB' | 'IDENTITY_PROVIDER';
+  /** A sign-in session (src/modules/account) the token belongs to: it must still be open. */
+  sessionId?: string;
 }
 
 export type TokenVerifier = (token: string) => Promise<TokenSubject | null>;
@@ -51,7 +53,8 @@ export function createTokenVerifier(auth: ReadyConfig['auth']): TokenVerifier {
         ? await jwtVerify(token, secret, { ...options, algorithms: HMAC_ALGORITHMS })
         : await jwtVerify(token, jwks!, { ...options, algorithms: JWKS_ALGORITHMS });
       if (typeof payload.sub !== 'string' || payload.sub.length === 0) return null;
-      return { subject: payload.sub, issuedBy: useSecret ? 'HUB' : 'IDENTITY_PROVIDER' };
+      const sessionId = useSecret && typeof payload.sid === 'string' ? payload.sid : undefined;
+      return { subject: payload.sub, issuedBy: useSecret ? 'HUB' : 'IDENTITY_PROVIDER', sessionId };
     } catch (error) {
       if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
       throw error;
@@ -64,10 +67,11 @@ export async function signUserToken(
   auth: ReadyConfig['auth'],
   userId: string,
   ttl = auth.tokenTtl,
+  sessionId?: string,
 ): Promise<string> {
   if (!auth.jwtSecret)
     throw new Error('JWT_SECRET is not set; tokens come from the identity provider');
-  return new SignJWT({})
+  return new SignJWT(sessionId ? { sid: sessionId } : {})
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(userId)
     .setIssuer(auth.issuer)

@@ -3,10 +3,13 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Viewer } from '../auth/viewer';
 import { ErrorReportFile } from '../modules/import/error-report';
 import { importViewer } from '../modules/import/import-credential';
-import type { ImportHooks, ImportResult } from '../modules/import/import-types';
-import type { ImportContext } from '../modules/import/import-submit';
-import { importNemsis } from '../modules/import/nemsis-import.service';
-import { importRms } from '../modules/import/rms-import.service';
+import type { ImportResult } from '../modules/import/import-types';
+import type { ImportKind } from '../modules/import/import-run.entity';
+import {
+  assertImportRole,
+  createImportRun,
+  runTrackedImport,
+} from '../modules/import/import-run.service';
 import { HubError } from '../errors/hub-errors';
 import { CliError } from './errors';
 import { findAgency } from './lookup';
@@ -23,21 +26,15 @@ export interface ImportOptions {
   report?: string;
   progress?: boolean;
   utcOffset?: string;
+  backfill?: boolean;
 }
 
-type Importer = (
-  context: ImportContext,
-  paths: string[],
-  report: ErrorReportFile,
-  hooks: ImportHooks & { utcOffset?: string },
-) => Promise<ImportResult>;
-
 export function importNemsisCommand(session: CliSession, options: ImportOptions): Promise<void> {
-  return runImport(session, options, 'nemsis', importNemsis);
+  return runImport(session, options, 'NEMSIS');
 }
 
 export function importRmsCommand(session: CliSession, options: ImportOptions): Promise<void> {
-  return runImport(session, options, 'rms', importRms);
+  return runImport(session, options, 'RMS');
 }
 
 /**
@@ -48,14 +45,14 @@ export function importRmsCommand(session: CliSession, options: ImportOptions): P
 async function runImport(
   session: CliSession,
   options: ImportOptions,
-  kind: 'nemsis' | 'rms',
-  importer: Importer,
+  kind: ImportKind,
 ): Promise<void> {
   if (options.utcOffset !== undefined && !/^[+-](0\d|1[0-4]):[0-5]\d$/.test(options.utcOffset)) {
     throw new CliError('--utc-offset: must look like -05:00 or +01:00');
   }
   const viewer = await viewerFor(session, options);
-  const reportPath = options.report ?? defaultReportPath(kind);
+  assertImportRole(viewer, kind);
+  const reportPath = options.report ?? defaultReportPath(kind.toLowerCase());
   const report = await ErrorReportFile.open(reportPath).catch(() => {
     throw new CliError(`--report: cannot write ${reportPath}`);
   });
@@ -71,15 +68,23 @@ async function runImport(
           Presets.shades_classic,
         );
   let result: ImportResult;
+  const backfill = options.backfill === true;
+  const run = await createImportRun(session.em, viewer, kind, 'CLI', backfill);
+  note(`import run ${run.id}${backfill ? ' (backfill)' : ''}`);
   try {
-    result = await importer(
-      { em: session.em, config: session.config, viewer },
-      options.paths,
-      report,
+    result = await runTrackedImport(
+      { em: session.em, config: session.config, viewer, backfill },
+      run,
       {
-        utcOffset: options.utcOffset,
-        onStart: (total) => bar?.start(total, 0, { file: '' }),
-        onRecord: ({ file, done }) => bar?.update(done, { file: basename(file) }),
+        kind,
+        source: 'CLI',
+        paths: options.paths,
+        report,
+        hooks: {
+          utcOffset: options.utcOffset,
+          onStart: (total) => bar?.start(total, 0, { file: '' }),
+          onRecord: ({ file, done }) => bar?.update(done, { file: basename(file) }),
+        },
       },
     );
   } finally {
@@ -133,7 +138,7 @@ function defaultReportPath(kind: string): string {
   return `import-${kind}-report-${stamp}.csv`;
 }
 
-function printSummary({ files, totals }: ImportResult): void {
+function printSummary({ files, totals, caseDefinition }: ImportResult): void {
   printTable(
     ['FILE', 'READ', 'IMPORTED', 'UNCHANGED', 'SKIPPED', 'FAILED', 'NOTE'],
     [
@@ -158,4 +163,9 @@ function printSummary({ files, totals }: ImportResult): void {
     ],
     'no files to import',
   );
+  const reasons = Object.entries(totals.skippedByReason);
+  if (caseDefinition) note(`case definition: ${caseDefinition.name} v${caseDefinition.version}`);
+  if (reasons.length > 0) {
+    print(`skipped by reason: ${reasons.map(([reason, n]) => `${reason} ${n}`).join(', ')}`);
+  }
 }

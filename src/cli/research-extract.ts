@@ -27,6 +27,9 @@ export interface ResearchExtractOptions {
 /** Column name in the CSV → field of a row, in order. */
 export const EXTRACT_COLUMNS: ReadonlyArray<[string, keyof ResearchExtractRowType]> = [
   ['person_key', 'personKey'],
+  ['period', 'period'],
+  ['area', 'area'],
+  ['generalisation_level', 'generalisationLevel'],
   ['month', 'month'],
   ['county', 'county'],
   ['age_band', 'ageBand'],
@@ -38,6 +41,13 @@ export const EXTRACT_COLUMNS: ReadonlyArray<[string, keyof ResearchExtractRowTyp
   ['linked', 'linked'],
   ['repeat_overdose_90d', 'repeatOverdoseWithin90Days'],
   ['lead_enrolled', 'leadEnrolled'],
+  ['officer_presence', 'officerPresence'],
+  ['hours_to_first_attempt', 'hoursToFirstAttempt'],
+  ['hours_to_first_contact', 'hoursToFirstContact'],
+  ['attempts', 'attempts'],
+  ['substance_categories', 'substanceCategories'],
+  ['ems_disposition', 'emsDisposition'],
+  ['case_source', 'caseSource'],
 ];
 
 const BATCH_SIZE = 5_000;
@@ -129,11 +139,13 @@ export async function researchExtractCommand(
       extractId: summary.extractId,
       rowCount: summary.rowCount,
       suppressedRowCount: summary.suppressedRowCount,
+      generalisedRowCount: summary.generalisedRowCount,
     });
     await rename(partial, options.out);
     note(
       `wrote ${summary.rowCount} rows to ${options.out} (extract ${summary.extractId}, k = ` +
-        `${summary.k}; ${summary.suppressedRowCount} rows in groups under k were dropped)`,
+        `${summary.k}; ${summary.generalisedRowCount} rows generalised, ` +
+        `${summary.suppressedRowCount} rows still under k were dropped)`,
     );
   } catch (error) {
     bar.stop();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import express, { type Express, type Response } from 'express';
+import { countyShapes } from './county-map';
 
 /**
  * The dashboard page at /dashboard: static HTML, one script and one stylesheet from
@@ -74,6 +75,20 @@ export function mountDashboard(app: Express): void {
   router.get('/assets/chart.umd.js', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.sendFile('chart.umd.js', { root: chartJsDir });
+  });
+
+  // County outlines of one state (two-digit FIPS) for the map, from us-atlas.
+  router.get('/assets/counties/:state.json', (req, res) => {
+    const state = String(req.params.state);
+    if (!/^\d{2}$/.test(state)) {
+      res
+        .status(404)
+        .json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+      return;
+    }
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    // A code with no counties (a territory, an unused code): an empty map, not an error.
+    res.json(countyShapes(state) ?? { type: 'FeatureCollection', features: [] });
   });
 
   router.use(

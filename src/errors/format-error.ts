@@ -25,7 +25,15 @@ export function formatError(
     };
   }
 
-  const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+  const given = formatted.extensions?.code;
+  // Apollo files its own uncoded errors under INTERNAL_SERVER_ERROR before they get here.
+  const code = String(
+    (given === undefined || given === 'INTERNAL_SERVER_ERROR'
+      ? APOLLO_UNCODED.get(formatted.message)
+      : undefined) ??
+      given ??
+      'INTERNAL_SERVER_ERROR',
+  );
   if (PUBLIC_ERROR_CODES.has(code)) {
     const variableError = code === 'BAD_USER_INPUT' ? rewriteVariableError(error) : null;
     if (variableError) {
@@ -54,6 +62,12 @@ export function formatError(
     },
   };
 }
+
+/**
+ * Client errors Apollo Server raises without a code (so they would be masked as internal):
+ * their exact message, which holds nothing from the request, and the code they deserve.
+ */
+const APOLLO_UNCODED = new Map([['provided sha does not match query', 'BAD_REQUEST']]);
 
 export const INTERNAL_MESSAGE = 'Internal error. Quote the request id when reporting it.';
 

@@ -1,85 +1,122 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ReadyConfig } from '../config';
 import type { EventBus } from '../events/event-bus';
+import { createJobWorker, type JobWorker } from '../jobs/job-queue';
 import type { Logger } from '../logger';
-import { checkCounty, countiesToCheck } from '../modules/spike/spike.service';
+import { scheduleRetention } from '../modules/retention/retention.schedule';
+import { DELIVERY_JOB } from '../modules/spike/alert-plan';
+import { deliveryJob } from '../modules/spike/alert-delivery.job';
+import { createAlertSenders } from '../modules/spike/alert-senders';
+import {
+  checkCounty,
+  countiesAffectedBy,
+  countiesToCheck,
+  type SpikeRuntime,
+} from '../modules/spike/spike.service';
 import { followUpTransitions } from './follow-up-due';
-import { every, type Job } from './interval';
+
+export interface BackgroundWork {
+  worker: JobWorker;
+  stop(): Promise<void>;
+}
+
+const SPIKE_COUNTY_JOB = 'spike-county';
 
 /**
- * The hub's background work: follow-up-due events and spike checks on timers, and a spike check
- * of the county after every report. Every instance runs them; the work is safe to repeat
- * (docs/deployment.md, "Background work on several instances").
+ * The hub's background work, all on the durable job queue (src/jobs): the follow-up tick, the
+ * periodic spike check and the retention purge as timers (one run per period for the whole
+ * deployment), a spike check of a county and its neighbours after reports, and alert deliveries.
+ * Every instance runs a worker; the queue gives each job to one of them.
  */
-export function startLiveJobs(
+export async function startBackgroundWork(
   orm: MikroORM,
   bus: EventBus,
   config: ReadyConfig,
   logger: Logger,
-): Job {
-  let lastTick = new Date();
-  const followUp = every(
-    config.events.followUpTickSeconds,
-    'follow-up-due',
-    async () => {
+): Promise<BackgroundWork> {
+  const worker = createJobWorker(orm, config.jobs, logger);
+  const runtime: SpikeRuntime = {
+    spike: config.spike,
+    smallCellMax: config.disclosure.smallCellMax,
+    queue: config.jobs.queue,
+  };
+  const senders = createAlertSenders(config.alerts);
+
+  if (config.events.followUpTickSeconds > 0) {
+    // The end of the last tick is kept in the job, so a restart neither skips nor repeats a case.
+    const period = config.events.followUpTickSeconds;
+    await worker.every('follow-up-due', period, period, async (job) => {
       const now = new Date();
-      const due = await followUpTransitions(orm.em.fork(), lastTick, now);
-      lastTick = now;
+      const since =
+        typeof job.payload.since === 'string'
+          ? new Date(job.payload.since)
+          : new Date(now.getTime() - config.events.followUpTickSeconds * 1000);
+      const due = await followUpTransitions(orm.em.fork(), since, now);
       for (const payload of due) {
         await bus.publishOnce(`followUpDue:${payload.caseId}:${payload.state}`, {
           name: 'followUpDue',
           payload,
         });
       }
-    },
-    logger,
-  );
+      return { payload: { since: now.toISOString() } };
+    });
+  }
 
-  const spikes = every(
-    config.spike.checkIntervalSeconds,
-    'spike-check',
-    async () => {
+  if (config.spike.checkIntervalSeconds > 0) {
+    // First run one period after the timer is created: right after a start, reports have just
+    // been checked one by one anyway.
+    const period = config.spike.checkIntervalSeconds;
+    await worker.every('spike-check', period, period, async () => {
       for (const county of await countiesToCheck(orm.em.fork())) {
-        await checkCounty(orm.em.fork(), config.spike, county);
+        await checkCounty(orm.em.fork(), runtime, county);
       }
-    },
-    logger,
-  );
+    });
+  }
 
-  // A check per county after reports arrive, coalesced: a batch of 500 reports in one county
-  // runs one check now and, if more arrived meanwhile, one more when it ends — not 500.
-  const running = new Map<string, Promise<void>>();
-  const recheck = new Set<string>();
+  worker.handle(SPIKE_COUNTY_JOB, async (job) => {
+    await checkCounty(orm.em.fork(), runtime, String(job.payload.county));
+  });
+  worker.handle(DELIVERY_JOB, deliveryJob(orm, senders, config.identityKeys));
+  await scheduleRetention(worker, orm, config.retention, logger);
+
+  // Reports coalesce per county: a batch of 500 in one county queues one check (the queue's key
+  // coalesces again across instances, and re-runs a check that was running when more arrived).
+  const pending = new Set<string>();
+  let flushing: Promise<void> | undefined;
   let stopped = false;
-  const checkAfterReport = (county: string): void => {
-    if (stopped) return;
-    if (running.has(county)) {
-      recheck.add(county);
-      return;
+  const flush = async () => {
+    while (pending.size > 0 && !stopped) {
+      const counties = [...pending];
+      pending.clear();
+      for (const county of counties) {
+        await worker
+          .enqueue(`${SPIKE_COUNTY_JOB}:${county}`, SPIKE_COUNTY_JOB, { county })
+          .catch((error: unknown) =>
+            logger.error(
+              { job: SPIKE_COUNTY_JOB, errorClass: (error as Error)?.constructor?.name },
+              'job queue: enqueue failed',
+            ),
+          );
+      }
+      worker.kick();
     }
-    const check = checkCounty(orm.em.fork(), config.spike, county)
-      .catch((error: unknown) =>
-        logger.error(
-          { job: 'spike-check', errorClass: (error as Error)?.constructor?.name },
-          'background job failed',
-        ),
-      )
-      .finally(() => {
-        running.delete(county);
-        if (recheck.delete(county)) checkAfterReport(county);
-      });
-    running.set(county, check);
   };
   bus.onRaised((event) => {
-    if (event.name === 'incidentReported') checkAfterReport(event.payload.county);
+    if (event.name !== 'incidentReported' || stopped) return;
+    for (const county of countiesAffectedBy(event.payload.county)) pending.add(county);
+    flushing ??= flush().finally(() => {
+      flushing = undefined;
+    });
   });
 
+  worker.start();
   return {
+    worker,
     stop: async () => {
       stopped = true;
-      await Promise.all([followUp.stop(), spikes.stop()]);
-      // A check that ends now may start its re-check only if not stopped; wait for all of them.
-      while (running.size > 0) await Promise.all(running.values());
+      await flushing;
+      await worker.stop();
+      senders.close();
     },
   };
 }

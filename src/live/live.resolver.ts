@@ -37,7 +37,12 @@ async function alertInScope({
   payload,
   context,
 }: SubscriptionHandlerData<{ alertId: string }, unknown, Context>): Promise<boolean> {
-  return getSpikeAlert(context.em.fork(), context.viewer, payload.alertId).then(
+  return getSpikeAlert(
+    context.em.fork(),
+    context.viewer,
+    payload.alertId,
+    context.config.disclosure.smallCellMax,
+  ).then(
     () => true,
     () => false,
   );
@@ -79,6 +84,11 @@ export class LiveResolver {
     @Root() event: DomainEvents['spikeAlert'],
     @Ctx() ctx: Context,
   ): Promise<SpikeAlertType> {
-    return getSpikeAlert(freshEm(ctx), ctx.viewer, event.alertId);
+    return getSpikeAlert(
+      freshEm(ctx),
+      ctx.viewer,
+      event.alertId,
+      ctx.config.disclosure.smallCellMax,
+    );
   }
 }

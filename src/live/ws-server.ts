@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import {
   GraphQLError,
+  parse,
   specifiedRules,
   validate,
   type GraphQLSchema,
@@ -56,8 +57,23 @@ export function attachLiveServer(deps: {
     {
       schema: deps.schema,
       isProd: config.env === 'production',
+      // graphql-js validation errors carry no code (Apollo adds one over HTTP): the same here, or
+      // formatError would mask a misspelled field as an internal error.
       validate: (schema, document) =>
-        validate(schema, document, [...specifiedRules, ...deps.validationRules]),
+        validate(schema, document, [...specifiedRules, ...deps.validationRules]).map((e) =>
+          coded(e, 'GRAPHQL_VALIDATION_FAILED'),
+        ),
+      // A document that does not parse is answered as over HTTP; graphql-ws itself would close
+      // the socket with 4500 (internal error). Parsed again by graphql-ws when it is fine.
+      onSubscribe: (_ctx, _id, payload) => {
+        try {
+          parse(payload.query);
+          return undefined;
+        } catch (error) {
+          if (error instanceof GraphQLError) return [coded(error, 'GRAPHQL_PARSE_FAILED')];
+          throw error;
+        }
+      },
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
@@ -93,7 +109,12 @@ export function attachLiveServer(deps: {
         result.errors
           ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
           : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => {
+          // Errors before execution are about the document ("Unable to identify operation").
+          const error = coded(e, 'GRAPHQL_VALIDATION_FAILED');
+          return formatError(error.toJSON(), error);
+        }),
       onDisconnect: () => {
         connected--;
       },
@@ -113,4 +134,17 @@ export function attachLiveServer(deps: {
       await disposable.dispose();
     },
   };
+}
+
+/** The error with `code` when it has none of its own. */
+function coded(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions?.code !== undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
 }

@@ -17,7 +17,10 @@ const MAX_ROOT_FIELDS = 3;
 export interface HubMetrics {
   registry: Registry;
   apolloPlugin(): ApolloServerPlugin<Context>;
-  /** GET /metrics: the bearer token when METRICS_TOKEN is set; 404 in production without one. */
+  /**
+   * GET /metrics: the bearer token when METRICS_TOKEN is set (then per-agency series too);
+   * without one, 404 in production and hub-wide series only elsewhere.
+   */
   handler: RequestHandler;
 }
 
@@ -48,14 +51,25 @@ export function createMetrics(
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  // Series that tell one agency's activity apart live in a registry of their own, served only to
+  // a scraper holding METRICS_TOKEN: anyone reaching an open /metrics could otherwise watch an
+  // agency's reports arrive one by one.
+  const agencyRegistry = new Registry();
   const reports = new Counter({
     name: 'hub_reports_received_total',
-    help: 'Overdose reports stored, by reporting agency id (this instance)',
+    help: 'Overdose reports stored, by reporting agency id (this instance; with METRICS_TOKEN only)',
     labelNames: ['agency_id'],
+    registers: [agencyRegistry],
+  });
+  const allReports = new Counter({
+    name: 'hub_reports_stored_total',
+    help: 'Overdose reports stored by every agency together (this instance)',
     registers: [registry],
   });
   bus.onRaised((event) => {
-    if (event.name === 'incidentReported') reports.inc({ agency_id: event.payload.agencyId });
+    if (event.name !== 'incidentReported') return;
+    reports.inc({ agency_id: event.payload.agencyId });
+    allReports.inc();
   });
 
   new Gauge({
@@ -135,7 +149,8 @@ export function createMetrics(
         return;
       }
       try {
-        const body = await registry.metrics();
+        const served = config.metricsToken ? Registry.merge([registry, agencyRegistry]) : registry;
+        const body = await served.metrics();
         res.type(registry.contentType).send(body);
       } catch {
         res.status(503).type('text/plain').send('Metrics unavailable\n');

@@ -44,6 +44,7 @@ export function researchAuditPlugin(logger: Logger): ApolloServerPlugin<Context>
             extractId: extract?.extractId,
             rowCount: extract?.rowCount,
             suppressedRowCount: extract?.suppressedRowCount,
+            generalisedRowCount: extract?.generalisedRowCount,
             outcome: codes.length ? codes.join(',') : 'ok',
           });
           await written.catch((error: unknown) => {

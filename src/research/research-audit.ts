@@ -18,6 +18,7 @@ export interface ResearchAccess {
   extractId?: string;
   rowCount?: number;
   suppressedRowCount?: number;
+  generalisedRowCount?: number;
   /** `ok`, or the error codes the request ended with (FORBIDDEN, BAD_USER_INPUT…). */
   outcome: string;
 }
@@ -69,6 +70,7 @@ export async function recordResearchAccess(
       countyCount: shape.filter?.countyCount,
       rowCount: shape.rowCount,
       suppressedRowCount: shape.suppressedRowCount,
+      generalisedRowCount: shape.generalisedRowCount,
     },
   });
 }

@@ -11,7 +11,17 @@ const researcher = allowRoles(
 export const researchExtractPermissions: PermissionMap = {
   Query: { researchExtract: researcher },
   ResearchExtract: fields(
-    ['extractId', 'k', 'fromMonth', 'toMonth', 'rowCount', 'suppressedRowCount', 'rows'],
+    [
+      'extractId',
+      'k',
+      'fromMonth',
+      'toMonth',
+      'rowCount',
+      'suppressedRowCount',
+      'generalisedRowCount',
+      'generalised',
+      'rows',
+    ],
     researcher,
   ),
   ResearchExtractRow: fields(
@@ -28,7 +38,18 @@ export const researchExtractPermissions: PermissionMap = {
       'linked',
       'repeatOverdoseWithin90Days',
       'leadEnrolled',
+      'period',
+      'area',
+      'generalisationLevel',
+      'officerPresence',
+      'hoursToFirstAttempt',
+      'hoursToFirstContact',
+      'attempts',
+      'substanceCategories',
+      'emsDisposition',
+      'caseSource',
     ],
     researcher,
   ),
+  ExtractGeneralisation: fields(['level', 'period', 'area', 'ageBands', 'rows'], researcher),
 };

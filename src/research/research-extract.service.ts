@@ -5,7 +5,13 @@ import type { Viewer } from '../auth/viewer';
 import { Role } from '../common/role';
 import { badInput, forbidden } from '../errors/hub-errors';
 import type { Sex } from '../modules/person/person-codes';
-import { extractRowsSql, extractSummarySql, type ExtractSqlRow } from './research-extract.sql';
+import {
+  extractRowsSql,
+  extractSummarySql,
+  GENERALISATION,
+  type ExtractSqlRow,
+  type GeneralisationLevel,
+} from './research-extract.sql';
 import type { ResearchExtractFilter, ResearchExtractRowType } from './research-extract.types';
 import { validateExtractFilter, type ExtractRange } from './research-filter';
 
@@ -16,6 +22,10 @@ export interface ExtractSummary {
   toMonth: string;
   rowCount: number;
   suppressedRowCount: number;
+  /** Rows published with coarser quasi-identifiers than month, county and age band. */
+  generalisedRowCount: number;
+  /** How many rows each generalisation step published (steps that published none left out). */
+  generalised: Array<GeneralisationLevel & { rows: number }>;
   /** For the audit line: the shape of the filter, no values. */
   range: Pick<ExtractRange, 'months' | 'countyCount'>;
 }
@@ -38,8 +48,9 @@ export function assertResearcher(viewer: Viewer): void {
 }
 
 /**
- * Runs one extract: k-anonymity is decided in SQL (rows of a month × county × age band × sex
- * group with fewer than k people are dropped); each stored person key is replaced by an HMAC
+ * Runs one extract: k-anonymity is decided in SQL — rows of a month × county × age band × sex
+ * group with fewer than k people are generalised (quarter, wider band, year, region, state, any
+ * age: research-extract.sql.ts) and dropped only when no step reaches k; each stored person key is replaced by an HMAC
  * under a random key made for this extract and forgotten when it ends, so two extracts cannot
  * be joined on it and the stored key never leaves. One read-only snapshot: the count and the
  * rows agree even while reports arrive.
@@ -73,19 +84,26 @@ export async function runResearchExtract(
       }
       for (const setting of settings) await connection.execute(setting, [], 'run', ctx);
       const summaryStatement = extractSummarySql(range, k);
-      const [counts] = await connection.execute<Array<{ published: string; suppressed: string }>>(
+      const levels = await connection.execute<Array<{ level: number | null; rows: number }>>(
         summaryStatement.text,
         summaryStatement.bindings,
         'all',
         ctx,
+      );
+      const rowsAt = (level: number | null) =>
+        Number(levels.find((l) => l.level === level)?.rows ?? 0);
+      const generalised = GENERALISATION.filter((g) => g.level > 0 && rowsAt(g.level) > 0).map(
+        (g) => ({ ...g, rows: rowsAt(g.level) }),
       );
       const summary: ExtractSummary = {
         extractId: randomUUID(),
         k,
         fromMonth: range.fromMonth,
         toMonth: range.toMonth,
-        rowCount: Number(counts.published),
-        suppressedRowCount: Number(counts.suppressed),
+        rowCount: levels.filter((l) => l.level !== null).reduce((n, l) => n + Number(l.rows), 0),
+        suppressedRowCount: rowsAt(null),
+        generalisedRowCount: generalised.reduce((n, g) => n + g.rows, 0),
+        generalised,
         range: { months: range.months, countyCount: range.countyCount },
       };
       if (options.maxRows !== null && summary.rowCount > options.maxRows) {
@@ -131,9 +149,12 @@ function toPublishedRow(
 ): ResearchExtractRowType {
   return {
     personKey: rekey(row.subject),
-    month: row.month,
-    county: row.county,
-    ageBand: row.age_band as ResearchExtractRowType['ageBand'],
+    month: GENERALISATION[row.level].period === 'MONTH' ? row.period : null,
+    county: GENERALISATION[row.level].area === 'COUNTY' ? row.area : null,
+    period: row.period,
+    area: row.area,
+    generalisationLevel: row.level,
+    ageBand: row.age_band,
     sex: row.sex as Sex,
     fatal: row.fatal,
     naloxoneGiven: row.naloxone_given,
@@ -142,5 +163,12 @@ function toPublishedRow(
     linked: row.linked,
     repeatOverdoseWithin90Days: row.repeat_90,
     leadEnrolled: row.lead_enrolled,
+    officerPresence: row.officer_presence,
+    hoursToFirstAttempt: row.hours_to_first_attempt,
+    hoursToFirstContact: row.hours_to_first_contact,
+    attempts: Number(row.attempts),
+    substanceCategories: row.substance_categories,
+    emsDisposition: row.ems_disposition,
+    caseSource: row.case_source,
   };
 }

@@ -1,5 +1,4 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { AgeBand } from '../modules/person/age-band';
 import { Sex } from '../modules/person/person-codes';
 
 @InputType('ResearchExtractFilter', {
@@ -30,14 +29,40 @@ export class ResearchExtractRowType {
   @Field(() => String, { nullable: false })
   personKey!: string;
 
-  @Field(() => String, { nullable: false, description: 'YYYY-MM (UTC)' })
-  month!: string;
+  @Field(() => String, {
+    description: 'YYYY-MM (UTC); null when the row was generalised to a quarter or year',
+  })
+  month?: string | null;
 
-  @Field(() => String, { nullable: false, description: 'County FIPS code' })
-  county!: string;
+  @Field(() => String, {
+    description: 'County FIPS code; null when generalised to a region or state',
+  })
+  county?: string | null;
 
-  @Field(() => String, { nullable: false, description: 'An AgeBand value, or UNKNOWN' })
-  ageBand!: AgeBand | 'UNKNOWN';
+  @Field(() => String, {
+    nullable: false,
+    description: 'The period: YYYY-MM, YYYY-Qn or YYYY (see generalisationLevel)',
+  })
+  period!: string;
+
+  @Field(() => String, {
+    nullable: false,
+    description: 'The area: a county FIPS code, a region name, or a two-digit state FIPS code',
+  })
+  area!: string;
+
+  @Field(() => Int, {
+    nullable: false,
+    description:
+      'The step of ResearchExtract.generalised this row was published at (0: month, county, age band)',
+  })
+  generalisationLevel!: number;
+
+  @Field(() => String, {
+    nullable: false,
+    description: 'An AgeBand value, a wider band (UNDER_25, AGE_25_44, AGE_45_64), ANY, or UNKNOWN',
+  })
+  ageBand!: string;
 
   @Field(() => Sex, { nullable: false })
   sex!: Sex;
@@ -68,12 +93,61 @@ export class ResearchExtractRowType {
 
   @Field(() => Boolean, { nullable: false, description: 'The person was enrolled in LEAD' })
   leadEnrolled!: boolean;
+
+  @Field(() => String, {
+    nullable: false,
+    description: 'Most visible officer presence at any attempt (NONE … UNIFORMED), NO_ATTEMPT',
+  })
+  officerPresence!: string;
+
+  @Field(() => String, {
+    nullable: false,
+    description:
+      'Hours from the overdose to the first attempt: UNDER_24H, H24_TO_72, OVER_72H, NONE',
+  })
+  hoursToFirstAttempt!: string;
+
+  @Field(() => String, {
+    nullable: false,
+    description: 'As hoursToFirstAttempt, to the first contact',
+  })
+  hoursToFirstContact!: string;
+
+  @Field(() => Int, { nullable: false, description: 'Outreach attempts on the case' })
+  attempts!: number;
+
+  @Field(() => String, {
+    nullable: false,
+    description: 'Suspected substance categories, |-separated (e.g. FENTANYL|STIMULANT), UNKNOWN',
+  })
+  substanceCategories!: string;
+
+  @Field(() => String, { description: 'EMS disposition, when EMS reported it' })
+  emsDisposition?: string | null;
+
+  @Field(() => String, {
+    nullable: false,
+    description: 'EMERGENCY_RESPONSE (police or EMS), COMMUNITY (harm reduction), REFERRAL',
+  })
+  caseSource!: string;
+}
+
+@ObjectType('ExtractGeneralisation', {
+  description: 'One generalisation step and how many rows it published',
+})
+export class ExtractGeneralisationType {
+  @Field(() => Int, { nullable: false }) level!: number;
+  @Field(() => String, { nullable: false, description: 'MONTH, QUARTER or YEAR' }) period!: string;
+  @Field(() => String, { nullable: false, description: 'COUNTY, REGION or STATE' }) area!: string;
+  @Field(() => String, { nullable: false, description: 'BAND, WIDE or ANY' }) ageBands!: string;
+  @Field(() => Int, { nullable: false }) rows!: number;
 }
 
 @ObjectType('ResearchExtract', {
   description:
     'A k-anonymous extract: rows whose month, county, age band and sex are shared by fewer than ' +
-    'k people are dropped (and counted in suppressedRowCount)',
+    'k people are generalised (quarter, wider band, year, region, state, any age) until k is met; ' +
+    'only rows under k at every step are dropped (suppressedRowCount)',
 })
 export class ResearchExtractType {
   @Field(() => String, { nullable: false, description: 'Quote it when asking about the extract' })
@@ -91,8 +165,18 @@ export class ResearchExtractType {
   @Field(() => Int, { nullable: false })
   rowCount!: number;
 
-  @Field(() => Int, { nullable: false })
+  @Field(() => Int, { nullable: false, description: 'Rows dropped: under k at every step' })
   suppressedRowCount!: number;
+
+  @Field(() => Int, { nullable: false, description: 'Rows published generalised (step > 0)' })
+  generalisedRowCount!: number;
+
+  @Field(() => [ExtractGeneralisationType], {
+    nullable: false,
+    description:
+      'What was generalised: each step beyond month × county × age band that published rows',
+  })
+  generalised!: ExtractGeneralisationType[];
 
   @Field(() => [ResearchExtractRowType], { nullable: false })
   rows!: ResearchExtractRowType[];

@@ -7,9 +7,10 @@ import { AgreementPurpose, LawfulBasis } from '../modules/agency/agreement-codes
 import { DataSharingAgreement } from '../modules/agency/data-sharing-agreement.entity';
 import { demoResources } from '../modules/resource/demo-resources';
 import { TreatmentResource } from '../modules/resource/treatment-resource.entity';
+import { seedDemoWorld } from './demo-world';
 
-/** Demo counties: Buncombe and Madison, North Carolina (FIPS 37021, 37115). */
-export const DEMO_COUNTIES = ['37021', '37115'];
+/** Demo counties: Buncombe, Haywood and Madison, North Carolina (FIPS 37021, 37087, 37115). */
+export const DEMO_COUNTIES = ['37021', '37087', '37115'];
 
 const DEMO_AGENCIES: Array<{
   key: string;
@@ -49,8 +50,9 @@ export async function isEmpty(em: EntityManager): Promise<boolean> {
 }
 
 /**
- * Seeds the demo agencies, users, agreements and directory listings in one transaction; returns
- * the users to print tokens for.
+ * Seeds the demo agencies, users, agreements, directory listings and the demo world (about 200
+ * synthetic overdoses of the last 90 days, demo-world.ts) in one transaction; returns the users
+ * to print tokens for. Callers never run it in production.
  */
 export async function seedDemoData(em: EntityManager): Promise<DemoUser[]> {
   return em.transactional(async (tx) => {
@@ -79,6 +81,15 @@ export async function seedDemoData(em: EntityManager): Promise<DemoUser[]> {
       tx.create(TreatmentResource, { ...resource, lastVerifiedAt: new Date() });
     }
     await tx.flush();
+    const user = (role: Role) => users.find((u) => u.role === role)!.id;
+    await seedDemoWorld(tx, {
+      police: agencies.get('police')!.id,
+      ems: agencies.get('ems')!.id,
+      harmReduction: agencies.get('harmReduction')!.id,
+      lead: agencies.get('lead')!.id,
+      outreachWorker: user(Role.OUTREACH_WORKER),
+      policeOfficer: user(Role.POLICE_OFFICER),
+    });
     return users.map((u) => ({ role: u.role, userId: u.id, email: u.email }));
   });
 }

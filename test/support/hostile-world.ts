@@ -264,6 +264,14 @@ export async function buildWorld(hub: TestHub): Promise<World> {
     )
   ).createApiKey;
   const apiKey = created.apiKey.id as string;
+  const alertContact = (
+    await must(
+      'alert contact',
+      `mutation($input: AddAlertContactInput!) { addAlertContact(input: $input) { contact { id } } }`,
+      { input: { channel: 'WEBHOOK', label: 'Dispatch', url: 'https://127.0.0.1:9/alerts' } },
+      emsAdmin,
+    )
+  ).addAlertContact.contact.id as string;
   // The ePCR system calls as EMS with its key: the matrix tries it after the EMS user.
   actors.EMS_PROVIDER.push({ ...ems, token: created.key as string });
 
@@ -290,6 +298,7 @@ export async function buildWorld(hub: TestHub): Promise<World> {
     Consent: [consent],
     ServiceReferral: [serviceReferral],
     ApiKey: [apiKey],
+    AlertContact: [alertContact],
     User: [worker.user.id],
     Outcome: [outcome],
   };

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadConfig, type ReadyConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -53,6 +54,11 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     RATE_LIMIT_POINTS: '1000000',
     RATE_LIMIT_API_KEY_POINTS: '1000000',
     RATE_LIMIT_ANONYMOUS_POINTS: '1000000',
+    // Each hub its own job queue (timers, spike checks, deliveries), unless a test shares one:
+    // on a shared database another file's hub must not run this hub's work.
+    JOB_QUEUE: `test-${randomUUID().slice(0, 8)}`,
+    JOB_POLL_MS: '100',
+    JOB_RETRY_BASE_SECONDS: '1',
     ...TEST_SECRETS,
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,

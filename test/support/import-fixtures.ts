@@ -26,9 +26,11 @@ export async function fixtureCopy(
   name: string,
   county: string,
   folder?: string,
+  /** Move the times this many days further back (history for backfill tests). */
+  daysBack = 0,
 ): Promise<string> {
   const text = await readFile(join(__dirname, '..', 'fixtures', kind, name), 'utf8');
-  const shift = Date.now() - DAY - FIXTURE_ANCHOR;
+  const shift = Date.now() - DAY - FIXTURE_ANCHOR - daysBack * DAY;
   const suffix = randomUUID()
     .replace(/[^a-f]/g, '')
     .slice(0, 8)

@@ -1,4 +1,4 @@
-/* global Chart, document, sessionStorage, fetch, window */
+/* global Chart, document, sessionStorage, fetch, window, URL */
 // The dashboard page's only script (no build step). Every number comes from /graphql with the
 // token the user pasted, so the page shows exactly what that role may see: a denied panel says
 // so, a suppressed cell says "suppressed" (never 0). The token lives in sessionStorage only.
@@ -69,6 +69,28 @@
     return `Could not load this panel${error ? `: ${error.message}` : ''}${id ? ` (request id ${id})` : ''}.`;
   };
 
+  /** POSTs a statistics query to the CSV export and saves the answer as a file. */
+  async function downloadCsv(query, variables, name) {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    const response = await fetch('/graphql/export.csv', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+      cache: 'no-store',
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
+    if (!response.ok) throw new ApiError('http', `The export failed (HTTP ${response.status}).`);
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `${name}.csv`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
   // ---- DOM helpers (textContent only: no value from the API is ever parsed as HTML) ---------
 
   function el(tag, attrs, children) {
@@ -83,6 +105,22 @@
   }
 
   const bodyOf = (panelId) => $(panelId).querySelector('.body');
+
+  /** A "Download CSV" button for the query a panel shows (same permissions, same numbers). */
+  function csvButton(query, variables, name) {
+    const button = el('button', { type: 'button', class: 'csv', text: 'Download CSV' });
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      downloadCsv(query, variables, name)
+        .catch((error) => {
+          button.after(el('span', { class: 'error', text: ` ${error.message}` }));
+        })
+        .finally(() => {
+          button.disabled = false;
+        });
+    });
+    return el('div', { class: 'toolbar' }, [button]);
+  }
 
   function show(panelId, ...nodes) {
     const body = bodyOf(panelId);
@@ -109,6 +147,8 @@
           : `${Math.round(rate.value * 100)} %${rate.unstable ? ' *' : ''}`;
   const hours = (value, suppressed) =>
     suppressed ? SUPPRESSED : value == null ? '—' : `${value.toFixed(1)} h`;
+  const rateValueRaw = (rate) =>
+    rate && !rate.suppressed && rate.value != null ? rate.value : null;
   const rateValue = (rate) =>
     rate && !rate.suppressed && rate.value != null ? Math.round(rate.value * 1000) / 10 : null;
 
@@ -332,6 +372,7 @@
   const RATE = '{ value suppressed unstable }';
   const CONTACT_QUERY = `query DashboardFirstContact {
     followUpStats(groupBy: [MONTH]) {
+      internal
       rows {
         group { month }
         cases ${CELL}
@@ -363,6 +404,7 @@
     const suppressed = rows.map((r, i) => (time(r).suppressed ? i : -1)).filter((i) => i >= 0);
     show(
       'panel-contact',
+      csvButton(CONTACT_QUERY, {}, 'time-to-first-contact'),
       chart(
         'bar',
         rows.map((r) => monthLabel(r.group.month)),
@@ -385,7 +427,9 @@
       ),
       el('p', {
         class: 'caption',
-        text: 'Counts from 1 to 10 are suppressed, with a second cell where needed. * fewer than 21 cases.',
+        text: result.data.followUpStats.internal
+          ? 'Your agency’s own cases: exact numbers (internal, not for publication). * 20 cases or fewer.'
+          : 'Shared numbers: counts from 1 to 10 suppressed, others perturbed by up to ±2 (docs/disclosure.md). * 20 cases or fewer.',
       }),
     );
   }
@@ -428,6 +472,7 @@
       .filter((i) => i >= 0);
     show(
       'panel-presence',
+      csvButton(OUTCOME_QUERY, {}, 'outcomes-by-officer-presence'),
       chart(
         'bar',
         present.map(([, label]) => label),
@@ -453,9 +498,188 @@
     );
   }
 
-  const SPIKE_QUERY = `query DashboardSpikes {
-    spikeAlerts { id county count countSuppressed threshold raisedAt endedAt active }
+  // ---- County map ----------------------------------------------------------------------------
+
+  const MAP_QUERY = `query DashboardMap($filter: StatsFilter) {
+    overdoseStats(groupBy: [COUNTY], filter: $filter) {
+      internal
+      rows {
+        group { county countyName }
+        incidents ${CELL}
+        ratePer100k ${RATE}
+      }
+    }
   }`;
+  const SVG = 'http://www.w3.org/2000/svg';
+  const svg = (tag, attrs, children) => {
+    const node = document.createElementNS(SVG, tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === 'text') node.textContent = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children || []) if (child) node.append(child);
+    return node;
+  };
+  const MAP_COLORS = ['#fde5c8', '#f6b67a', '#e4813f', '#c0531d', '#8a3510'];
+
+  function ringsOf(geometry) {
+    if (geometry.type === 'Polygon') return geometry.coordinates;
+    if (geometry.type === 'MultiPolygon') return geometry.coordinates.flat();
+    return [];
+  }
+
+  const pathOf = (geometry) =>
+    ringsOf(geometry)
+      .map((ring) => `M${ring.map(([x, y]) => `${x},${y}`).join('L')}Z`)
+      .join('');
+
+  function localDate(daysAgo) {
+    const d = new Date(Date.now() - daysAgo * 86_400_000);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  }
+
+  async function mapPanel() {
+    const variables = { filter: { fromDate: localDate(365) } };
+    const result = await gql(MAP_QUERY, variables);
+    if (forbiddenAt(result, 'overdoseStats')) return notForRole('panel-map');
+    if (!result.data.overdoseStats) {
+      return message('panel-map', 'error', failureOf(result, 'overdoseStats'));
+    }
+    const rows = result.data.overdoseStats.rows.filter((r) => r.group.county);
+    if (!rows.length)
+      return message('panel-map', 'empty', 'No overdoses reported in the last 12 months.');
+    const byCounty = new Map(rows.map((r) => [r.group.county, r]));
+    const states = [...new Set(rows.map((r) => r.group.county.slice(0, 2)))];
+    const shapes = [];
+    for (const state of states) {
+      const response = await fetch(`assets/counties/${state}.json`, { credentials: 'omit' });
+      if (response.ok) shapes.push(...(await response.json()).features);
+    }
+    const names = new Map(shapes.map((f) => [f.id, `${f.properties.name} County`]));
+    const nameOf = (r) => r.group.countyName || names.get(r.group.county) || r.group.county;
+    const rates = rows.map((r) => rateValueRaw(r.ratePer100k)).filter((v) => v != null);
+    const max = Math.max(1, ...rates);
+    const colorOf = (rate) =>
+      MAP_COLORS[Math.min(MAP_COLORS.length - 1, Math.floor((rate / max) * MAP_COLORS.length))];
+    let [x0, y0, x1, y1] = [0, 0, 1, 1];
+    if (shapes.length) [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const f of shapes) {
+      for (const ring of ringsOf(f.geometry)) {
+        for (const [x, y] of ring) {
+          x0 = Math.min(x0, x);
+          y0 = Math.min(y0, y);
+          x1 = Math.max(x1, x);
+          y1 = Math.max(y1, y);
+        }
+      }
+    }
+    const pad = 4;
+    const paths = shapes.map((f) => {
+      const row = byCounty.get(f.id);
+      const cls = !row
+        ? 'county none'
+        : row.incidents.suppressed || row.ratePer100k.suppressed
+          ? 'county suppressed'
+          : 'county';
+      const fill =
+        row && cls === 'county' && row.ratePer100k.value != null
+          ? colorOf(row.ratePer100k.value)
+          : undefined;
+      const label = !row
+        ? `${names.get(f.id)}: no reports in your view`
+        : cls === 'county suppressed'
+          ? `${nameOf(row)}: suppressed`
+          : `${nameOf(row)}: ${row.ratePer100k.value == null ? 'no population on file' : `${row.ratePer100k.value} per 100,000`}`;
+      return svg(
+        'path',
+        { d: pathOf(f.geometry), class: cls, ...(fill ? { fill } : {}), 'data-county': f.id },
+        [svg('title', { text: label })],
+      );
+    });
+    const map = svg(
+      'svg',
+      {
+        viewBox: `${x0 - pad} ${y0 - pad} ${x1 - x0 + 2 * pad} ${y1 - y0 + 2 * pad}`,
+        role: 'img',
+        'aria-label': 'Map of overdoses per 100,000 residents by county',
+        class: 'map',
+      },
+      [
+        svg('defs', {}, [
+          svg(
+            'pattern',
+            {
+              id: 'hatch',
+              width: '4',
+              height: '4',
+              patternUnits: 'userSpaceOnUse',
+              patternTransform: 'rotate(45)',
+            },
+            [
+              svg('rect', { width: '4', height: '4', fill: '#eeeeee' }),
+              svg('line', {
+                x1: '0',
+                y1: '0',
+                x2: '0',
+                y2: '4',
+                stroke: '#8a5a00',
+                'stroke-width': '1.5',
+              }),
+            ],
+          ),
+        ]),
+        ...paths,
+      ],
+    );
+    const listed = rows
+      .slice()
+      .sort((a, b) => nameOf(a).localeCompare(nameOf(b)))
+      .map((r) => [
+        nameOf(r),
+        count(r.incidents),
+        r.ratePer100k.suppressed
+          ? SUPPRESSED
+          : r.ratePer100k.value == null
+            ? '—'
+            : `${r.ratePer100k.value}${r.ratePer100k.unstable ? ' *' : ''}`,
+      ]);
+    const legend = el('div', { class: 'legend' }, [
+      ...MAP_COLORS.map((c, i) =>
+        el('span', {
+          class: `swatch swatch-${i}`,
+          text: `${Math.round((i * max) / MAP_COLORS.length)}+`,
+        }),
+      ),
+      el('span', { class: 'swatch suppressed', text: 'suppressed' }),
+    ]);
+    show(
+      'panel-map',
+      csvButton(MAP_QUERY, variables, 'overdoses-by-county'),
+      shapes.length
+        ? el('div', { class: 'map-box' }, [map])
+        : el('p', { class: 'message', text: 'No county boundaries for these county codes.' }),
+      legend,
+      table(['County', 'Overdoses', 'Per 100,000'], listed),
+      el('p', {
+        class: 'caption',
+        text: `${result.data.overdoseStats.internal ? 'Your agency’s own reports (internal).' : 'Shared numbers (suppressed and perturbed).'} Overdoses per 100,000 residents over the last 12 months, not annualised; * fewer than 20 overdoses (unstable). Boundaries: U.S. Census Bureau, via us-atlas.`,
+      }),
+    );
+  }
+
+  const SPIKE_QUERY = `query DashboardSpikes {
+    spikeAlerts {
+      id county scope substance windowHours count countSuppressed threshold raisedAt endedAt active
+    }
+  }`;
+
+  /** "24 h, all substances" or "7 days, XYLAZINE, with neighbours". */
+  function spikeSignal(a) {
+    const parts = [a.windowHours === 168 ? '7 days' : '24 h', a.substance || 'all substances'];
+    if (a.scope === 'NEIGHBOURS') parts.push('with neighbours');
+    return parts.join(', ');
+  }
 
   async function spikePanel() {
     let result;
@@ -475,11 +699,12 @@
     show(
       'panel-spikes',
       table(
-        ['County', 'Raised', '24 h count', 'Threshold', 'Status'],
+        ['County', 'Signal', 'Raised', 'Count', 'Threshold', 'Status'],
         alerts
           .slice(0, 10)
           .map((a) => [
             a.county || '—',
+            spikeSignal(a),
             a.raisedAt ? dateTime(a.raisedAt) : '—',
             a.countSuppressed ? SUPPRESSED : a.count == null ? '—' : String(a.count),
             a.threshold == null ? '—' : String(a.threshold),
@@ -494,6 +719,7 @@
 
   const PANELS = [
     ['panel-queue', () => queuePanel(Intl.DateTimeFormat().resolvedOptions().timeZone)],
+    ['panel-map', mapPanel],
     ['panel-status', statusPanel],
     ['panel-contact', contactPanel],
     ['panel-presence', presencePanel],

@@ -1,6 +1,7 @@
 import { Entity, Enum, Index, Property, type Opt } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
 import { AgencyKind } from './agency-kind';
+import { CaseDefinitionName, DEFAULT_CASE_DEFINITION } from '../incident/case-definition';
 
 @Entity({ tableName: 'agency' })
 export class Agency extends HubEntity {
@@ -21,4 +22,8 @@ export class Agency extends HubEntity {
 
   @Property({ type: 'boolean' })
   active: Opt<boolean> = true;
+
+  /** Which encounters the hub's NEMSIS import takes as overdoses for this agency. */
+  @Property({ type: 'text', default: DEFAULT_CASE_DEFINITION })
+  caseDefinition: Opt<CaseDefinitionName> = DEFAULT_CASE_DEFINITION;
 }

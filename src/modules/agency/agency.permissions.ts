@@ -46,6 +46,7 @@ export const agencyPermissions: PermissionMap = {
   Mutation: {
     createAgency: hubAdmin,
     updateAgency: hubAdmin,
+    setCaseDefinition: admins,
     deactivateAgency: hubAdmin,
     reactivateAgency: hubAdmin,
     createUser: admins,
@@ -60,6 +61,8 @@ export const agencyPermissions: PermissionMap = {
   Agency: {
     ...fields(['id', 'name', 'kind', 'serviceCounties'], anyCaller),
     ...fields(['part2Program', 'active', 'createdAt', 'updatedAt'], admins),
+    // Which encounters count is no secret, and reporters need it to read their import reports.
+    caseDefinition: anyCaller,
   },
   User: {
     ...fields(['id', 'displayName'], adminSelfOrTeammate),

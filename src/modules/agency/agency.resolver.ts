@@ -8,8 +8,10 @@ import {
   getAgency,
   listAgencies,
   setAgencyActive,
+  setCaseDefinition,
   updateAgency,
 } from './agency.service';
+import { CaseDefinitionName } from '../incident/case-definition';
 import { User } from './user.entity';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyType } from './agency.types';
@@ -73,6 +75,18 @@ export class AgencyResolver {
     @Arg('input', () => UpdateAgencyInput, REQUIRED) input: UpdateAgencyInput,
   ): Promise<Agency> {
     return updateAgency(em, id, input);
+  }
+
+  @Mutation(() => AgencyType, {
+    description:
+      'Chooses the case definition of the agency’s NEMSIS imports (agency admins: their own agency; hub admin: any, with agencyId)',
+  })
+  setCaseDefinition(
+    @Ctx() { em, viewer }: Context,
+    @Arg('definition', () => CaseDefinitionName, REQUIRED) definition: CaseDefinitionName,
+    @Arg('agencyId', () => ID, { nullable: true }) agencyId: string | undefined,
+  ): Promise<Agency> {
+    return setCaseDefinition(em, viewer, agencyId ?? undefined, definition);
   }
 
   @Mutation(() => AgencyType, { description: 'Stops every user and API key of the agency at once' })

@@ -4,6 +4,9 @@ import { isUuid } from '../../common/uuid';
 import { notFound } from '../../errors/hub-errors';
 import { Agency } from './agency.entity';
 import type { CreateAgencyInput, UpdateAgencyInput } from './agency.input';
+import type { Viewer } from '../../auth/viewer';
+import type { CaseDefinitionName } from '../incident/case-definition';
+import { targetAgencyId } from './agency-scope';
 
 const DUPLICATE = 'An agency with this name already exists';
 
@@ -39,6 +42,22 @@ export async function updateAgency(
   if (input.serviceCounties != null) agency.serviceCounties = [...input.serviceCounties].sort();
   if (input.part2Program != null) agency.part2Program = input.part2Program;
   await flushOrConflict(em, DUPLICATE);
+  return agency;
+}
+
+/**
+ * The case definition an agency's NEMSIS imports use: its own administrator chooses (an agency
+ * admin acts on its own agency only), or the hub administrator for any agency.
+ */
+export async function setCaseDefinition(
+  em: EntityManager,
+  viewer: Viewer,
+  agencyId: string | undefined,
+  definition: CaseDefinitionName,
+): Promise<Agency> {
+  const agency = await getAgency(em, targetAgencyId(viewer, agencyId, 'agencyId'));
+  agency.caseDefinition = definition;
+  await em.flush();
   return agency;
 }
 

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from '../../common/role';
 import { AgencyKind } from './agency-kind';
+import { CaseDefinitionName } from '../incident/case-definition';
 
 @ObjectType('Agency', { description: 'An organisation taking part in the hub' })
 export class AgencyType {
@@ -21,6 +22,11 @@ export class AgencyType {
 
   @Field(() => Boolean)
   active!: boolean;
+
+  @Field(() => CaseDefinitionName, {
+    description: 'Which encounters the NEMSIS import takes as overdoses for this agency',
+  })
+  caseDefinition!: CaseDefinitionName;
 
   @Field(() => Date)
   createdAt!: Date;

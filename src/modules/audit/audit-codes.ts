@@ -23,6 +23,10 @@ export const AuditAction = {
   READ_IDENTITY: 'READ_IDENTITY',
   /** A request without valid credentials. */
   AUTHENTICATE: 'AUTHENTICATE',
+  /** An import (CLI or /ingest) wrote a record carrying identity (`fields` names what). */
+  IMPORT_RECORD: 'IMPORT_RECORD',
+  /** An import run ended: its counts are in `details`, its id in `entityIds`. */
+  IMPORT_RUN: 'IMPORT_RUN',
   /** The retention job removed the identity of people whose cases closed long ago. */
   RETENTION_PURGE: 'RETENTION_PURGE',
 } as const;

@@ -18,6 +18,13 @@ import { attachAuditor, observeFields, type AuditedField, type FieldAuditor } fr
 import { incidentIdOf, personIdOf, recordIdOf } from './identity-fields';
 
 const DENIAL_CODES = new Set(['FORBIDDEN', 'UNAUTHENTICATED']);
+/**
+ * A record asked for by id and answered NOT_FOUND: out of the caller's scope or not there at
+ * all (the hub does not say which). Recorded as denied with the ids asked for, so probing for
+ * another agency's records shows in auditEvents.
+ */
+const isDenial = (code: string | undefined, root: boolean): boolean =>
+  code !== undefined && (DENIAL_CODES.has(code) || (root && code === 'NOT_FOUND'));
 
 interface IdentityRead {
   type: string;
@@ -63,7 +70,7 @@ class RequestAudit implements FieldAuditor {
     }
     const code = failure ? codeOf(failure) : undefined;
     const type = info.parentType.name;
-    if (code && DENIAL_CODES.has(code)) this.denied(info, source, args, code);
+    if (isDenial(code, info.path.prev === undefined)) this.denied(info, source, args, code!);
     else if (field.identity && !failure) this.identityRead(type, info.fieldName, source);
     else if (field.carrier && !failure) this.carried(type, info.fieldName, source, result);
   }
@@ -126,7 +133,7 @@ class RequestAudit implements FieldAuditor {
       action: `${info.parentType.name}.${info.fieldName}`,
       entityType: getNamedType(info.returnType).name,
       entityIds,
-      outcome: code && DENIAL_CODES.has(code) ? AuditOutcome.DENIED : AuditOutcome.ALLOWED,
+      outcome: isDenial(code, true) ? AuditOutcome.DENIED : AuditOutcome.ALLOWED,
       errorCode: code,
     });
   }

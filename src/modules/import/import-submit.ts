@@ -3,7 +3,14 @@ import { extname, join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import type { ReadyConfig } from '../../config';
-import { reportIncidents } from '../../stories/report-incidents/report-incidents.story';
+import {
+  reportIncidents,
+  type IntakeOptions,
+  type ReportOutcome,
+} from '../../stories/report-incidents/report-incidents.story';
+import type { OverdoseIncident } from '../incident/incident.entity';
+import { AuditAction } from '../audit/audit-codes';
+import { recordAuditEvent } from '../audit/audit-writer';
 import type { ReportIncidentInput } from '../incident/incident.input';
 import { ReportStatus } from '../incident/incident.types';
 import {
@@ -18,6 +25,15 @@ export interface ImportContext {
   config: ReadyConfig;
   /** The agency's API key or user the records are reported as (checked like an API call). */
   viewer: Viewer;
+  /** Records older than MAX_INCIDENT_AGE_DAYS are taken as history (never routed). */
+  backfill?: boolean;
+  /** The import run (import_run.id): the audit rows of its records carry it as request id. */
+  runId?: string;
+}
+
+/** Where a record came from, for its audit row: `#5` of a file. */
+export interface RecordPosition {
+  record: string;
 }
 
 export type SubmitOutcome =
@@ -34,20 +50,15 @@ export async function submitRecord(
   context: ImportContext,
   input: ReportIncidentInput,
   fieldFor: (hubPath: string) => string,
+  options: Omit<IntakeOptions, 'backfill'> & RecordPosition = { record: '' },
 ): Promise<SubmitOutcome> {
+  const em = context.em.fork();
+  let outcome: ReportOutcome;
   try {
-    const [outcome] = await reportIncidents(context.em.fork(), context.viewer, context.config, [
-      input,
-    ]);
-    if (outcome.status === ReportStatus.CREATED) return { status: 'imported' };
-    if (outcome.status === ReportStatus.ALREADY_REPORTED) return { status: 'unchanged' };
-    return {
-      status: 'failed',
-      problems: outcome.errors.map((e) => {
-        const hubField = e.field.replace(/^inputs\.0\.?/, '');
-        return { field: fieldFor(hubField), hubField, reason: e.message, level: 'error' as const };
-      }),
-    };
+    [outcome] = await reportIncidents(em, context.viewer, context.config, [input], {
+      backfill: context.backfill,
+      caseDefinition: options.caseDefinition,
+    });
   } catch (error) {
     const kind = error instanceof Error ? error.constructor.name : 'unknown error';
     return {
@@ -55,6 +66,51 @@ export async function submitRecord(
       problems: [{ field: '', reason: `could not be saved (${kind}); try again`, level: 'error' }],
     };
   }
+  if (outcome.status === ReportStatus.CREATED) {
+    // Outside the catch: a record whose audit row cannot be written stops the import.
+    await auditImportedRecord(em, context, input, outcome.incident!, options.record);
+    return { status: 'imported' };
+  }
+  if (outcome.status === ReportStatus.ALREADY_REPORTED) return { status: 'unchanged' };
+  return {
+    status: 'failed',
+    problems: outcome.errors.map((e) => {
+      const hubField = e.field.replace(/^inputs\.0\.?/, '');
+      return { field: fieldFor(hubField), hubField, reason: e.message, level: 'error' as const };
+    }),
+  };
+}
+
+/**
+ * An imported record that carries identity leaves the audit row an API report leaves: who wrote
+ * which person's identity into the vault, which fields (names only), in which run. Written after
+ * the record's own transaction, like the API's audit rows are written after the mutation.
+ */
+async function auditImportedRecord(
+  em: EntityManager,
+  context: ImportContext,
+  input: ReportIncidentInput,
+  incident: OverdoseIncident,
+  record: string,
+): Promise<void> {
+  const survivor = Object.entries(input.survivor ?? {})
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([name]) => `survivor.${name}`);
+  const place = Object.entries(input.address ?? {})
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([name]) => `address.${name}`);
+  if (input.latitude !== undefined && input.latitude !== null) place.push('latitude', 'longitude');
+  if (survivor.length === 0 && place.length === 0) return;
+  await recordAuditEvent(em, {
+    viewer: context.viewer,
+    action: AuditAction.IMPORT_RECORD,
+    entityType: 'OverdoseIncident',
+    entityIds: [incident.id],
+    personIds: incident.person ? [incident.person.id] : [],
+    fields: [...survivor, ...place],
+    requestId: context.runId,
+    details: { runId: context.runId, record, historical: incident.historical },
+  });
 }
 
 /** Files named on the command line; a folder stands for the files in it with `extension`. */

@@ -1,6 +1,7 @@
 /** What the importers report. Nothing here ever holds a personal value: fields and reasons only. */
 
-export type ProblemLevel = 'error' | 'warning';
+/** `skipped`: read, nothing wrong, not imported (e.g. outside the agency's case definition). */
+export type ProblemLevel = 'error' | 'warning' | 'skipped';
 
 /** One problem with one record: `field` in the file's own terms (NEMSIS element, CSV column). */
 export interface RecordProblem {
@@ -35,6 +36,8 @@ export interface FileSummary {
   unchanged: number;
   /** Read but not an overdose (NEMSIS files carry every call). */
   skipped: number;
+  /** The skipped records by reason (NOT_AN_OVERDOSE, OUTSIDE_CASE_DEFINITION). */
+  skippedByReason: Record<string, number>;
   /** Not imported because of an error: see the report. */
   failed: number;
   /** Set when the whole file was refused (wrong version, malformed, unreadable). */
@@ -44,6 +47,8 @@ export interface FileSummary {
 export interface ImportResult {
   files: FileSummary[];
   totals: Omit<FileSummary, 'file' | 'fileError'> & { filesRefused: number };
+  /** The case definition that decided which records were overdoses (NEMSIS). */
+  caseDefinition?: { name: string; version: number };
 }
 
 export interface ImportHooks {
@@ -54,17 +59,24 @@ export interface ImportHooks {
 }
 
 export function emptySummary(file: string): FileSummary {
-  return { file, read: 0, imported: 0, unchanged: 0, skipped: 0, failed: 0 };
+  return { file, read: 0, imported: 0, unchanged: 0, skipped: 0, skippedByReason: {}, failed: 0 };
 }
 
 export function totalsOf(files: FileSummary[]): ImportResult['totals'] {
   const sum = (key: 'read' | 'imported' | 'unchanged' | 'skipped' | 'failed') =>
     files.reduce((n, f) => n + f[key], 0);
+  const skippedByReason: Record<string, number> = {};
+  for (const f of files) {
+    for (const [reason, n] of Object.entries(f.skippedByReason)) {
+      skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
+    }
+  }
   return {
     read: sum('read'),
     imported: sum('imported'),
     unchanged: sum('unchanged'),
     skipped: sum('skipped'),
+    skippedByReason,
     failed: sum('failed'),
     filesRefused: files.filter((f) => f.fileError).length,
   };

@@ -156,19 +156,6 @@ export const RACE: Record<string, RaceEthnicity> = {
   '2514013': RaceEthnicity.MIDDLE_EASTERN_OR_NORTH_AFRICAN,
 };
 
-/**
- * eSituation.09–.12 ICD-10-CM impressions of the NEMSIS opioid overdose case definition
- * (F11*, T40.0–T40.4, T40.6), plus cocaine, psychostimulant and benzodiazepine poisoning, which
- * the hub counts too. Initial encounters only: subsequent encounters and sequelae are not new
- * overdoses.
- */
-const OPIOID_IMPRESSION = /^(F11.*|T40\.[0-3]X?[1-4]?A?|T40\.4.?[1-4]?A?|T40\.6[09]?[1-4]?A?)$/;
-const OTHER_OVERDOSE_IMPRESSION = /^(T40\.5X?[1-4]A?|T43\.6[0-9]?[1-4]?A?|T42\.4X?[1-4]?A?)$/;
-
-export function isOverdoseImpression(code: string): boolean {
-  return OPIOID_IMPRESSION.test(code) || OTHER_OVERDOSE_IMPRESSION.test(code);
-}
-
 /** The suspected substance an impression names, if it names one. */
 export function substanceOfImpression(code: string): SuspectedSubstance | undefined {
   if (/^T40\.41/.test(code)) return SuspectedSubstance.FENTANYL;
@@ -179,7 +166,11 @@ export function substanceOfImpression(code: string): SuspectedSubstance | undefi
   if (/^T43\.62/.test(code)) return SuspectedSubstance.METHAMPHETAMINE;
   if (/^T43\.6/.test(code)) return SuspectedSubstance.OTHER_STIMULANT;
   if (/^T42\.4/.test(code)) return SuspectedSubstance.BENZODIAZEPINE;
-  if (/^T51\.0/.test(code)) return SuspectedSubstance.ALCOHOL;
+  if (/^F14/.test(code)) return SuspectedSubstance.COCAINE;
+  if (/^F15/.test(code)) return SuspectedSubstance.OTHER_STIMULANT;
+  if (/^(T51\.0|F10)/.test(code)) return SuspectedSubstance.ALCOHOL;
+  // Unspecified or other drugs: a drug was involved, which one is not known.
+  if (/^(T50\.9|F19)/.test(code)) return SuspectedSubstance.UNKNOWN;
   return undefined;
 }
 

@@ -16,6 +16,13 @@ import {
   type ImportContext,
 } from './import-submit';
 import { mapPcr } from './nemsis-mapper';
+import { Agency } from '../agency/agency.entity';
+import {
+  CASE_DEFINITIONS,
+  DEFAULT_CASE_DEFINITION,
+  type CaseDefinition,
+  type CaseDefinitionName,
+} from '../incident/case-definition';
 import { checkNemsisFile, readPcrs } from './nemsis-reader';
 
 /**
@@ -34,6 +41,10 @@ export async function importNemsis(
       'NEMSIS files are imported as an EMS agency: use an EMS_PROVIDER API key or user',
     );
   }
+  const agency = await context.em.fork().findOneOrFail(Agency, { id: context.viewer.agencyId });
+  const definition =
+    CASE_DEFINITIONS[agency.caseDefinition as CaseDefinitionName] ??
+    CASE_DEFINITIONS[DEFAULT_CASE_DEFINITION];
   const files = await expandPaths(paths, '.xml');
   const summaries = files.map(emptySummary);
   const counts = new Map<FileSummary, number>();
@@ -52,7 +63,7 @@ export async function importNemsis(
     try {
       for await (const raw of readPcrs(summary.file)) {
         summary.read++;
-        await importPcr(context, summary, raw, report);
+        await importPcr(context, summary, raw, report, definition);
         hooks.onRecord?.({ file: summary.file, done: ++done, total });
       }
     } catch (error) {
@@ -60,7 +71,11 @@ export async function importNemsis(
       refuseFile(summary, error, report);
     }
   }
-  return { files: summaries, totals: totalsOf(summaries) };
+  return {
+    files: summaries,
+    totals: totalsOf(summaries),
+    caseDefinition: { name: definition.name, version: definition.version },
+  };
 }
 
 async function importPcr(
@@ -68,8 +83,9 @@ async function importPcr(
   summary: FileSummary,
   raw: Parameters<typeof mapPcr>[0],
   report: ReportSink,
+  definition: CaseDefinition,
 ): Promise<void> {
-  const mapped = mapPcr(raw);
+  const mapped = mapPcr(raw, definition);
   const row = {
     file: summary.file,
     record: `#${raw.ordinal}`,
@@ -77,6 +93,16 @@ async function importPcr(
   };
   if (mapped.kind === 'skip') {
     summary.skipped++;
+    summary.skippedByReason[mapped.reason] = (summary.skippedByReason[mapped.reason] ?? 0) + 1;
+    // A call that is no overdose at all is the bulk of an export: counted, not listed.
+    if (mapped.note) {
+      report.add({
+        ...row,
+        field: '',
+        level: 'skipped',
+        reason: `${mapped.reason}: ${mapped.note}`,
+      });
+    }
     return;
   }
   if (mapped.kind === 'invalid') {
@@ -84,7 +110,10 @@ async function importPcr(
     for (const problem of mapped.problems) report.add({ ...row, ...problem });
     return;
   }
-  const outcome = await submitRecord(context, mapped.input, mapped.elementFor);
+  const outcome = await submitRecord(context, mapped.input, mapped.elementFor, {
+    record: row.record,
+    caseDefinition: { name: definition.name, version: definition.version },
+  });
   if (outcome.status === 'failed') {
     summary.failed++;
     for (const problem of outcome.problems) report.add({ ...row, ...problem });

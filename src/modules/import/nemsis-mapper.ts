@@ -25,14 +25,28 @@ import {
   STATE_BY_FIPS,
   TRANSPORT,
   YES_NO,
-  isOverdoseImpression,
   substanceOfImpression,
 } from './nemsis-codes';
-import type { RawPcr } from './nemsis-reader';
-import { AdministeredBy, EmsDisposition } from '../incident/incident-codes';
+import { NOT_VALUE, PERTINENT_NEGATIVE, NEGATED_VALUE, type RawPcr } from './nemsis-reader';
+import {
+  CASE_DEFINITIONS,
+  DEFAULT_CASE_DEFINITION,
+  definitionLabel,
+  otherDefinitionsMet,
+  type CaseDefinition,
+} from '../incident/case-definition';
+import { AdministeredBy, EmsDisposition, NaloxoneRoute } from '../incident/incident-codes';
+
+/** Why a PCR was read and not imported although nothing is wrong with it. */
+export enum SkipReason {
+  /** No impression or medication of any of the hub's case definitions. */
+  NOT_AN_OVERDOSE = 'NOT_AN_OVERDOSE',
+  /** An overdose under another definition than the agency's (e.g. all-drug, not opioid). */
+  OUTSIDE_CASE_DEFINITION = 'OUTSIDE_CASE_DEFINITION',
+}
 
 export type MappedPcr =
-  | { kind: 'skip'; externalId?: string }
+  | { kind: 'skip'; externalId?: string; reason: SkipReason; note?: string }
   | { kind: 'invalid'; externalId?: string; problems: RecordProblem[] }
   | {
       kind: 'report';
@@ -47,6 +61,17 @@ export type MappedPcr =
 const IMPRESSIONS = ['eSituation.09', 'eSituation.10', 'eSituation.11', 'eSituation.12'];
 const OCCURRED_AT_SOURCES = ['eSituation.01', 'eTimes.01', 'eTimes.03'];
 const IMPROVED = '9916001';
+
+/** eMedications.03 pertinent negatives (NEMSIS v3.5), named in the report: codes, not patient data. */
+const PN_NAMES: Record<string, string> = {
+  '8801001': 'Contraindication Noted',
+  '8801003': 'Denied By Order',
+  '8801007': 'Medication Allergy',
+  '8801009': 'Medication Already Taken',
+  '8801019': 'Refused',
+  '8801023': 'Unable to Complete',
+  '8801027': 'Order Criteria Not Met',
+};
 
 const ELEMENT_FOR_FIELD: Record<string, string> = {
   externalId: 'eRecord.01',
@@ -84,12 +109,17 @@ const groupField = (group: number, element: string) =>
   `eMedications.MedicationGroup[${group + 1}]/${element}`;
 
 /**
- * One PCR → one hub report (reference/domain.md §8). A PCR that is not an overdose by the NEMSIS
- * opioid overdose case definition (an overdose impression, or naloxone with an improved
- * response) is skipped. Codes outside the v3.5 lists make the record invalid: nothing is guessed.
+ * One PCR → one hub report (reference/domain.md §8). A PCR that the agency's case definition
+ * does not admit is skipped, with the reason. Codes outside the v3.5 lists make the record
+ * invalid: nothing is guessed. NEMSIS not-values (NV, xsi:nil) are absent values, and a
+ * pertinent negative is never read as the thing it negates: a naloxone group whose
+ * eMedications.03 carries a PN (refused, contraindicated, not given…) is not an administration.
  * The narrative is never read (the reader does not even keep it).
  */
-export function mapPcr(raw: RawPcr): MappedPcr {
+export function mapPcr(
+  raw: RawPcr,
+  definition: CaseDefinition = CASE_DEFINITIONS[DEFAULT_CASE_DEFINITION],
+): MappedPcr {
   const problems: RecordProblem[] = [];
   const error = (field: string, reason: string) => problems.push({ field, reason, level: 'error' });
   const warn = (field: string, reason: string) =>
@@ -109,9 +139,36 @@ export function mapPcr(raw: RawPcr): MappedPcr {
     .map((group, index) => ({ group, index }))
     .filter(({ group }) => NALOXONE_RXNORM.has(group.get('eMedications.03') ?? ''));
   const reversal = naloxoneGroups.some(({ group }) => group.get('eMedications.07') === IMPROVED);
-  if (!impressions.some(isOverdoseImpression) && !reversal) return { kind: 'skip', externalId };
+  const facts = { impressions, naloxoneReversal: reversal };
+  if (!definition.admits(facts)) {
+    const others = otherDefinitionsMet(definition, facts);
+    return others.length === 0
+      ? { kind: 'skip', externalId, reason: SkipReason.NOT_AN_OVERDOSE }
+      : {
+          kind: 'skip',
+          externalId,
+          reason: SkipReason.OUTSIDE_CASE_DEFINITION,
+          note: `an overdose under ${others.map(definitionLabel).join(', ')}, not under ${definitionLabel(definition)} (the agency's case definition)`,
+        };
+  }
+  raw.medications.forEach((group, index) => {
+    const negated = group.get(`eMedications.03${NEGATED_VALUE}`);
+    const pn = group.get(`eMedications.03${PERTINENT_NEGATIVE}`);
+    if (pn !== undefined && NALOXONE_RXNORM.has(negated ?? '')) {
+      warn(
+        groupField(index, 'eMedications.03'),
+        `naloxone recorded as not given (pertinent negative ${PN_NAMES[pn] ?? 'not in the v3.5 list'}): not counted as an administration`,
+      );
+    }
+  });
 
   if (!externalId) error('eRecord.01', 'is required: the PCR number identifies the report');
+  if (first('eScene.21') === undefined && first(`eScene.21${NOT_VALUE}`) !== undefined) {
+    error(
+      'eScene.21',
+      'is recorded as a not-value: the hub needs the county of the scene to route the follow-up',
+    );
+  }
 
   const occurredSource = OCCURRED_AT_SOURCES.find((name) => first(name) !== undefined);
   let occurredAt: Date | undefined;
@@ -265,8 +322,12 @@ function naloxoneDose(
     administeredAt = parsed.date;
   }
   const beforeEms = code('eMedications.02', YES_NO) ?? false;
-  const route = code('eMedications.04', ROUTE);
-  if (!group.has('eMedications.04')) {
+  let route = code('eMedications.04', ROUTE);
+  if (group.has(`eMedications.04${NOT_VALUE}`)) {
+    // The standard lets the route be nil; the hub keeps the dose, under OTHER.
+    route = NaloxoneRoute.OTHER;
+    warn(field('eMedications.04'), 'is not recorded (NV): the dose is kept with route OTHER');
+  } else if (!group.has('eMedications.04')) {
     error(field('eMedications.04'), 'is required for a naloxone administration');
   }
   const response = code('eMedications.07', RESPONSE);
@@ -275,6 +336,14 @@ function naloxoneDose(
   const role = code('eMedications.10', ADMINISTERED_BY);
   if (role !== undefined) {
     administeredBy = role ?? (beforeEms ? AdministeredBy.BYSTANDER : AdministeredBy.EMS);
+  } else if (group.has(`eMedications.10${NOT_VALUE}`)) {
+    administeredBy = beforeEms ? AdministeredBy.BYSTANDER : AdministeredBy.EMS;
+    if (beforeEms) {
+      warn(
+        field('eMedications.10'),
+        'is not recorded (NV): given before EMS care by someone not named, kept as BYSTANDER',
+      );
+    }
   } else if (!group.has('eMedications.10')) {
     if (beforeEms) {
       error(

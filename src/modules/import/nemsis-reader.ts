@@ -20,7 +20,13 @@ const KEPT_SECTIONS = new Set([
   'eDisposition',
 ]);
 
-/** One PatientCareReport as read: leaf element texts, by element name, in document order. */
+/**
+ * One PatientCareReport as read: leaf element texts, by element name, in document order.
+ * NEMSIS "not values" and pertinent negatives never appear as values: an element that is nil or
+ * carries NV is absent (its NV code, or `nil`, is kept under `<name>#NV`), and an element that
+ * carries PN is a negative statement (its PN code is kept under `<name>#PN`, and any text it has
+ * under `<name>#PN-value`), so no mapper can read "naloxone: refused" as "naloxone given".
+ */
 export interface RawPcr {
   /** 1-based position of the PCR in its file. */
   ordinal: number;
@@ -33,8 +39,15 @@ export interface RawPcr {
 interface Frame {
   name: string;
   hasChildren: boolean;
-  nil: boolean;
+  /** xsi:nil="true", or an NV attribute: the element states that there is no value. */
+  notValue?: string;
+  /** A pertinent negative (PN attribute): the element states what was not done or not found. */
+  pertinentNegative?: string;
 }
+
+export const NOT_VALUE = '#NV';
+export const PERTINENT_NEGATIVE = '#PN';
+export const NEGATED_VALUE = '#PN-value';
 
 /**
  * Streams a NEMSIS EMS data set: the file is read in chunks and each PCR is handed over as soon
@@ -57,13 +70,18 @@ async function* parse(path: string, keep: boolean): AsyncGenerator<RawPcr, numbe
     if (stack.length === 0) checkRoot(tag);
     const parent = stack[stack.length - 1];
     if (parent) parent.hasChildren = true;
-    stack.push({ name: tag.local, hasChildren: false, nil: isNil(tag) });
+    stack.push({
+      name: tag.local,
+      hasChildren: false,
+      notValue: notValueOf(tag),
+      pertinentNegative: attribute(tag, 'PN'),
+    });
     text = '';
     if (tag.local === 'PatientCareReport' && tag.uri === NEMSIS_NAMESPACE && pcrDepth < 0) {
       pcrDepth = stack.length - 1;
       count++;
       if (keep) {
-        const uuid = Object.values(tag.attributes).find((a) => a.local === 'UUID')?.value;
+        const uuid = attribute(tag, 'UUID');
         current = { ordinal: count, uuid, values: new Map(), medications: [] };
       }
     } else if (current && stack.length === pcrDepth + 3 && section() === 'eMedications') {
@@ -81,16 +99,24 @@ async function* parse(path: string, keep: boolean): AsyncGenerator<RawPcr, numbe
   parser.on('closetag', () => {
     const depth = stack.length - 1;
     const frame = stack.pop()!;
-    if (current && !frame.hasChildren && !frame.nil && KEPT_SECTIONS.has(section() ?? '')) {
+    if (current && !frame.hasChildren && KEPT_SECTIONS.has(section() ?? '')) {
       const value = text.trim();
-      if (value) {
+      const keep = (name: string, v: string) => {
         if (medication) {
-          if (!medication.has(frame.name)) medication.set(frame.name, value);
+          if (!medication.has(name)) medication.set(name, v);
         } else {
-          const values = current.values.get(frame.name);
-          if (values) values.push(value);
-          else current.values.set(frame.name, [value]);
+          const values = current!.values.get(name);
+          if (values) values.push(v);
+          else current!.values.set(name, [v]);
         }
+      };
+      if (frame.pertinentNegative !== undefined) {
+        keep(frame.name + PERTINENT_NEGATIVE, frame.pertinentNegative);
+        if (value && frame.notValue === undefined) keep(frame.name + NEGATED_VALUE, value);
+      } else if (frame.notValue !== undefined) {
+        keep(frame.name + NOT_VALUE, frame.notValue);
+      } else if (value) {
+        keep(frame.name, value);
       }
     }
     text = '';
@@ -125,10 +151,40 @@ async function* parse(path: string, keep: boolean): AsyncGenerator<RawPcr, numbe
   return count;
 }
 
-function isNil(tag: SaxesTagNS): boolean {
-  return Object.values(tag.attributes).some(
-    (a) => a.local === 'nil' && a.uri === XSI_NAMESPACE && a.value.trim() === 'true',
+/** An attribute without a namespace (NV, PN, UUID), trimmed. */
+function attribute(tag: SaxesTagNS, name: string): string | undefined {
+  return Object.values(tag.attributes)
+    .find((a) => a.local === name && !a.uri)
+    ?.value.trim();
+}
+
+/** The NV code of an element, `nil` for xsi:nil without one, undefined for an element with a value. */
+function notValueOf(tag: SaxesTagNS): string | undefined {
+  const nv = attribute(tag, 'NV');
+  if (nv !== undefined) return nv || 'nil';
+  const nil = Object.values(tag.attributes).some(
+    (a) => a.local === 'nil' && a.uri === XSI_NAMESPACE && ['true', '1'].includes(a.value.trim()),
   );
+  return nil ? 'nil' : undefined;
+}
+
+/**
+ * The NEMSIS version a file names. ePCR systems and the NEMSIS TAC name it in
+ * xsi:schemaLocation in several forms, all of which hold the version as `3.5.x`:
+ * `…/nemsis_v3/release-3.5.0/XSDs/…` (published releases), `…/nemsis_v3/3.5.0.211008CP3/XSDs/…`
+ * (the TAC's build and critical-patch form), and vendor forms such as `…/NEMSIS_v3.5.1/…` or
+ * `…/3_5_0/…`. Only the schema location of the NEMSIS namespace is read.
+ */
+export function nemsisVersionOf(schemaLocation: string | undefined): string | undefined {
+  const tokens = (schemaLocation ?? '').trim().split(/\s+/);
+  // Pairs of namespace and location; a lone location (no pairs) is read as it is.
+  const paired = tokens.filter((_, i) => i % 2 === 1 && tokens[i - 1] === NEMSIS_NAMESPACE);
+  const locations = paired.length > 0 ? paired : tokens;
+  for (const location of locations) {
+    const match = /(?:^|[^0-9.])(3)[._](\d{1,2})[._](\d{1,2})(?![0-9_])/.exec(location);
+    if (match) return `${match[1]}.${match[2]}.${match[3]}`;
+  }
+  return undefined;
 }
 
 /** The root must be a NEMSIS v3.5 EMSDataSet; anything else refuses the whole file up front. */
@@ -146,10 +202,10 @@ function checkRoot(tag: SaxesTagNS): void {
   const location = Object.values(tag.attributes).find(
     (a) => a.local === 'schemaLocation' && a.uri === XSI_NAMESPACE,
   )?.value;
-  const version = /release-(\d+\.\d+\.\d+)/.exec(location ?? '')?.[1];
+  const version = nemsisVersionOf(location);
   if (!version) {
     throw new ImportFileError(
-      'does not say which NEMSIS version it follows: expected an xsi:schemaLocation naming release-3.5.x',
+      'does not say which NEMSIS version it follows: expected an xsi:schemaLocation naming a 3.5.x schema (such as …/nemsis_v3/3.5.1.250403CP1/XSDs/NEMSIS_XSDs/EMSDataSet_v3.xsd)',
     );
   }
   if (!version.startsWith('3.5.')) {

@@ -116,7 +116,9 @@ async function importRow(
     for (const problem of mapped.problems) report.add({ ...at, ...problem });
     return;
   }
-  const outcome = await submitRecord(context, mapped.input, mapped.columnFor);
+  const outcome = await submitRecord(context, mapped.input, mapped.columnFor, {
+    record: base.record,
+  });
   if (outcome.status === 'failed') {
     summary.failed++;
     for (const problem of outcome.problems) report.add({ ...at, ...problem });

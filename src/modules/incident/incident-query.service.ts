@@ -51,6 +51,9 @@ interface IncidentListRow {
   suspected_substances: SuspectedSubstance[] | null;
   ems_disposition: EmsDisposition | null;
   officer_warm_handoff: boolean;
+  case_definition: string | null;
+  case_definition_version: number | null;
+  historical: boolean;
   version: number;
   created_at: Date | string;
   updated_at: Date | string;
@@ -102,7 +105,8 @@ export async function listOwnIncidents(
            from (
              select i.id, i.external_id, i.occurred_at, i.county, i.street, i.city, i.state,
                     i.zip, i.latitude, i.longitude, i.fatal, i.suspected_substances::text[],
-                    i.ems_disposition, i.officer_warm_handoff, i.version, i.created_at,
+                    i.ems_disposition, i.officer_warm_handoff, i.case_definition,
+                    i.case_definition_version, i.historical, i.version, i.created_at,
                     i.updated_at, i.reporting_agency_id
                from overdose_incident i
               where ${where.text} and ${page.text}
@@ -141,6 +145,9 @@ function toIncidentRow(row: IncidentListRow): IncidentRow {
     suspectedSubstances: row.suspected_substances ?? [],
     emsDisposition: row.ems_disposition,
     officerWarmHandoff: row.officer_warm_handoff,
+    caseDefinition: row.case_definition,
+    caseDefinitionVersion: row.case_definition_version,
+    historical: row.historical,
     version: row.version,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),

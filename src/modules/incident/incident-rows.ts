@@ -24,6 +24,9 @@ export interface IncidentRow {
   suspectedSubstances: SuspectedSubstance[];
   emsDisposition?: EmsDisposition | null;
   officerWarmHandoff: boolean;
+  caseDefinition?: string | null;
+  caseDefinitionVersion?: number | null;
+  historical: boolean;
   version: number;
   createdAt: Date | string;
   updatedAt: Date | string;
@@ -64,6 +67,9 @@ function incidentJsonPairs(alias: string): string {
           'fatal', ${alias}.fatal, 'suspectedSubstances', ${alias}.suspected_substances,
           'emsDisposition', ${alias}.ems_disposition,
           'officerWarmHandoff', ${alias}.officer_warm_handoff, 'version', ${alias}.version,
+          'caseDefinition', ${alias}.case_definition,
+          'caseDefinitionVersion', ${alias}.case_definition_version,
+          'historical', ${alias}.historical,
           'createdAt', ${alias}.created_at, 'updatedAt', ${alias}.updated_at,
           'reportingAgencyId', ${alias}.reporting_agency_id,
           'naloxoneGiven', ${naloxoneGivenSql(`${alias}.id`)}`;

@@ -23,6 +23,7 @@ export async function reportProblems(
   viewer: Viewer,
   config: HubConfig,
   now = new Date(),
+  { backfill = false }: { backfill?: boolean } = {},
 ): Promise<FieldProblem[]> {
   const problems = await validateInput(input, path);
   const latest = now.getTime() + config.intake.clockSkewMinutes * 60_000;
@@ -31,10 +32,10 @@ export async function reportProblems(
 
   if (occurredAt > latest)
     problems.push({ field: `${path}.occurredAt`, message: 'is in the future' });
-  if (occurredAt < earliest) {
+  if (occurredAt < earliest && !backfill) {
     problems.push({
       field: `${path}.occurredAt`,
-      message: `is more than ${config.intake.maxIncidentAgeDays} days ago`,
+      message: `is more than ${config.intake.maxIncidentAgeDays} days ago (send older reports as a backfill)`,
     });
   }
   input.naloxone?.forEach((dose, i) => {
@@ -64,6 +65,24 @@ export async function reportProblems(
     if (problem) problems.push({ field: `${path}.survivor.dateOfBirth`, message: problem });
   }
   return problems;
+}
+
+/**
+ * What intake itself records about a valid report: whether it is history (a backfill of a report
+ * older than the intake limit) and the case definition that admitted it.
+ */
+export function intakeFacts(
+  input: ReportIncidentInput,
+  config: HubConfig,
+  options: { backfill?: boolean; caseDefinition?: { name: string; version: number } },
+  now = new Date(),
+): { historical: boolean; caseDefinition?: string; caseDefinitionVersion?: number } {
+  const earliest = now.getTime() - config.intake.maxIncidentAgeDays * DAY;
+  return {
+    historical: options.backfill === true && input.occurredAt.getTime() < earliest,
+    caseDefinition: options.caseDefinition?.name,
+    caseDefinitionVersion: options.caseDefinition?.version,
+  };
 }
 
 function dateOfBirthProblem(dob: string, now: Date): string | undefined {

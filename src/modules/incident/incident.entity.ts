@@ -88,6 +88,20 @@ export class OverdoseIncident extends HubEntity {
   @Property({ type: 'uuid' })
   reportedById!: string;
 
+  /** The case definition (name and version) that admitted it, when the hub classified it (imports). */
+  @Property({ type: 'text', nullable: true })
+  caseDefinition?: string;
+
+  @Property({ type: 'integer', nullable: true })
+  caseDefinitionVersion?: number;
+
+  /**
+   * Taken as history (a backfill of records older than MAX_INCIDENT_AGE_DAYS): counted and
+   * linked like any report, never routed for a follow-up.
+   */
+  @Property({ type: 'boolean', default: false })
+  historical: Opt<boolean> = false;
+
   @Property({ type: 'integer', version: true })
   version: Opt<number> = 1;
 }

@@ -53,6 +53,9 @@ export const incidentPermissions: PermissionMap = {
       [
         'externalId',
         'suspectedSubstances',
+        'caseDefinition',
+        'caseDefinitionVersion',
+        'historical',
         'reportedIdentity',
         'version',
         'createdAt',

@@ -87,6 +87,20 @@ export class IncidentType {
   @Field(() => Boolean)
   officerWarmHandoff!: boolean;
 
+  @Field(() => String, {
+    description:
+      'The case definition that admitted it when the hub classified the record (NEMSIS import), e.g. ALL_DRUG_OVERDOSE; null for a report the agency sent as an overdose',
+  })
+  caseDefinition?: string;
+
+  @Field(() => Int, { description: 'Version of caseDefinition' })
+  caseDefinitionVersion?: number;
+
+  @Field(() => Boolean, {
+    description: 'Sent as history (a backfill older than the intake limit): never routed',
+  })
+  historical!: boolean;
+
   @Field(() => Int, { description: 'Optimistic-locking version; send it back to amendIncident' })
   version!: number;
 

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { JobWorker } from '../../jobs/job-queue';
 import type { Logger } from '../../logger';
 import { purgeIdentities } from './retention.service';
 
@@ -9,44 +10,28 @@ export interface RetentionSettings {
   batchSize: number;
 }
 
-export interface RetentionSchedule {
-  /** Cancels the next run and waits for one in progress, so the database can close after. */
-  stop(): Promise<void>;
-}
-
-/** The first run comes soon after start, so a hub restarted more often than daily still purges. */
-const FIRST_RUN_DELAY_MS = 10 * 60_000;
+/** The first run comes soon after the timer is created, so a hub restarted often still purges. */
+const FIRST_RUN_DELAY_SECONDS = 10 * 60;
 
 /**
- * The daily retention run inside the server. Its timer is unref'd (it never keeps the process
- * alive), runs never overlap, and a failed run is logged (counts and codes only) and retried at
- * the next interval. Several hubs may run it at once: the purge locks with SKIP LOCKED.
+ * The retention run as a timer on the durable job queue (src/jobs): one run per interval for the
+ * whole deployment, whichever hub claims it; a failed run is logged (counts and codes only) and
+ * retried with back-off. The purge itself locks with SKIP LOCKED as well.
  */
-export function startRetentionSchedule(
+export async function scheduleRetention(
+  worker: JobWorker,
   orm: MikroORM,
   settings: RetentionSettings,
   logger: Logger,
-  firstRunDelayMs = FIRST_RUN_DELAY_MS,
-): RetentionSchedule {
-  if (settings.intervalHours <= 0) return { stop: async () => undefined };
-  const intervalMs = settings.intervalHours * 3_600_000;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-
-  const schedule = (delay: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = run().finally(() => {
-        running = undefined;
-        schedule(intervalMs);
-      });
-    }, delay);
-    timer.unref();
-  };
-
-  const run = async () => {
-    try {
+  firstRunDelaySeconds = FIRST_RUN_DELAY_SECONDS,
+): Promise<void> {
+  if (settings.intervalHours <= 0) return;
+  const intervalSeconds = settings.intervalHours * 3600;
+  await worker.every(
+    'retention-purge',
+    intervalSeconds,
+    Math.min(firstRunDelaySeconds, intervalSeconds),
+    async () => {
       const summary = await purgeIdentities(orm.em.fork(), settings);
       logger.info(
         {
@@ -56,23 +41,6 @@ export function startRetentionSchedule(
         },
         'retention purge done',
       );
-    } catch (error) {
-      logger.error(
-        {
-          errorClass: error instanceof Error ? error.constructor.name : typeof error,
-          dbCode: (error as { code?: unknown } | undefined)?.code,
-        },
-        'retention purge failed',
-      );
-    }
-  };
-
-  schedule(Math.min(firstRunDelayMs, intervalMs));
-  return {
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
     },
-  };
+  );
 }

@@ -4,12 +4,15 @@ import type {
   FollowUpStatsRowType,
   OutcomeStatsRowType,
   OverdoseStatsRowType,
+  ReportingLagType,
   TimeToEventType,
 } from './aggregate.types';
 import type { StatsDimension } from './stats-dimension';
 
 export interface Table<R> {
   groupBy: StatsDimension[];
+  internal: boolean;
+  timeZone: string;
   rows: R[];
   subtotals: R[];
   total: R;
@@ -20,11 +23,18 @@ export function toTable<R>(table: ProtectedTable, shape: (cell: ProtectedCell) =
   const of = (kind: ProtectedCell['kind']) => table.cells.filter((c) => c.kind === kind).map(shape);
   return {
     groupBy: table.groupBy,
+    internal: table.internal,
+    timeZone: table.timeZone,
     rows: of('row'),
     subtotals: of('subtotal'),
     total: of('total')[0],
   };
 }
+
+const lag = (c: ProtectedCell, basis: string): ReportingLagType => ({
+  medianHours: c.hours('lagMedian', basis),
+  p90Hours: c.hours('lagP90', basis),
+});
 
 export const overdoseRow = (c: ProtectedCell): OverdoseStatsRowType => ({
   group: c.group,
@@ -37,6 +47,8 @@ export const overdoseRow = (c: ProtectedCell): OverdoseStatsRowType => ({
   multipleNaloxoneShare: c.rate('multipleNaloxone', 'incidents'),
   refusedTransport: c.count('refusedTransport'),
   refusedTransportShare: c.rate('refusedTransport', 'incidents'),
+  ratePer100k: c.ratePer100k('incidents'),
+  reportingLag: lag(c, 'incidents'),
 });
 
 function timeTo(c: ProtectedCell, event: 'attempt' | 'contact'): TimeToEventType {
@@ -50,20 +62,32 @@ function timeTo(c: ProtectedCell, event: 'attempt' | 'contact'): TimeToEventType
   };
 }
 
-export const followUpRow = (c: ProtectedCell): FollowUpStatsRowType => ({
-  group: c.group,
-  cases: c.count('cases'),
-  attempted: c.count('attempted'),
-  contacted: c.count('contacted'),
-  engaged: c.count('engaged'),
-  linked: c.count('linked'),
-  contactRate: c.rate('contacted', 'cases'),
-  engagementRate: c.rate('engaged', 'contacted'),
-  linkageRate: c.rate('linked', 'engaged'),
-  timeToFirstAttempt: timeTo(c, 'attempt'),
-  timeToFirstContact: timeTo(c, 'contact'),
-  naloxoneKitsLeft: c.count('naloxoneKitsLeft'),
-});
+export const followUpRow = (c: ProtectedCell): FollowUpStatsRowType => {
+  const early = c.count('contactedBefore24h');
+  return {
+    group: c.group,
+    cases: c.count('cases'),
+    routed: c.count('routed'),
+    attemptedWithin72hOfRouted: c.rate('routedAttempted72h', 'routed'),
+    contactedBefore24h: early,
+    contactedBefore24hShare: c.rate('contactedBefore24h', 'contacted'),
+    // A suppressed count is shown as a caution too: it is not zero.
+    earlyContactCaution: early.suppressed || (early.value ?? 0) > 0,
+    withContactInfo: c.count('withContactInfo'),
+    completeness: c.rate('withContactInfo', 'cases'),
+    reportingLag: lag(c, 'cases'),
+    attempted: c.count('attempted'),
+    contacted: c.count('contacted'),
+    engaged: c.count('engaged'),
+    linked: c.count('linked'),
+    contactRate: c.rate('contacted', 'cases'),
+    engagementRate: c.rate('engaged', 'contacted'),
+    linkageRate: c.rate('linked', 'engaged'),
+    timeToFirstAttempt: timeTo(c, 'attempt'),
+    timeToFirstContact: timeTo(c, 'contact'),
+    naloxoneKitsLeft: c.count('naloxoneKitsLeft'),
+  };
+};
 
 export const outcomeRow = (c: ProtectedCell): OutcomeStatsRowType => ({
   group: c.group,
@@ -91,4 +115,5 @@ export const gridRow = (c: ProtectedCell): DashboardGridRowType => ({
   fatal: c.count('fatal'),
   naloxoneDoses: c.count('naloxoneDoses'),
   contacted: c.count('contacted'),
+  ratePer100k: c.ratePer100k('incidents'),
 });

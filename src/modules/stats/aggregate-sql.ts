@@ -1,16 +1,31 @@
 import { and, pgArray, sql, type Sql } from '../../common/sql';
-import { CONTACT_OUTCOMES } from '../outreach/outreach-codes';
 import type { StatsFilterInput } from './aggregate.input';
+import { timeGroupSql, type Calendar, type DateRange } from './calendar';
 import { StatsDimension } from './stats-dimension';
 
 /**
- * The three aggregates as SQL. Each is one statement: a `base` of one row per incident or case
- * (its metrics as columns, worked out by correlated lookups on indexed keys), grouped by up to
- * two dimensions with GROUPING SETS so that the cells, both margins and the grand total come
- * back together for disclosure control.
+ * The aggregates as SQL. Each is one statement over a `base` of one row per counted unit (or
+ * per case), its metrics as columns; the cells, both margins and the total are one GROUP BY each
+ * (UNION ALL), so that a dimension with several values per unit (substances, who gave naloxone)
+ * is unnested only where it is grouped and never double-counts a total. Every count comes with
+ * the sum of its records' keys, for cell-key perturbation of shared tables.
  */
+export interface CountMeasure {
+  /** Which base rows the count takes (default: all). */
+  filter?: string;
+  /** A per-row amount to add up instead of counting rows (e.g. naloxone doses). */
+  weight?: string;
+}
+
+export interface DimensionSql {
+  /** A text expression over the base's columns. */
+  expr: string;
+  /** `expr` is a text[] of which each element is a group (unnested where grouped). */
+  multi?: boolean;
+}
+
 export interface AggregateSpec {
-  /** The base rows: `text` has one `%WHERE%` for the filter, scope and exclusions. */
+  /** The base rows: one `%WHERE%` for the filter, scope and exclusions. */
   base: string;
   columns: {
     occurredAt: string;
@@ -19,160 +34,144 @@ export interface AggregateSpec {
     routedAgency: string;
     reportingAgency: string;
   };
-  dimensions: Partial<Record<StatsDimension, string>>;
-  /** Count-like aggregates (each goes through suppression), by name. */
-  counts: Record<string, string>;
+  dimensions: Partial<Record<StatsDimension, (calendar: Calendar) => DimensionSql>>;
+  counts: Record<string, CountMeasure>;
   /** Percentiles over hours columns of the base, by name. */
   hours?: Record<string, string>;
 }
 
-const MONTH = `to_char(date_trunc('month', occurred_at at time zone 'UTC'), 'YYYY-MM')`;
-const WEEK = `to_char(date_trunc('week', occurred_at at time zone 'UTC'), 'YYYY-MM-DD')`;
-const COMMON_DIMENSIONS = {
-  [StatsDimension.MONTH]: MONTH,
-  [StatsDimension.WEEK]: WEEK,
-  [StatsDimension.COUNTY]: `county::text`,
-  [StatsDimension.AGENCY]: `agency_id`,
-  [StatsDimension.AGE_BAND]: `coalesce(age_band, 'UNKNOWN')`,
-  [StatsDimension.SEX]: `coalesce(sex::text, 'UNKNOWN')`,
-};
+const text = (expr: string) => () => ({ expr });
 
 /**
- * Sex of the survivor of incident `i` (person via `personColumn`). The age band is the
- * incident's own column, set at intake: it outlives the identity purge.
+ * Where the aggregates read their units: the fact table the triggers keep current (one row per
+ * counted unit, count-unit.ts), or — for the tests that check it — the view that computes the
+ * same rows from scratch.
  */
-const DEMOGRAPHICS = (personColumn: string) => `
-  left join person p on p.id = ${personColumn}`;
+export const FACT_SOURCE = 'stats_fact';
+export const FACT_FROM_SCRATCH = '(select * from stats_fact_source)';
+
+const COMMON_DIMENSIONS: AggregateSpec['dimensions'] = {
+  [StatsDimension.DAY]: (c) => ({ expr: timeGroupSql('DAY', 'occurred_at', c) }),
+  [StatsDimension.WEEK]: (c) => ({ expr: timeGroupSql('WEEK', 'occurred_at', c) }),
+  [StatsDimension.MONTH]: (c) => ({ expr: timeGroupSql('MONTH', 'occurred_at', c) }),
+  [StatsDimension.QUARTER]: (c) => ({ expr: timeGroupSql('QUARTER', 'occurred_at', c) }),
+  [StatsDimension.FISCAL_YEAR]: (c) => ({ expr: timeGroupSql('FISCAL_YEAR', 'occurred_at', c) }),
+  [StatsDimension.COUNTY]: text('county::text'),
+  [StatsDimension.AGENCY]: text('agency_id'),
+  [StatsDimension.AGE_BAND]: text(`coalesce(age_band, 'UNKNOWN')`),
+  [StatsDimension.SEX]: text(`coalesce(sex, 'UNKNOWN')`),
+  [StatsDimension.RACE_ETHNICITY]: text('race'),
+  [StatsDimension.SUBSTANCE_CATEGORY]: () => ({ expr: 'substances', multi: true }),
+  [StatsDimension.NALOXONE_GIVEN_BY]: () => ({ expr: 'given_by', multi: true }),
+  [StatsDimension.CASE_SOURCE]: text('case_source'),
+};
+
+const FACT_COLUMNS = {
+  occurredAt: 'f.occurred_at',
+  county: 'f.county',
+  reportingAgency: 'f.reporting_agency_id',
+  routedAgency: 'f.routed_agency_id',
+};
 
 export const OVERDOSE_SPEC: AggregateSpec = {
-  base: `select i.occurred_at, i.county, i.reporting_agency_id::text as agency_id, i.fatal,
-                i.ems_disposition, p.sex, i.age_band::text as age_band,
-                (select count(*) from naloxone_administration n where n.incident_id = i.id)::int as doses
-           from overdose_incident i
-           left join overdose_case c on c.index_incident_id = i.id
-           ${DEMOGRAPHICS('i.person_id')}
-          where c.status is distinct from 'ENTERED_IN_ERROR' and %WHERE%`,
-  columns: {
-    occurredAt: 'i.occurred_at',
-    county: 'i.county',
-    agency: 'i.reporting_agency_id',
-    routedAgency: 'c.routed_agency_id',
-    reportingAgency: 'i.reporting_agency_id',
-  },
+  base: `select f.*, f.reporting_agency_id::text as agency_id
+           from ${FACT_SOURCE} f where f.counted and %WHERE%`,
+  columns: { ...FACT_COLUMNS, agency: 'f.reporting_agency_id' },
   dimensions: {
     ...COMMON_DIMENSIONS,
-    [StatsDimension.OUTCOME]: `case when fatal then 'FATAL' else 'NON_FATAL' end`,
+    [StatsDimension.OUTCOME]: text(`case when fatal then 'FATAL' else 'NON_FATAL' end`),
   },
   counts: {
-    incidents: 'count(*)',
-    fatal: 'count(*) filter (where fatal)',
-    naloxoneDoses: 'coalesce(sum(doses), 0)',
-    multipleNaloxone: 'count(*) filter (where doses >= 2)',
-    refusedTransport: `count(*) filter (where ems_disposition = 'REFUSED_TRANSPORT')`,
+    incidents: {},
+    fatal: { filter: 'fatal' },
+    naloxoneDoses: { weight: 'doses' },
+    multipleNaloxone: { filter: 'doses >= 2' },
+    refusedTransport: { filter: `ems_disposition = 'REFUSED_TRANSPORT'` },
+  },
+  hours: {
+    lagMedian: 'percentile_cont(0.5) within group (order by lag_hours)',
+    lagP90: 'percentile_cont(0.9) within group (order by lag_hours)',
   },
 };
 
-const CONTACT = `'${pgArray(CONTACT_OUTCOMES)}'::attempt_outcome[]`;
-
-const CASE_FROM = `
-   from overdose_case c
-   join overdose_incident i on i.id = c.index_incident_id
-   ${DEMOGRAPHICS('c.person_id')}
-   left join lateral (
-     select min(a.attempted_at) as first_attempt_at,
-            min(a.attempted_at) filter (where a.outcome = any(${CONTACT})) as first_contact_at,
-            max(a.officer_presence)::text as presence,
-            sum(a.naloxone_kits_for_person + a.naloxone_kits_for_family)::int as kits
-       from outreach_attempt a where a.case_id = c.id) fa on true
-   -- One probe for both stages a case can reach (the index on case_id, to_status).
-   left join lateral (
-     select bool_or(e.to_status = 'ENGAGED') as engaged, bool_or(e.to_status = 'LINKED') as linked
-       from case_event e where e.case_id = c.id and e.to_status in ('ENGAGED', 'LINKED')) ev on true
-  where not i.fatal and c.status <> 'ENTERED_IN_ERROR' and %WHERE%`;
-
-const CASE_COLUMNS = `i.occurred_at, i.county, coalesce(c.routed_agency_id::text, 'UNROUTED') as agency_id,
-  coalesce(c.close_reason::text, 'OPEN') as outcome, p.sex, i.age_band::text as age_band,
-  coalesce(fa.presence, 'NO_ATTEMPT') as presence, fa.first_attempt_at, fa.first_contact_at,
-  coalesce(ev.engaged, false) as engaged, coalesce(ev.linked, false) as linked`;
+/** Non-fatal cases (not entered in error), with their routed agency as AGENCY. */
+const CASE_BASE = (extra: string) =>
+  `select f.*, coalesce(f.routed_agency_id::text, 'UNROUTED') as agency_id${extra}
+     from ${FACT_SOURCE} f where f.is_case and %WHERE%
+        -- History (a backfill) was never routed: it counts as an overdose, not as a follow-up.
+        and not exists (select 1 from overdose_incident h where h.id = f.unit_id and h.historical)`;
 
 const CASE_SHARED = {
-  columns: {
-    occurredAt: 'i.occurred_at',
-    county: 'i.county',
-    agency: 'c.routed_agency_id',
-    routedAgency: 'c.routed_agency_id',
-    reportingAgency: 'i.reporting_agency_id',
-  },
+  columns: { ...FACT_COLUMNS, agency: 'f.routed_agency_id' },
   dimensions: {
     ...COMMON_DIMENSIONS,
-    [StatsDimension.OFFICER_PRESENCE]: 'presence',
-    [StatsDimension.OUTCOME]: 'outcome',
+    [StatsDimension.OFFICER_PRESENCE]: text('presence'),
+    [StatsDimension.OUTCOME]: text('outcome'),
   },
 };
 
 export const FOLLOW_UP_SPEC: AggregateSpec = {
   ...CASE_SHARED,
-  base: `select ${CASE_COLUMNS}, coalesce(fa.kits, 0) as kits,
-                extract(epoch from fa.first_attempt_at - i.occurred_at) / 3600 as hours_to_attempt,
-                extract(epoch from fa.first_contact_at - i.occurred_at) / 3600 as hours_to_contact
-         ${CASE_FROM}`,
+  base: CASE_BASE(`,
+    extract(epoch from f.first_attempt_at - f.occurred_at) / 3600 as hours_to_attempt,
+    extract(epoch from f.first_contact_at - f.occurred_at) / 3600 as hours_to_contact`),
   counts: {
-    cases: 'count(*)',
-    attempted: 'count(first_attempt_at)',
-    contacted: 'count(first_contact_at)',
-    engaged: 'count(*) filter (where engaged)',
-    linked: 'count(*) filter (where linked)',
-    attempted24h: 'count(*) filter (where hours_to_attempt <= 24)',
-    attempted72h: 'count(*) filter (where hours_to_attempt <= 72)',
-    contacted24h: 'count(*) filter (where hours_to_contact <= 24)',
-    contacted72h: 'count(*) filter (where hours_to_contact <= 72)',
-    naloxoneKitsLeft: 'coalesce(sum(kits), 0)',
+    cases: {},
+    routed: { filter: 'routed' },
+    withContactInfo: { filter: 'has_contact' },
+    attempted: { filter: 'first_attempt_at is not null' },
+    contacted: { filter: 'first_contact_at is not null' },
+    engaged: { filter: 'engaged' },
+    linked: { filter: 'linked' },
+    attempted24h: { filter: 'hours_to_attempt <= 24' },
+    attempted72h: { filter: 'hours_to_attempt <= 72' },
+    routedAttempted72h: { filter: 'routed and hours_to_attempt <= 72' },
+    contacted24h: { filter: 'hours_to_contact <= 24' },
+    contactedBefore24h: { filter: 'hours_to_contact < 24' },
+    contacted72h: { filter: 'hours_to_contact <= 72' },
+    naloxoneKitsLeft: { weight: 'kits' },
   },
   hours: {
     attemptMedian: 'percentile_cont(0.5) within group (order by hours_to_attempt)',
     attemptP90: 'percentile_cont(0.9) within group (order by hours_to_attempt)',
     contactMedian: 'percentile_cont(0.5) within group (order by hours_to_contact)',
     contactP90: 'percentile_cont(0.9) within group (order by hours_to_contact)',
+    lagMedian: 'percentile_cont(0.5) within group (order by lag_hours)',
+    lagP90: 'percentile_cont(0.9) within group (order by lag_hours)',
   },
 };
-
-/** The survivor's next overdose within 90 days, in one probe of (person_id, occurred_at). */
-const NEXT_OVERDOSE = `(select min(r.occurred_at) from overdose_incident r
-   where r.person_id = c.person_id
-     and r.occurred_at > i.occurred_at and r.occurred_at <= i.occurred_at + interval '90 days')`;
 
 export const OUTCOME_SPEC: AggregateSpec = {
   ...CASE_SHARED,
-  base: `select ${CASE_COLUMNS}, c.person_id is not null as identified,
-                exists (select 1 from outcome o where o.case_id = c.id
-                           and o.type in ('TREATMENT_ADMITTED', 'MOUD_STARTED', 'DETOX')) as treatment,
-                ${NEXT_OVERDOSE} - i.occurred_at as next_overdose_after,
-                exists (select 1 from lead_referral l
-                         where (l.case_id = c.id or l.person_id = c.person_id)
-                           and (l.status in ('ACTIVE', 'INACTIVE')
-                                or (l.status = 'EXITED'
-                                    and l.exit_reason not in ('INTAKE_NOT_COMPLETED', 'DECLINED')))) as lead
-         ${CASE_FROM}`,
+  base: CASE_BASE(''),
   counts: {
-    cases: 'count(*)',
-    contacted: 'count(first_contact_at)',
-    engaged: 'count(*) filter (where engaged)',
-    linked: 'count(*) filter (where linked)',
-    treatmentEntered: 'count(*) filter (where treatment)',
-    identified: 'count(*) filter (where identified)',
-    repeatWithin30Days: `count(*) filter (where next_overdose_after <= interval '30 days')`,
-    repeatWithin90Days: 'count(next_overdose_after)',
-    leadEnrolled: 'count(*) filter (where lead)',
+    cases: {},
+    contacted: { filter: 'first_contact_at is not null' },
+    engaged: { filter: 'engaged' },
+    linked: { filter: 'linked' },
+    treatmentEntered: { filter: 'treatment' },
+    identified: { filter: 'identified' },
+    repeatWithin30Days: { filter: `next_overdose_after <= interval '30 days'` },
+    repeatWithin90Days: { filter: 'next_overdose_after is not null' },
+    leadEnrolled: { filter: 'lead' },
   },
 };
 
+/** A spec reading from another source of fact rows (the from-scratch view, in tests). */
+export function withSource(spec: AggregateSpec, source: string): AggregateSpec {
+  return { ...spec, base: spec.base.replace(FACT_SOURCE, source) };
+}
+
 /** The caller's filter as conditions on the base's own tables. */
-export function filterSql(spec: AggregateSpec, filter: StatsFilterInput | undefined): Sql {
+export function filterSql(
+  spec: AggregateSpec,
+  filter: StatsFilterInput | undefined,
+  range: DateRange,
+): Sql {
   const parts: Sql[] = [];
   const col = spec.columns;
-  if (filter?.from)
-    parts.push(sql(`${col.occurredAt} >= ?::timestamptz`, filter.from.toISOString()));
-  if (filter?.to) parts.push(sql(`${col.occurredAt} < ?::timestamptz`, filter.to.toISOString()));
+  if (range.from) parts.push(sql(`${col.occurredAt} >= ${range.from.text}`, range.from.binding));
+  if (range.to) parts.push(sql(`${col.occurredAt} < ${range.to.text}`, range.to.binding));
   if (filter?.counties)
     parts.push(sql(`${col.county} = any(?::bpchar[])`, pgArray(filter.counties)));
   if (filter?.agencyIds)
@@ -180,31 +179,58 @@ export function filterSql(spec: AggregateSpec, filter: StatsFilterInput | undefi
   return and(parts);
 }
 
-/** Grouping-set result columns: g (GROUPING bitmask), k0, k1, agency names, counts, hours. */
+/** The count's value and its key sum as select expressions. */
+function measureSql(name: string, m: CountMeasure): string[] {
+  const where = m.filter ? ` filter (where ${m.filter})` : '';
+  const value = m.weight ? `coalesce(sum(${m.weight})${where}, 0)` : `count(*)${where}`;
+  const keyWeight = m.weight ? ` * (${m.weight})` : '';
+  return [
+    `${value}::int as "${name}"`,
+    `coalesce(sum(record_key::bigint${keyWeight})${where}, 0)::text as "${name}__key"`,
+  ];
+}
+
+/**
+ * Result columns: g (the GROUPING bitmask: bit i set = dimension i rolled up), k0, k1, agency
+ * and county names, each count with its key sum, hours.
+ */
 export function aggregateSql(
   spec: AggregateSpec,
   groupBy: readonly StatsDimension[],
   where: Sql,
+  calendar: Calendar,
 ): Sql {
-  const keys = groupBy.map((d, i) => `${spec.dimensions[d]!} as k${i}`);
-  const keyNames = groupBy.map((_, i) => `k${i}`);
-  const sets =
-    keyNames.length === 2 ? '(k0, k1), (k0), (k1), ()' : keyNames.length === 1 ? '(k0), ()' : '()';
-  const grouping = keyNames.length ? `grouping(${keyNames.join(', ')})` : '0';
+  const dims = groupBy.map((d) => spec.dimensions[d]!(calendar));
   const measures = [
-    ...Object.entries(spec.counts).map(([name, expr]) => `${expr}::int as "${name}"`),
+    ...Object.entries(spec.counts).flatMap(([name, m]) => measureSql(name, m)),
     ...Object.entries(spec.hours ?? {}).map(([name, expr]) => `${expr} as "${name}"`),
-  ];
-  const agencyNames = groupBy
-    .map((d, i) =>
-      d === StatsDimension.AGENCY
-        ? `, (select name from agency where id::text = s.k${i}) as agency_name`
-        : '',
-    )
+  ].join(', ');
+  // Grouping sets: every subset of the dimensions, largest first.
+  const sets: number[][] =
+    dims.length === 2 ? [[0, 1], [0], [1], []] : dims.length === 1 ? [[0], []] : [[]];
+  const selects = sets.map((set) => {
+    const g = dims.reduce((bits, _, i) => (set.includes(i) ? bits : bits | (1 << i)), 0);
+    const laterals = set
+      .filter((i) => dims[i].multi)
+      .map((i) => ` cross join lateral unnest(b.${dims[i].expr}) as u${i}(v)`)
+      .join('');
+    const keyOf = (i: number) => (dims[i].multi ? `u${i}.v` : dims[i].expr);
+    const keys = dims.map((_, i) => (set.includes(i) ? `${keyOf(i)}::text` : 'null::text'));
+    const groupByText = set.length ? ` group by ${set.map((i) => keyOf(i)).join(', ')}` : '';
+    return `select ${g} as g, ${keys.map((k, i) => `${k} as k${i}`).join(', ')}${keys.length ? ', ' : ''}${measures}
+              from base b${laterals}${groupByText}`;
+  });
+  const names = groupBy
+    .map((d, i) => {
+      if (d === StatsDimension.AGENCY)
+        return `, (select name from agency where id::text = s.k${i}) as agency_name`;
+      if (d === StatsDimension.COUNTY)
+        return `, (select county_name from county_population where county = s.k${i}
+                    order by year desc limit 1) as county_name`;
+      return '';
+    })
     .join('');
-  const text = `select s.*${agencyNames} from (
-      select ${grouping} as g${keyNames.map((k) => `, ${k}`).join('')}, ${measures.join(', ')}
-        from (select b.*${keys.map((k) => `, ${k}`).join('')} from (${spec.base.replace('%WHERE%', where.text)}) b) base
-       group by grouping sets (${sets})) s`;
-  return { text, bindings: where.bindings };
+  const textSql = `with base as materialized (${spec.base.replace('%WHERE%', where.text)})
+    select s.*${names} from (${selects.join('\n union all\n')}) s`;
+  return { text: textSql, bindings: where.bindings };
 }

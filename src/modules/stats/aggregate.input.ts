@@ -1,18 +1,53 @@
 import { ArrayMaxSize, IsOptional, IsUUID, Matches } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
+import { StatsScope } from './stats-scope';
+
+export { StatsScope };
 
 @InputType('StatsFilter', {
   description:
-    'Which events count. Dates must fall on the caller’s coarsest period boundary: a Monday 00:00 UTC (weeks) or the 1st of a month 00:00 UTC (research: months).',
+    'Which events count. Bounds are whole local days in the calendar in effect (timeZone, else your agency’s, else the hub’s); research: whole months. Give dates (fromDate/toDate) or instants (from/to) for each bound.',
 })
 export class StatsFilterInput {
-  @Field(() => Date, { nullable: true, description: 'Overdoses on or after (inclusive)' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Overdoses on or after (inclusive): a local midnight',
+  })
   @IsOptional()
   from?: Date;
 
-  @Field(() => Date, { nullable: true, description: 'Overdoses before (exclusive)' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Overdoses before (exclusive): a local midnight',
+  })
   @IsOptional()
   to?: Date;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'First local day, YYYY-MM-DD (inclusive)',
+  })
+  @IsOptional()
+  fromDate?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Local day after the last, YYYY-MM-DD (exclusive): a quarter is 2026-01-01 to 2026-04-01',
+  })
+  @IsOptional()
+  toDate?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'IANA time zone for bounds and date groups, e.g. America/New_York',
+  })
+  @IsOptional()
+  timeZone?: string;
+
+  @Field(() => StatsScope, { nullable: true, description: 'Analysts: default JURISDICTION' })
+  @IsOptional()
+  scope?: StatsScope;
 
   @Field(() => [String], { nullable: true, description: 'County FIPS codes' })
   @IsOptional()

@@ -2,7 +2,7 @@ import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { StatsFilterInput } from './aggregate.input';
 import { FOLLOW_UP_SPEC, OUTCOME_SPEC, OVERDOSE_SPEC } from './aggregate-sql';
-import { protectedAggregate } from './aggregate.service';
+import { protectedAggregate, type AggregateRequest } from './aggregate.service';
 import { followUpRow, gridRow, outcomeRow, overdoseRow, toTable } from './aggregate-shape';
 import {
   DashboardGridType,
@@ -21,6 +21,17 @@ const groupByArg = {
 } as const;
 const filterArg = { nullable: true } as const;
 
+function request(ctx: Context, field: string, filter?: StatsFilterInput): AggregateRequest {
+  return {
+    em: ctx.em,
+    access: aggregateAccess(ctx, filter?.scope),
+    rules: ctx.config.disclosure,
+    calendar: ctx.config.statsCalendar,
+    requestId: ctx.requestId,
+    action: `Query.${field}`,
+  };
+}
+
 /**
  * Aggregates with disclosure control for analysts, agency administrators and (on the research
  * endpoint) researchers. Self-contained: its types are aggregates only, so it can be listed in
@@ -28,16 +39,17 @@ const filterArg = { nullable: true } as const;
  */
 @Resolver()
 export class AggregateStatsResolver {
-  @Query(() => OverdoseStatsType, { description: 'Overdoses reported (suppressed aggregates)' })
+  @Query(() => OverdoseStatsType, {
+    description:
+      'Overdoses reported (internal: exact for your own agency; shared: suppressed and perturbed)',
+  })
   async overdoseStats(
     @Ctx() ctx: Context,
     @Arg('groupBy', () => [StatsDimension], groupByArg) groupBy: StatsDimension[],
     @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
   ): Promise<OverdoseStatsType> {
     const table = await protectedAggregate(
-      ctx.em,
-      aggregateAccess(ctx),
-      ctx.config.disclosure,
+      request(ctx, 'overdoseStats', filter),
       OVERDOSE_SPEC,
       groupBy,
       filter,
@@ -54,9 +66,7 @@ export class AggregateStatsResolver {
     @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
   ): Promise<FollowUpStatsType> {
     const table = await protectedAggregate(
-      ctx.em,
-      aggregateAccess(ctx),
-      ctx.config.disclosure,
+      request(ctx, 'followUpStats', filter),
       FOLLOW_UP_SPEC,
       groupBy,
       filter,
@@ -73,9 +83,7 @@ export class AggregateStatsResolver {
     @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
   ): Promise<OutcomeStatsType> {
     const table = await protectedAggregate(
-      ctx.em,
-      aggregateAccess(ctx),
-      ctx.config.disclosure,
+      request(ctx, 'outcomeStats', filter),
       OUTCOME_SPEC,
       groupBy,
       filter,
@@ -90,7 +98,7 @@ export class AggregateStatsResolver {
     @Ctx() ctx: Context,
     @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
   ): Promise<DashboardGridType> {
-    const table = await dashboardGrid(ctx.em, aggregateAccess(ctx), ctx.config.disclosure, filter);
+    const table = await dashboardGrid(request(ctx, 'dashboardGrid', filter), filter);
     return toTable(table, gridRow);
   }
 }

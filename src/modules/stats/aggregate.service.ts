@@ -1,128 +1,230 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { and, type Sql } from '../../common/sql';
+import { and, pgArray, type Sql } from '../../common/sql';
 import { badInput } from '../../errors/hub-errors';
+import { recordAuditEvent } from '../audit/audit-writer';
 import type { StatsFilterInput } from './aggregate.input';
 import { aggregateSql, filterSql, type AggregateSpec } from './aggregate-sql';
+import { calendarFor, resolveRange, type Calendar, type CalendarDefaults } from './calendar';
 import {
-  publish,
+  publishInternal,
   publishRate,
-  suppressTable,
-  type Additivity,
+  publishShared,
   type DisclosureRules,
   type PublishedCount,
   type PublishedRate,
 } from './disclosure';
-import { checkDateRange, checkGroupBy, scopeSql, type aggregateAccess } from './stats-access';
+import { checkGroupBy, scopeSql, type AggregateAccess } from './stats-access';
 import { StatsDimension } from './stats-dimension';
 
-type Access = ReturnType<typeof aggregateAccess>;
 type RawRow = Record<string, string | number | null>;
 
 export interface StatsGroup {
-  month?: string | null;
+  day?: string | null;
   week?: string | null;
+  month?: string | null;
+  quarter?: string | null;
+  fiscalYear?: string | null;
   county?: string | null;
+  countyName?: string | null;
   agencyId?: string | null;
   agencyName?: string | null;
   officerPresence?: string | null;
   ageBand?: string | null;
   sex?: string | null;
+  raceEthnicity?: string | null;
+  substanceCategory?: string | null;
+  naloxoneGivenBy?: string | null;
+  caseSource?: string | null;
   outcome?: string | null;
 }
 
 const GROUP_FIELD: Record<StatsDimension, keyof StatsGroup> = {
-  [StatsDimension.MONTH]: 'month',
+  [StatsDimension.DAY]: 'day',
   [StatsDimension.WEEK]: 'week',
+  [StatsDimension.MONTH]: 'month',
+  [StatsDimension.QUARTER]: 'quarter',
+  [StatsDimension.FISCAL_YEAR]: 'fiscalYear',
   [StatsDimension.COUNTY]: 'county',
   [StatsDimension.AGENCY]: 'agencyId',
   [StatsDimension.OFFICER_PRESENCE]: 'officerPresence',
   [StatsDimension.AGE_BAND]: 'ageBand',
   [StatsDimension.SEX]: 'sex',
+  [StatsDimension.RACE_ETHNICITY]: 'raceEthnicity',
+  [StatsDimension.SUBSTANCE_CATEGORY]: 'substanceCategory',
+  [StatsDimension.NALOXONE_GIVEN_BY]: 'naloxoneGivenBy',
+  [StatsDimension.CASE_SOURCE]: 'caseSource',
   [StatsDimension.OUTCOME]: 'outcome',
 };
 
-/** One published cell: its group, every count with its suppression, and the raw hours. */
+/** One published cell: its group, every count under the tier's rule, rates and hours. */
 export interface ProtectedCell {
   kind: 'row' | 'subtotal' | 'total';
   group: StatsGroup;
   count(name: string): PublishedCount;
   rate(numerator: string, denominator: string): PublishedRate;
   hours(name: string, basis: string): number | null;
+  /** Events per 100,000 residents of the cell's county (null without a county or population). */
+  ratePer100k(name: string): PublishedRate;
 }
 
 export interface ProtectedTable {
   groupBy: StatsDimension[];
+  internal: boolean;
+  timeZone: string;
   cells: ProtectedCell[];
 }
 
+/** What one aggregate request needs besides its spec and arguments. */
+export interface AggregateRequest {
+  em: EntityManager;
+  access: AggregateAccess;
+  rules: DisclosureRules;
+  calendar: CalendarDefaults;
+  requestId?: string;
+  /** The field coordinate, for the audit of internal reads. */
+  action: string;
+}
+
+/** Events per 100,000 are flagged unstable under this many events (NCHS). */
+export const RATE_UNSTABLE_BELOW = 20;
+
 /** Validates the request against the caller's access, then runs and protects one aggregate. */
 export async function protectedAggregate(
-  em: EntityManager,
-  access: Access,
-  rules: DisclosureRules,
+  request: AggregateRequest,
   spec: AggregateSpec,
   groupBy: StatsDimension[],
   filter: StatsFilterInput | undefined,
 ): Promise<ProtectedTable> {
+  const { em, access } = request;
   checkGroupBy(access, groupBy);
   const unsupported = groupBy.filter((d) => !spec.dimensions[d]);
   if (unsupported.length) {
     throw badInput({ field: 'groupBy', message: `${unsupported.join(', ')} does not apply here` });
   }
-  checkDateRange(access.grain, filter);
-  const where = and([filterSql(spec, filter), scopeSql(access.viewer, spec.columns)]);
-  const statement = aggregateSql(spec, groupBy, where);
-  const rows = await run(em, statement);
-  return protect(rows, groupBy, Object.keys(spec.counts), rules);
+  const calendar = await calendarFor(em, access.viewer, request.calendar, filter?.timeZone);
+  const range = resolveRange(filter, calendar, access.grain, request.calendar.maxRangeDays);
+  const where = and([filterSql(spec, filter, range), scopeSql(access, spec.columns)]);
+  const rows = await run(em, aggregateSql(spec, groupBy, where, calendar));
+  const populations = groupBy.includes(StatsDimension.COUNTY)
+    ? await countyPopulations(
+        em,
+        rows,
+        groupBy.indexOf(StatsDimension.COUNTY),
+        populationYear(range),
+      )
+    : new Map<string, number>();
+  const table = protect(rows, groupBy, request.rules, access.tier, calendar, populations);
+  await auditInternal(request, table);
+  return table;
 }
 
 export async function run(em: EntityManager, statement: Sql): Promise<RawRow[]> {
   return em.getConnection().execute<RawRow[]>(statement.text, statement.bindings);
 }
 
+/** Internal numbers are exact operational data: each read leaves an audit row. */
+export async function auditInternal(
+  request: AggregateRequest,
+  table: ProtectedTable,
+): Promise<void> {
+  if (!table.internal) return;
+  await recordAuditEvent(request.em, {
+    viewer: request.access.viewer,
+    action: request.action,
+    entityType: 'Statistics',
+    requestId: request.requestId,
+    details: { tier: 'INTERNAL', groupBy: table.groupBy, cells: table.cells.length },
+  });
+}
+
+/** The population year of a query: the year its range ends in (local), else this year. */
+function populationYear(range: { to: { binding: string } | null }): number {
+  const end = range.to?.binding;
+  if (end) {
+    const year = Number(end.slice(0, 4));
+    return end.endsWith('-01-01') ? year - 1 : year;
+  }
+  return new Date().getUTCFullYear();
+}
+
+/** Each county's latest population estimate up to `year` (or its earliest one after it). */
+export async function countyPopulations(
+  em: EntityManager,
+  rows: RawRow[],
+  keyIndex: number,
+  year: number,
+): Promise<Map<string, number>> {
+  const counties = [
+    ...new Set(
+      rows.map((r) => r[`k${keyIndex}`]).filter((c): c is string => typeof c === 'string'),
+    ),
+  ].filter((c) => /^\d{5}$/.test(c));
+  if (!counties.length) return new Map();
+  const found = await em.getConnection().execute<Array<{ county: string; population: number }>>(
+    `select distinct on (county) county, population from county_population
+      where county = any(?::bpchar[])
+      order by county, (year <= ?) desc, case when year <= ? then -year else year end`,
+    [pgArray(counties), year, year],
+  );
+  return new Map(found.map((r) => [r.county.trim(), Number(r.population)]));
+}
+
 /**
- * Applies disclosure control to grouping-set rows (g = the GROUPING bitmask; k0, k1 = keys):
- * every count measure is its own table with its margins; rates and hours follow their counts.
+ * Applies the tier's rule to the rows: internal counts exact; shared counts suppressed under the
+ * threshold and perturbed by their cell keys (the `<name>__key` columns). Rates are worked out
+ * from the published counts; hours are shown only over a basis that is itself published.
  */
 export function protect(
   rows: RawRow[],
   groupBy: StatsDimension[],
-  measures: string[],
   rules: DisclosureRules,
+  tier: 'internal' | 'shared',
+  calendar: Calendar,
+  populations: Map<string, number> = new Map(),
 ): ProtectedTable {
   const all = rows.slice();
-  // The empty grouping set always answers, even over no rows; this only guards the shape.
-  if (!all.some((r) => Number(r.g) === (1 << groupBy.length) - 1)) {
-    all.push({ g: (1 << groupBy.length) - 1 });
-  }
-  const relations = additivity(all, groupBy.length);
-  const hidden = new Map<string, boolean[]>();
-  const value = (row: RawRow, name: string) => Number(row[name] ?? 0);
-  for (const name of measures) {
-    hidden.set(
-      name,
-      suppressTable(
-        all.map((r) => value(r, name)),
-        relations,
-        rules.smallCellMax,
-      ),
-    );
-  }
-  const cells = all.map((row, index): ProtectedCell => {
-    const isHidden = (name: string) => hidden.get(name)![index];
+  const totalG = (1 << groupBy.length) - 1;
+  if (!all.some((r) => Number(r.g) === totalG)) all.push({ g: totalG });
+  const countyIndex = groupBy.indexOf(StatsDimension.COUNTY);
+  const cells = all.map((row): ProtectedCell => {
+    const published = new Map<string, PublishedCount>();
+    const count = (name: string): PublishedCount => {
+      let p = published.get(name);
+      if (!p) {
+        const value = Number(row[name] ?? 0);
+        p =
+          tier === 'internal'
+            ? publishInternal(value)
+            : publishShared(value, String(row[`${name}__key`] ?? '0'), rules.smallCellMax);
+        published.set(name, p);
+      }
+      return p;
+    };
+    const county = countyIndex >= 0 ? (row[`k${countyIndex}`] as string | null) : null;
     return {
       kind: kindOf(Number(row.g), groupBy.length),
       group: groupOf(row, groupBy),
-      count: (name) => publish(value(row, name), isHidden(name)),
-      rate: (num, den) =>
-        publishRate(value(row, num), isHidden(num), value(row, den), isHidden(den), rules),
+      count,
+      rate: (num, den) => publishRate(count(num), count(den), rules),
       hours: (name, basis) =>
-        isHidden(basis) || row[name] === null || row[name] === undefined
+        count(basis).suppressed || (count(basis).value ?? 0) === 0 || row[name] == null
           ? null
           : Math.round(Number(row[name]) * 100) / 100,
+      ratePer100k: (name) => {
+        const c = count(name);
+        const population = county ? populations.get(county) : undefined;
+        if (c.suppressed) return { value: null, suppressed: true, unstable: false };
+        if (!population) return { value: null, suppressed: false, unstable: false };
+        const value = c.value ?? 0;
+        return {
+          value: Math.round((value / population) * 100_000 * 10) / 10,
+          suppressed: false,
+          unstable: value < RATE_UNSTABLE_BELOW,
+        };
+      },
     };
   });
-  return { groupBy, cells };
+  return { groupBy, internal: tier === 'internal', timeZone: calendar.timeZone, cells };
 }
 
 function kindOf(g: number, dims: number): ProtectedCell['kind'] {
@@ -135,35 +237,9 @@ function groupOf(row: RawRow, groupBy: StatsDimension[]): StatsGroup {
   groupBy.forEach((d, i) => {
     const key = row[`k${i}`];
     if (key === null || key === undefined) return;
-    group[GROUP_FIELD[d]] = String(key);
+    group[GROUP_FIELD[d]] = String(key).trim();
     if (d === StatsDimension.AGENCY) group.agencyName = (row.agency_name as string | null) ?? null;
+    if (d === StatsDimension.COUNTY) group.countyName = (row.county_name as string | null) ?? null;
   });
   return group;
-}
-
-/**
- * The sums a reader can check: with one dimension the total is the sum of the cells; with two,
- * each row and column total is the sum of its cells and the grand total the sum of either margin.
- */
-function additivity(rows: RawRow[], dims: number): Additivity[] {
-  const total = rows.findIndex((r) => Number(r.g) === (1 << dims) - 1);
-  const cells = rows.map((r, i) => ({ r, i })).filter(({ r }) => Number(r.g) === 0);
-  if (dims === 0) return [];
-  if (dims === 1) return [{ total, parts: cells.map((c) => c.i) }];
-  const relations: Additivity[] = [];
-  // g = 1: k1 rolled up (the total of one k0); g = 2: k0 rolled up (the total of one k1).
-  for (const [g, key] of [
-    [1, 'k0'],
-    [2, 'k1'],
-  ] as const) {
-    const margins = rows.map((r, i) => ({ r, i })).filter(({ r }) => Number(r.g) === g);
-    for (const margin of margins) {
-      relations.push({
-        total: margin.i,
-        parts: cells.filter((c) => c.r[key] === margin.r[key]).map((c) => c.i),
-      });
-    }
-    relations.push({ total, parts: margins.map((m) => m.i) });
-  }
-  return relations;
 }

@@ -5,14 +5,23 @@ import { PublishedCountType } from './stats.types';
 /** Which group a row describes; a dimension not grouped by (or rolled up in a total) is null. */
 @ObjectType('StatsGroup')
 export class StatsGroupType {
-  @Field(() => String) month?: string | null;
+  @Field(() => String) day?: string | null;
   @Field(() => String) week?: string | null;
+  @Field(() => String) month?: string | null;
+  @Field(() => String) quarter?: string | null;
+  @Field(() => String) fiscalYear?: string | null;
   @Field(() => String) county?: string | null;
+  @Field(() => String, { description: 'From the imported population estimates' })
+  countyName?: string | null;
   @Field(() => String) agencyId?: string | null;
   @Field(() => String) agencyName?: string | null;
   @Field(() => String) officerPresence?: string | null;
   @Field(() => String) ageBand?: string | null;
   @Field(() => String) sex?: string | null;
+  @Field(() => String) raceEthnicity?: string | null;
+  @Field(() => String) substanceCategory?: string | null;
+  @Field(() => String) naloxoneGivenBy?: string | null;
+  @Field(() => String) caseSource?: string | null;
   @Field(() => String) outcome?: string | null;
 }
 
@@ -51,6 +60,23 @@ export class TimeToEventType {
   suppressed!: boolean;
 }
 
+@ObjectType('ReportingLag', {
+  description: 'Hours from the overdose to the hub receiving its report (received − occurred)',
+})
+export class ReportingLagType {
+  @Field(() => Float)
+  medianHours?: number | null;
+
+  @Field(() => Float)
+  p90Hours?: number | null;
+}
+
+const RATE_PER_100K = {
+  nullable: false,
+  description:
+    'Per 100,000 residents of the county (population estimates of the year the range ends in), over the period, not annualised; unstable under 20 events (NCHS); null without a county or population',
+} as const;
+
 @ObjectType('OverdoseStatsRow')
 export class OverdoseStatsRowType {
   @Field(() => StatsGroupType, { nullable: false }) group!: StatsGroupType;
@@ -68,12 +94,52 @@ export class OverdoseStatsRowType {
   @Field(() => PublishedRateType, { nullable: false }) multipleNaloxoneShare!: PublishedRateType;
   @Field(() => PublishedCountType, { nullable: false }) refusedTransport!: PublishedCountType;
   @Field(() => PublishedRateType, { nullable: false }) refusedTransportShare!: PublishedRateType;
+  @Field(() => PublishedRateType, RATE_PER_100K) ratePer100k!: PublishedRateType;
+  @Field(() => ReportingLagType, { nullable: false }) reportingLag!: ReportingLagType;
 }
 
 @ObjectType('FollowUpStatsRow', { description: 'Non-fatal cases and their follow-up' })
 export class FollowUpStatsRowType {
   @Field(() => StatsGroupType, { nullable: false }) group!: StatsGroupType;
   @Field(() => PublishedCountType, { nullable: false }) cases!: PublishedCountType;
+  @Field(() => PublishedCountType, {
+    nullable: false,
+    description: 'Cases routed to an outreach agency',
+  })
+  routed!: PublishedCountType;
+  @Field(() => PublishedRateType, {
+    nullable: false,
+    description:
+      'Routed cases with a first attempt within 72 h of the overdose, over ALL routed cases (a case never attempted counts against it)',
+  })
+  attemptedWithin72hOfRouted!: PublishedRateType;
+  @Field(() => PublishedCountType, {
+    nullable: false,
+    description: 'Cases first contacted less than 24 h after the overdose',
+  })
+  contactedBefore24h!: PublishedCountType;
+  @Field(() => PublishedRateType, {
+    nullable: false,
+    description:
+      'Caution: contacted before 24 h / contacted. The guidance calls contact this early counter-productive',
+  })
+  contactedBefore24hShare!: PublishedRateType;
+  @Field(() => Boolean, {
+    nullable: false,
+    description: 'True when any case of the cell was contacted before 24 h',
+  })
+  earlyContactCaution!: boolean;
+  @Field(() => PublishedCountType, {
+    nullable: false,
+    description: 'Cases with usable contact information (a phone number or street address)',
+  })
+  withContactInfo!: PublishedCountType;
+  @Field(() => PublishedRateType, {
+    nullable: false,
+    description: 'Completeness: cases with usable contact information / cases',
+  })
+  completeness!: PublishedRateType;
+  @Field(() => ReportingLagType, { nullable: false }) reportingLag!: ReportingLagType;
   @Field(() => PublishedCountType, { nullable: false }) attempted!: PublishedCountType;
   @Field(() => PublishedCountType, { nullable: false }) contacted!: PublishedCountType;
   @Field(() => PublishedCountType, { nullable: false }) engaged!: PublishedCountType;
@@ -134,6 +200,7 @@ export class DashboardGridRowType {
     description: 'Cases of these incidents with at least one contact',
   })
   contacted!: PublishedCountType;
+  @Field(() => PublishedRateType, RATE_PER_100K) ratePer100k!: PublishedRateType;
 }
 
 /** One table type per query: cells, the one-dimension subtotals of a two-way table, the total. */
@@ -142,6 +209,16 @@ function tableType<R>(name: string, Row: new () => R, description: string) {
   class Table {
     @Field(() => [StatsDimension], { nullable: false })
     groupBy!: StatsDimension[];
+
+    @Field(() => Boolean, {
+      nullable: false,
+      description:
+        'Exact operational data of your own agency (not for publication; the read is audited). False: shared numbers under the disclosure rule (docs/disclosure.md)',
+    })
+    internal!: boolean;
+
+    @Field(() => String, { nullable: false, description: 'The time zone dates are grouped in' })
+    timeZone!: string;
 
     @Field(() => [Row], { nullable: false, description: 'One per group that has any events' })
     rows!: R[];

@@ -1,55 +1,27 @@
+import { cellKey, perturb } from './cell-key';
+
 /**
- * Disclosure control for published counts (domain.md §6.5): a count from 1 to the threshold
- * (10 by default) is never published, and neither is any cell from which a suppressed one could
- * be worked back out of a published total.
+ * Two tiers of numbers (DESIGN.md). Internal: an agency's own operational data, exact, marked
+ * `internal` and audited. Shared: everything that crosses agencies or leaves the hub, under the
+ * disclosure rule — a cell whose true count is 1..threshold is suppressed, every other non-empty
+ * cell is published perturbed by its cell key (cell-key.ts), and suppressed again when the
+ * perturbed value falls to the threshold or below. docs/disclosure.md has the method.
  */
+export type Tier = 'internal' | 'shared';
+
 export interface PublishedCount {
   value: number | null;
   suppressed: boolean;
+  /** Exact operational data of the caller's own agency (not for publication). */
+  internal: boolean;
 }
 
+/** Counts 1..10 are suppressed by default; NC DETECT's 1..4 is the lowest setting allowed. */
 export const SMALL_CELL_MAX = 10;
-
-const isSmall = (n: number, max: number) => n >= 1 && n <= max;
-
-/**
- * Suppresses one column of cells that add up to a published total. Primary: every small cell.
- * Complementary: with exactly one hidden cell, total minus the visible cells would give it back,
- * so the smallest other non-zero cell is hidden too — or, with no such partner, the total.
- */
-export function suppressColumn(
-  cells: readonly number[],
-  max = SMALL_CELL_MAX,
-): { cells: PublishedCount[]; total: PublishedCount } {
-  const hidden = cells.map((n) => isSmall(n, max));
-  const total = cells.reduce((a, b) => a + b, 0);
-  let hideTotal = isSmall(total, max);
-  if (hidden.filter(Boolean).length === 1) {
-    const partner = cells
-      .map((n, i) => ({ n, i }))
-      .filter(({ n, i }) => !hidden[i] && n > 0)
-      .sort((a, b) => a.n - b.n)[0];
-    if (partner) hidden[partner.i] = true;
-    else hideTotal = true;
-  }
-  return {
-    cells: cells.map((n, i) => publish(n, hidden[i])),
-    total: publish(total, hideTotal),
-  };
-}
-
-export function publish(value: number, hide: boolean): PublishedCount {
-  return hide ? { value: null, suppressed: true } : { value, suppressed: false };
-}
-
-/** A single count with no table around it. */
-export function publishCount(value: number, max = SMALL_CELL_MAX): PublishedCount {
-  return publish(value, isSmall(value, max));
-}
-
+export const SMALL_CELL_MAX_FLOOR = 4;
 export const UNSTABLE_NUMERATOR_MAX = 20;
 
-/** The published thresholds; configuration may raise them, never lower them. */
+/** The published thresholds (configuration: STATS_SMALL_CELL_MAX, STATS_UNSTABLE_NUMERATOR_MAX). */
 export interface DisclosureRules {
   smallCellMax: number;
   unstableNumeratorMax: number;
@@ -60,41 +32,27 @@ export const DEFAULT_DISCLOSURE: DisclosureRules = {
   unstableNumeratorMax: UNSTABLE_NUMERATOR_MAX,
 };
 
-/** `total` = the sum of `parts`: indexes into one table's cells (margins included). */
-export interface Additivity {
-  total: number;
-  parts: number[];
+const SUPPRESSED: PublishedCount = { value: null, suppressed: true, internal: false };
+
+/** An exact count of the caller's own operational data. */
+export function publishInternal(value: number): PublishedCount {
+  return { value, suppressed: false, internal: true };
 }
 
 /**
- * Which cells of a table with published margins must be hidden. Primary: every small cell.
- * Complementary: every additivity relation (a row, a column, the grand total over either margin)
- * that would have exactly one hidden member gets a second one — the smallest non-zero visible
- * part, or the total when no part qualifies — repeated until no relation has a single unknown,
- * so no hidden cell equals a published total minus published cells. Zero cells stay published:
- * a zero reveals no one.
+ * A shared count: `keySum` is the sum of its records' keys. Zero stays zero (it describes no
+ * one); a true count under the threshold, or a perturbed one that falls to it, is suppressed.
  */
-export function suppressTable(
-  values: readonly number[],
-  relations: readonly Additivity[],
+export function publishShared(
+  value: number,
+  keySum: number | string | bigint,
   max = SMALL_CELL_MAX,
-): boolean[] {
-  const hidden = values.map((n) => isSmall(n, max));
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const { total, parts } of relations) {
-      const members = [total, ...parts];
-      if (members.filter((i) => hidden[i]).length !== 1) continue;
-      const partner = parts
-        .filter((i) => !hidden[i] && values[i] > 0)
-        .sort((a, b) => values[a] - values[b])[0];
-      if (partner !== undefined) hidden[partner] = true;
-      else if (!hidden[total]) hidden[total] = true;
-      else continue;
-      changed = true;
-    }
-  }
-  return hidden;
+): PublishedCount {
+  if (value === 0) return { value: 0, suppressed: false, internal: false };
+  if (value <= max) return SUPPRESSED;
+  const perturbed = perturb(value, cellKey(keySum));
+  if (perturbed <= max) return SUPPRESSED;
+  return { value: perturbed, suppressed: false, internal: false };
 }
 
 export interface PublishedRate {
@@ -104,22 +62,31 @@ export interface PublishedRate {
 }
 
 /**
- * A share or ratio of two table cells: hidden when either is hidden (value × denominator would
- * give the hidden numerator back), empty on a zero denominator, unstable on a small numerator.
+ * A share or ratio of two published counts (perturbed ones for shared tables): hidden when either
+ * is hidden, empty on a zero denominator, unstable on a small numerator.
  */
 export function publishRate(
-  numerator: number,
-  numeratorHidden: boolean,
-  denominator: number,
-  denominatorHidden: boolean,
+  numerator: PublishedCount,
+  denominator: PublishedCount,
   rules: DisclosureRules = DEFAULT_DISCLOSURE,
 ): PublishedRate {
-  if (numeratorHidden || denominatorHidden)
+  if (numerator.suppressed || denominator.suppressed) {
     return { value: null, suppressed: true, unstable: false };
-  if (denominator === 0) return { value: null, suppressed: false, unstable: false };
+  }
+  const n = numerator.value ?? 0;
+  const d = denominator.value ?? 0;
+  if (d === 0) return { value: null, suppressed: false, unstable: false };
   return {
-    value: Math.round((numerator / denominator) * 10_000) / 10_000,
+    value: Math.round((n / d) * 10_000) / 10_000,
     suppressed: false,
-    unstable: numerator <= rules.unstableNumeratorMax,
+    unstable: n <= rules.unstableNumeratorMax,
   };
+}
+
+/**
+ * A lone count with no table around it and no record keys (a spike alert's count): suppressed
+ * from 1 to the threshold, else shown as is.
+ */
+export function publishCount(value: number, max = SMALL_CELL_MAX): PublishedCount {
+  return value >= 1 && value <= max ? SUPPRESSED : { value, suppressed: false, internal: false };
 }

@@ -1,83 +1,80 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
-import { pgArray } from '../../common/sql';
 import { badInput } from '../../errors/hub-errors';
-import { CONTACT_OUTCOMES } from '../outreach/outreach-codes';
-import { suppressColumn, type PublishedCount } from './disclosure';
+import { recordAuditEvent } from '../audit/audit-writer';
+import { calendarFor, local, type CalendarDefaults } from './calendar';
+import { publishInternal, publishShared, type DisclosureRules } from './disclosure';
 import type { ReferralFeedbackType } from './stats.types';
 
-interface MonthRow {
-  month: string;
-  reported: number;
-  reached: number;
-  engaged: number;
-}
-
-const MEASURES = ['reported', 'reached', 'engaged'] as const;
+type Row = Record<string, string | number | null>;
 
 /**
- * For a reporting agency: per calendar month (UTC) of one year, how many of its non-fatal reports
- * led to contact and to engagement. Only counts leave, suppressed 1–10 with complementary
- * suppression, on a fixed grid of months so that no two requests can be differenced down to a
- * person. Computed in PostgreSQL.
+ * For a reporting agency: per month (its calendar) of one year, how many of its non-fatal reports
+ * led to contact and to engagement. Its own report count is its own operational data: exact,
+ * marked internal, audited. What became of the reports happened at other agencies: shared, so
+ * suppressed and perturbed by cell key (docs/disclosure.md). Read from the statistics fact table.
  */
 export async function referralFeedback(
   em: EntityManager,
   viewer: Viewer,
   year: number,
+  rules: DisclosureRules,
+  defaults: CalendarDefaults,
+  requestId?: string,
 ): Promise<ReferralFeedbackType> {
   const thisYear = new Date().getUTCFullYear();
   if (!Number.isInteger(year) || year < 2000 || year > thisYear) {
     throw badInput({ field: 'year', message: `must be between 2000 and ${thisYear}` });
   }
-  const rows = await em.getConnection().execute<Array<Record<keyof MonthRow, string | number>>>(
-    `select to_char(date_trunc('month', i.occurred_at at time zone 'UTC'), 'YYYY-MM') as month,
-            count(*) as reported,
-            count(*) filter (where exists (
-              select 1 from outreach_attempt a
-               where a.case_id = c.id and a.outcome = any(?::attempt_outcome[]))) as reached,
-            count(*) filter (where exists (
-              select 1 from case_event e where e.case_id = c.id and e.to_status = 'ENGAGED')) as engaged
-       from overdose_incident i
-       join overdose_case c on c.index_incident_id = i.id
-      where i.reporting_agency_id = ? and not i.fatal
-        and i.occurred_at >= ?::timestamptz and i.occurred_at < ?::timestamptz
-      group by 1`,
-    [
-      pgArray(CONTACT_OUTCOMES),
-      viewer.agencyId,
-      `${year}-01-01T00:00:00Z`,
-      `${year + 1}-01-01T00:00:00Z`,
-    ],
+  const calendar = await calendarFor(em, viewer, defaults);
+  const month = `to_char(${local('f.occurred_at', calendar)}, 'YYYY-MM')`;
+  const reached = 'f.first_contact_at is not null';
+  const engaged = 'f.engaged';
+  const rows = await em.getConnection().execute<Row[]>(
+    `select ${month} as month, grouping(${month}) as g,
+            count(*)::int as reported,
+            (count(*) filter (where ${reached}))::int as reached,
+            coalesce(sum(f.record_key) filter (where ${reached}), 0)::text as reached_key,
+            (count(*) filter (where ${engaged}))::int as engaged,
+            coalesce(sum(f.record_key) filter (where ${engaged}), 0)::text as engaged_key
+       from stats_fact f
+      where f.reporting_agency_id = ? and f.is_case
+        and f.occurred_at >= (?::timestamp at time zone '${calendar.timeZone}')
+        and f.occurred_at < (?::timestamp at time zone '${calendar.timeZone}')
+      group by grouping sets ((${month}), ())`,
+    [viewer.agencyId, `${year}-01-01`, `${year + 1}-01-01`],
   );
-  const byMonth = new Map(rows.map((r) => [String(r.month), r]));
-  const months: MonthRow[] = Array.from({ length: 12 }, (_, m) => {
-    const month = `${year}-${String(m + 1).padStart(2, '0')}`;
-    const row = byMonth.get(month);
-    return {
-      month,
-      reported: Number(row?.reported ?? 0),
-      reached: Number(row?.reached ?? 0),
-      engaged: Number(row?.engaged ?? 0),
-    };
+  const byMonth = new Map(rows.filter((r) => Number(r.g) === 0).map((r) => [String(r.month), r]));
+  const cell = (month: string | null, row: Row | undefined) => ({
+    month,
+    reported: publishInternal(Number(row?.reported ?? 0)),
+    reached: publishShared(
+      Number(row?.reached ?? 0),
+      String(row?.reached_key ?? 0),
+      rules.smallCellMax,
+    ),
+    engaged: publishShared(
+      Number(row?.engaged ?? 0),
+      String(row?.engaged_key ?? 0),
+      rules.smallCellMax,
+    ),
   });
-
-  const columns = Object.fromEntries(
-    MEASURES.map((measure) => [measure, suppressColumn(months.map((m) => m[measure]))]),
-  ) as Record<(typeof MEASURES)[number], { cells: PublishedCount[]; total: PublishedCount }>;
+  await recordAuditEvent(em, {
+    viewer,
+    action: 'Query.myReferralFeedback',
+    entityType: 'Statistics',
+    requestId,
+    details: { tier: 'INTERNAL', fields: ['reported'], year },
+  });
   return {
     year,
-    months: months.map((m, i) => ({
-      month: m.month,
-      reported: columns.reported.cells[i],
-      reached: columns.reached.cells[i],
-      engaged: columns.engaged.cells[i],
-    })),
-    total: {
-      month: null,
-      reported: columns.reported.total,
-      reached: columns.reached.total,
-      engaged: columns.engaged.total,
-    },
+    months: Array.from({ length: 12 }, (_, m) => {
+      const key = `${year}-${String(m + 1).padStart(2, '0')}`;
+      return cell(key, byMonth.get(key));
+    }),
+    total: cell(
+      null,
+      rows.find((r) => Number(r.g) === 1),
+    ),
   };
 }

@@ -3,7 +3,8 @@ import { Role } from '../../common/role';
 import { sql, type Sql } from '../../common/sql';
 import type { Context } from '../../context';
 import { badInput, forbidden } from '../../errors/hub-errors';
-import type { StatsFilterInput } from './aggregate.input';
+import { StatsScope } from './stats-scope';
+import type { Tier } from './disclosure';
 import { StatsDimension } from './stats-dimension';
 
 /**
@@ -18,10 +19,14 @@ export const RESEARCH_ENDPOINT = 'research' as const;
  */
 export const AGGREGATE_ROLES = [Role.ANALYST, Role.AGENCY_ADMIN] as const;
 
-type Grain = 'week' | 'month';
+type Grain = 'day' | 'month';
 
-interface AggregateAccess {
+export interface AggregateAccess {
   viewer: Viewer;
+  /** Internal: exact, the caller's own agency's data. Shared: the disclosure rule applies. */
+  tier: Tier;
+  /** Whose rows: the caller's own agency, its service counties, or everything (research). */
+  scope: 'own-agency' | 'jurisdiction' | 'all';
   grain: Grain;
   dimensions: readonly StatsDimension[];
 }
@@ -29,24 +34,49 @@ interface AggregateAccess {
 const ALL = Object.values(StatsDimension);
 /** Researchers: dates no finer than month, and no agency (it narrows to a team). */
 const RESEARCH_DIMENSIONS = ALL.filter(
-  (d) => d !== StatsDimension.WEEK && d !== StatsDimension.AGENCY,
+  (d) => d !== StatsDimension.DAY && d !== StatsDimension.WEEK && d !== StatsDimension.AGENCY,
 );
 
 export const MAX_GROUP_BY = 2;
 
-/** Who may ask, at which granularity. Anyone else is FORBIDDEN (shield denies them first). */
-export function aggregateAccess(ctx: Context): AggregateAccess {
+/**
+ * Who may ask, at which granularity, and in which tier. An agency admin reads its own agency's
+ * operational data, exact; an analyst reads its jurisdiction under the disclosure rule, or its
+ * own agency's data exact when it asks for OWN_AGENCY. Everything on the research endpoint is
+ * shared. Anyone else is FORBIDDEN (shield denies them first).
+ */
+export function aggregateAccess(ctx: Context, requested?: StatsScope | null): AggregateAccess {
   const { viewer } = ctx;
   const research = ctx.endpoint === RESEARCH_ENDPOINT;
   if (viewer.role === Role.RESEARCHER) {
     if (!research) throw forbidden();
-    return { viewer, grain: 'month', dimensions: RESEARCH_DIMENSIONS };
-  }
-  if (viewer.role === Role.ANALYST || viewer.role === Role.AGENCY_ADMIN) {
     return {
       viewer,
-      grain: research ? 'month' : 'week',
-      dimensions: research ? RESEARCH_DIMENSIONS : ALL,
+      tier: 'shared',
+      scope: 'all',
+      grain: 'month',
+      dimensions: RESEARCH_DIMENSIONS,
+    };
+  }
+  if (viewer.role === Role.ANALYST || viewer.role === Role.AGENCY_ADMIN) {
+    const own =
+      viewer.role === Role.AGENCY_ADMIN ||
+      (requested ?? StatsScope.JURISDICTION) === StatsScope.OWN_AGENCY;
+    if (research) {
+      return {
+        viewer,
+        tier: 'shared',
+        scope: own ? 'own-agency' : 'jurisdiction',
+        grain: 'month',
+        dimensions: RESEARCH_DIMENSIONS,
+      };
+    }
+    return {
+      viewer,
+      tier: own ? 'internal' : 'shared',
+      scope: own ? 'own-agency' : 'jurisdiction',
+      grain: 'day',
+      dimensions: ALL,
     };
   }
   throw forbidden();
@@ -69,63 +99,28 @@ export function checkGroupBy(access: AggregateAccess, groupBy: readonly StatsDim
   }
 }
 
-const isMonday = (d: Date) => d.getUTCDay() === 1;
-const isMidnight = (d: Date) =>
-  d.getUTCHours() === 0 &&
-  d.getUTCMinutes() === 0 &&
-  d.getUTCSeconds() === 0 &&
-  d.getUTCMilliseconds() === 0;
-
 /**
- * Date bounds must sit on the caller's coarsest period, so two requests can never differ by a
- * day (or a few hours) and be subtracted down to the people in it.
- */
-export function checkDateRange(grain: Grain, filter: StatsFilterInput | undefined): void {
-  const problems: Array<{ field: string; message: string }> = [];
-  for (const bound of ['from', 'to'] as const) {
-    const value = filter?.[bound];
-    if (!value) continue;
-    if (Number.isNaN(value.getTime())) {
-      problems.push({ field: `filter.${bound}`, message: 'must be a date' });
-    } else if (grain === 'week' && !(isMonday(value) && isMidnight(value))) {
-      problems.push({
-        field: `filter.${bound}`,
-        message: 'must be a Monday 00:00 UTC (whole weeks)',
-      });
-    } else if (grain === 'month' && !(value.getUTCDate() === 1 && isMidnight(value))) {
-      problems.push({
-        field: `filter.${bound}`,
-        message: 'must be the first of a month 00:00 UTC (whole months)',
-      });
-    }
-  }
-  if (problems.length) throw badInput(problems);
-  if (filter?.from && filter.to && filter.to <= filter.from) {
-    throw badInput({ field: 'filter.to', message: 'must be after filter.from' });
-  }
-}
-
-/**
- * Row scope inside SQL. Analysts: their agency's service counties. Agency admins: their own
- * agency's reports and the cases routed to it. Researchers (research endpoint): everything.
+ * Row scope inside SQL. Own agency: its own reports and the cases routed to it. Jurisdiction:
+ * the agency's service counties. All: the research endpoint's researchers.
  */
 export function scopeSql(
-  viewer: Viewer,
+  access: Pick<AggregateAccess, 'viewer' | 'scope'>,
   columns: { county: string; reportingAgency: string; routedAgency: string },
 ): Sql {
-  if (viewer.role === Role.ANALYST) {
+  const { viewer } = access;
+  if (access.scope === 'jurisdiction') {
     return sql(
       `${columns.county}::text = any((select service_counties from agency where id = ?::uuid)::text[])`,
       viewer.agencyId,
     );
   }
-  if (viewer.role === Role.AGENCY_ADMIN) {
+  if (access.scope === 'own-agency') {
     return sql(
       `(${columns.reportingAgency} = ?::uuid or ${columns.routedAgency} = ?::uuid)`,
       viewer.agencyId,
       viewer.agencyId,
     );
   }
-  if (viewer.role === Role.RESEARCHER) return sql('true');
+  if (access.scope === 'all' && viewer.role === Role.RESEARCHER) return sql('true');
   return sql('false');
 }

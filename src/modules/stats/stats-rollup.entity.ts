@@ -31,6 +31,19 @@ export class StatsRollupCell {
   /** Cases of these incidents with at least one contact attempt. */
   @Property({ type: 'integer', default: 0 })
   contacted!: number;
+
+  // Sums of the record keys of each count's records (cell-key perturbation of shared cells).
+  @Property({ type: 'bigint', default: 0 })
+  incidentsKey!: string;
+
+  @Property({ type: 'bigint', default: 0 })
+  fatalKey!: string;
+
+  @Property({ type: 'bigint', default: 0 })
+  naloxoneDosesKey!: string;
+
+  @Property({ type: 'bigint', default: 0 })
+  contactedKey!: string;
 }
 
 // The aggregates' own indexes on other modules' tables, declared here (and created by hand in

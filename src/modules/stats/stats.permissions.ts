@@ -25,7 +25,19 @@ const publishedCounts = allowRoles(
   'a count after disclosure control, inside an aggregate its caller may read',
 );
 
-const TABLE = ['groupBy', 'rows', 'subtotals', 'total'];
+/** Agency admins set their own agency's calendar; the hub admin any agency's. */
+const calendarWriters = allowRoles(
+  'statsCalendarWrite',
+  [Role.AGENCY_ADMIN, Role.HUB_ADMIN],
+  'agency admin: own agency; hub admin: any agency',
+);
+const calendarReaders = allowRoles(
+  'statsCalendarRead',
+  [...AGGREGATE_ROLES, Role.HUB_ADMIN, Role.POLICE_OFFICER, Role.EMS_PROVIDER],
+  'own agency’s calendar (the one its numbers are grouped in)',
+);
+
+const TABLE = ['groupBy', 'internal', 'timeZone', 'rows', 'subtotals', 'total'];
 
 export const statsPermissions: PermissionMap = {
   Query: {
@@ -34,10 +46,17 @@ export const statsPermissions: PermissionMap = {
     followUpStats: aggregates,
     outcomeStats: aggregates,
     dashboardGrid: aggregates,
+    statsCalendar: calendarReaders,
   },
+  Mutation: {
+    setStatsCalendar: calendarWriters,
+  },
+  StatsCalendar: fields(['agencyId', 'timeZone', 'fiscalYearStartMonth'], calendarReaders),
+
   ReferralFeedback: fields(['year', 'months', 'total'], reportingAgencies),
   ReferralFeedbackRow: fields(['month', 'reported', 'reached', 'engaged'], reportingAgencies),
-  PublishedCount: fields(['value', 'suppressed'], publishedCounts),
+  PublishedCount: fields(['value', 'suppressed', 'internal'], publishedCounts),
+  ReportingLag: fields(['medianHours', 'p90Hours'], aggregates),
   PublishedRate: fields(['value', 'suppressed', 'unstable'], aggregates),
   TimeToEvent: fields(
     ['medianHours', 'p90Hours', 'within24h', 'within72h', 'suppressed'],
@@ -45,14 +64,22 @@ export const statsPermissions: PermissionMap = {
   ),
   StatsGroup: fields(
     [
-      'month',
+      'day',
       'week',
+      'month',
+      'quarter',
+      'fiscalYear',
       'county',
+      'countyName',
       'agencyId',
       'agencyName',
       'officerPresence',
       'ageBand',
       'sex',
+      'raceEthnicity',
+      'substanceCategory',
+      'naloxoneGivenBy',
+      'caseSource',
       'outcome',
     ],
     aggregates,
@@ -73,6 +100,8 @@ export const statsPermissions: PermissionMap = {
       'multipleNaloxoneShare',
       'refusedTransport',
       'refusedTransportShare',
+      'ratePer100k',
+      'reportingLag',
     ],
     aggregates,
   ),
@@ -80,6 +109,14 @@ export const statsPermissions: PermissionMap = {
     [
       'group',
       'cases',
+      'routed',
+      'attemptedWithin72hOfRouted',
+      'contactedBefore24h',
+      'contactedBefore24hShare',
+      'earlyContactCaution',
+      'withContactInfo',
+      'completeness',
+      'reportingLag',
       'attempted',
       'contacted',
       'engaged',
@@ -116,7 +153,7 @@ export const statsPermissions: PermissionMap = {
     aggregates,
   ),
   DashboardGridRow: fields(
-    ['group', 'incidents', 'fatal', 'naloxoneDoses', 'contacted'],
+    ['group', 'incidents', 'fatal', 'naloxoneDoses', 'contacted', 'ratePer100k'],
     aggregates,
   ),
 };

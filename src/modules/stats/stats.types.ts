@@ -10,6 +10,12 @@ export class PublishedCountType {
 
   @Field(() => Boolean, { nullable: false })
   suppressed!: boolean;
+
+  @Field(() => Boolean, {
+    nullable: false,
+    description: 'Exact operational data of your own agency (not perturbed, not suppressed)',
+  })
+  internal!: boolean;
 }
 
 @ObjectType('ReferralFeedbackRow')
@@ -17,10 +23,14 @@ export class ReferralFeedbackRowType {
   @Field(() => String, { description: 'YYYY-MM, or null for the year total' })
   month?: string | null;
 
-  @Field(() => PublishedCountType, { description: 'Non-fatal reports your agency sent' })
+  @Field(() => PublishedCountType, {
+    description: 'Non-fatal reports your agency sent: exact (your own operational data)',
+  })
   reported!: PublishedCountType;
 
-  @Field(() => PublishedCountType, { description: 'Of those, people an outreach worker reached' })
+  @Field(() => PublishedCountType, {
+    description: 'Of those, people an outreach worker reached (shared: suppressed and perturbed)',
+  })
   reached!: PublishedCountType;
 
   @Field(() => PublishedCountType, { description: 'Of those, people who engaged with services' })

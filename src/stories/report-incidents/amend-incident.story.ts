@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ReadyConfig } from '../../config';
 import type { Viewer } from '../../auth/viewer';
 import { flushVersioned, staleAsConflict } from '../../common/optimistic-lock';
+import { isUuid } from '../../common/uuid';
 import { badInput, conflict } from '../../errors/hub-errors';
 import { incidentAmended } from '../../modules/case/workflow/amendment';
 import { actorOf } from '../../modules/case/workflow/case-lock';
@@ -31,7 +32,17 @@ export async function amendIncident(
   version: number,
   input: ReportIncidentInput,
 ): Promise<OverdoseIncident> {
-  const problems = await reportProblems(input, 'input', viewer, config);
+  // A report taken as history may be corrected although it is older than the intake limit.
+  const historical =
+    isUuid(id) &&
+    (await em.count(OverdoseIncident, {
+      id,
+      reportingAgency: viewer.agencyId,
+      historical: true,
+    })) > 0;
+  const problems = await reportProblems(input, 'input', viewer, config, new Date(), {
+    backfill: historical,
+  });
   const covered = await coveredCounties(em, [input.county]);
   if (/^\d{5}$/.test(input.county) && !covered.has(input.county)) {
     problems.push({ field: 'input.county', message: 'is outside every agency’s service area' });

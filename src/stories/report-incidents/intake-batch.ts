@@ -7,6 +7,7 @@ import { raiseAfterCommit } from '../../events/domain-events';
 import { AgencyRouter } from '../../modules/case/workflow/agency-router';
 import { openCases, type IntakeReport } from '../../modules/case/workflow/intake';
 import { incidentData, naloxoneData } from '../../modules/incident/incident-data';
+import { intakeFacts } from '../../modules/incident/incident-validation';
 import { OverdoseIncident } from '../../modules/incident/incident.entity';
 import type { ReportIncidentInput } from '../../modules/incident/incident.input';
 import { NaloxoneAdministration } from '../../modules/incident/naloxone-administration.entity';
@@ -23,6 +24,16 @@ import {
 } from '../../modules/person/person.service';
 
 type Row = PlainRow & { id: string };
+
+/**
+ * How a batch is taken in. `backfill`: reports older than MAX_INCIDENT_AGE_DAYS are accepted as
+ * history (stored, counted, linked to the person's other cases; never routed). `caseDefinition`:
+ * the definition that admitted the reports, when the hub classified them (imports).
+ */
+export interface IntakeOptions {
+  backfill?: boolean;
+  caseDefinition?: { name: string; version: number };
+}
 
 interface KeyedReport {
   input: ReportIncidentInput;
@@ -46,6 +57,7 @@ export async function writeReports(
   viewer: Viewer,
   config: ReadyConfig,
   inputs: readonly ReportIncidentInput[],
+  options: IntakeOptions = {},
 ): Promise<string[]> {
   const keyed: KeyedReport[] = inputs.map((input, index) => ({
     input,
@@ -66,7 +78,7 @@ export async function writeReports(
   );
   const ids: string[] = new Array(inputs.length);
   for (const round of rounds(keyed)) {
-    const written = await writeRound(tx, viewer, config, round, router);
+    const written = await writeRound(tx, viewer, config, round, router, options);
     round.forEach((report, i) => (ids[report.index] = written[i]));
   }
   return ids;
@@ -90,6 +102,7 @@ async function writeRound(
   config: ReadyConfig,
   reports: KeyedReport[],
   router: AgencyRouter,
+  options: IntakeOptions,
 ): Promise<string[]> {
   const keys = reports.flatMap((r) => (r.key ? [r.key] : []));
   // People already known, locked: their earlier cases may be closed by a death reported here.
@@ -130,7 +143,14 @@ async function writeRound(
       people.push(person);
       personId = person.id;
     }
-    const incident = { ...stamped(), ...incidentData(tx, viewer, input), person: personId };
+    // History (a backfill older than the intake limit) and the case definition that admitted it.
+    const facts = intakeFacts(input, config, options, now);
+    const incident = {
+      ...stamped(),
+      ...incidentData(tx, viewer, input),
+      ...facts,
+      person: personId,
+    };
     incidents.push({ ...incident, version: 1 });
     if (input.survivor) {
       identities.push({
@@ -149,6 +169,7 @@ async function writeRound(
       occurredAt: input.occurredAt,
       fatal: input.fatal,
       doNotContact,
+      historical: facts.historical,
     });
   }
 

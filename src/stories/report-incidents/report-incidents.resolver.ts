@@ -34,8 +34,15 @@ export class ReportIncidentsResolver {
     @Ctx() { em, viewer, config }: Context,
     @Arg('inputs', () => [ReportIncidentInput], { nullable: false, validate: false })
     inputs: ReportIncidentInput[],
+    @Arg('backfill', () => Boolean, {
+      nullable: false,
+      defaultValue: false,
+      description:
+        'History: reports older than the intake limit (MAX_INCIDENT_AGE_DAYS) are accepted, counted and linked to earlier cases, never routed for a follow-up',
+    })
+    backfill: boolean,
   ): Promise<BatchReportResultType> {
-    const outcomes = await reportIncidents(em, viewer, config, inputs);
+    const outcomes = await reportIncidents(em, viewer, config, inputs, { backfill });
     const count = (status: ReportStatus) => outcomes.filter((o) => o.status === status).length;
     return {
       items: outcomes.map((o) => ({ ...o, incident: o.incident as unknown as IncidentType })),

@@ -7,7 +7,9 @@ import { OverdoseIncident } from '../../modules/incident/incident.entity';
 import type { ReportIncidentInput } from '../../modules/incident/incident.input';
 import { MAX_BATCH_SIZE } from '../../modules/incident/incident.input';
 import { ReportStatus } from '../../modules/incident/incident.types';
-import { writeReports as writeBatch } from './intake-batch';
+import { writeReports as writeBatch, type IntakeOptions } from './intake-batch';
+
+export type { IntakeOptions };
 
 export interface ReportOutcome {
   index: number;
@@ -41,13 +43,14 @@ export async function reportIncidents(
   viewer: Viewer,
   config: ReadyConfig,
   inputs: ReportIncidentInput[],
+  options: IntakeOptions = {},
 ): Promise<ReportOutcome[]> {
   if (inputs.length === 0)
     throw badInput({ field: 'inputs', message: 'must contain at least one report' });
   if (inputs.length > MAX_BATCH_SIZE) {
     throw badInput({ field: 'inputs', message: `must contain at most ${MAX_BATCH_SIZE} reports` });
   }
-  return reportMany(em, viewer, config, inputs, (i) => `inputs.${i}`);
+  return reportMany(em, viewer, config, inputs, (i) => `inputs.${i}`, options);
 }
 
 interface ValidReport {
@@ -63,6 +66,7 @@ async function reportMany(
   config: ReadyConfig,
   inputs: ReportIncidentInput[],
   pathOf: (index: number) => string,
+  options: IntakeOptions = {},
 ): Promise<ReportOutcome[]> {
   const covered = await coveredCounties(
     em,
@@ -75,14 +79,14 @@ async function reportMany(
     // The same report twice in one batch is a retry inside the batch: answered like the first.
     if (firstIndexOf.get(input.externalId) !== index) continue;
     const path = pathOf(index);
-    const errors = await reportProblems(input, path, viewer, config);
+    const errors = await reportProblems(input, path, viewer, config, new Date(), options);
     if (/^\d{5}$/.test(input.county ?? '') && !covered.has(input.county)) {
       errors.push({ field: `${path}.county`, message: 'is outside every agency’s service area' });
     }
     if (errors.length > 0) rejected.set(index, errors);
     else valid.push({ index, input });
   }
-  const written = await writeReports(em, viewer, config, valid);
+  const written = await writeReports(em, viewer, config, valid, options);
 
   return inputs.map((input, index) => {
     const firstIndex = firstIndexOf.get(input.externalId)!;
@@ -115,13 +119,14 @@ async function writeReports(
   viewer: Viewer,
   config: ReadyConfig,
   reports: ValidReport[],
+  options: IntakeOptions,
 ): Promise<Map<number, Written>> {
   const written = new Map<number, Written>();
   for (let attempt = 1; ; attempt++) {
     const pending = reports.filter((r) => !written.has(r.index));
     if (pending.length === 0) return written;
     try {
-      await writeRound(em, viewer, config, pending, written);
+      await writeRound(em, viewer, config, pending, written, options);
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException && attempt < MAX_ATTEMPTS) continue;
       throw error;
@@ -139,6 +144,7 @@ async function writeRound(
   config: ReadyConfig,
   pending: ValidReport[],
   written: Map<number, Written>,
+  options: IntakeOptions,
 ): Promise<void> {
   const known = await em.find(OverdoseIncident, {
     reportingAgency: viewer.agencyId,
@@ -158,6 +164,7 @@ async function writeRound(
       viewer,
       config,
       fresh.map((r) => r.input),
+      options,
     ),
   );
   const stored = new Map(

@@ -23,6 +23,11 @@ export interface IntakeReport {
   fatal: boolean;
   /** The person asked not to be contacted (a known person's standing wish). */
   doNotContact: boolean;
+  /**
+   * A backfilled report older than the intake limit: counted and linked to the person's other
+   * cases, but nobody is sent to visit (closed NOT_ELIGIBLE, timeline reason HISTORICAL).
+   */
+  historical?: boolean;
 }
 
 /** The case opened for one report, and the person's earlier cases it was linked to. */
@@ -42,7 +47,8 @@ type Row = PlainRow & { id: string };
  * reason); a person who asked not to be contacted gets a case routed DO_NOT_CONTACT_ON_FILE
  * (seen and counted by the agency, no referral request, attempts refused); a fatal report's case
  * is closed DECEASED through the one close (closeCases), which also closes the person's open
- * cases.
+ * cases. A backfilled report of long ago (historical) is closed NOT_ELIGIBLE as HISTORICAL and
+ * never routed.
  * A repeat overdose links the new case to every earlier one and never reopens them.
  *
  * A person appears at most once per call (the caller sends a second report of the same person
@@ -87,6 +93,12 @@ export async function openCases(
 
     if (report.fatal) {
       toClose.push({ caseId: kase.id, reason: CloseReason.DECEASED, timelineReason: 'FATAL' });
+    } else if (report.historical) {
+      toClose.push({
+        caseId: kase.id,
+        reason: CloseReason.NOT_ELIGIBLE,
+        timelineReason: 'HISTORICAL',
+      });
     } else {
       const target = router.pick(report.county);
       if (target && report.doNotContact) {

@@ -1,0 +1,176 @@
+import { useState } from 'preact/hooks';
+import { t } from '../i18n';
+import { countyAt, loadCounties } from '../geo/county';
+import { queue } from '../store';
+import { Field, Message } from './common';
+import { useAppState } from './hooks';
+
+const localNow = () => {
+  const d = new Date();
+  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+  return d.toISOString().slice(0, 16);
+};
+
+/**
+ * Police and EMS: time, place (the phone's position → county), fatal, naloxone given; a name
+ * only if the responder has it. Saved on the phone first, so a report made without signal is
+ * sent later (the hub ignores a second copy of the same report id).
+ */
+export function QuickReport() {
+  const app = useAppState();
+  const [when, setWhen] = useState(localNow());
+  const [county, setCounty] = useState('');
+  const [coords, setCoords] = useState<{ latitude: number; longitude: number } | null>(null);
+  const [fatal, setFatal] = useState<boolean | null>(null);
+  const [naloxone, setNaloxone] = useState<boolean | null>(null);
+  const [first, setFirst] = useState('');
+  const [last, setLast] = useState('');
+  const [dob, setDob] = useState('');
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error' | 'info'; text: string } | null>(
+    null,
+  );
+  const responder = app.me?.role === 'POLICE_OFFICER' ? 'POLICE' : 'EMS';
+
+  const locate = () =>
+    navigator.geolocation.getCurrentPosition(
+      async (pos) => {
+        const found = countyAt(await loadCounties(), pos.coords.longitude, pos.coords.latitude);
+        setCoords({ latitude: pos.coords.latitude, longitude: pos.coords.longitude });
+        if (found) {
+          setCounty(found.fips);
+          setMessage({
+            kind: 'info',
+            text: t('countyFound', { fips: `${found.fips} ${found.name}` }),
+          });
+        } else setMessage({ kind: 'error', text: t('countyNotFound') });
+      },
+      () => setMessage({ kind: 'error', text: t('countyNotFound') }),
+      { enableHighAccuracy: false, timeout: 15_000 },
+    );
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const missing = [
+      !when && t('occurredAt'),
+      !/^\d{5}$/.test(county) && t('county'),
+      fatal === null && t('fatal'),
+      naloxone === null && t('naloxoneGiven'),
+    ].filter(Boolean);
+    if (missing.length > 0)
+      return setMessage({
+        kind: 'error',
+        text: t('error.FIELD_REQUIRED', { field: missing.join(', ') }),
+      });
+    const occurredAt = new Date(when).toISOString();
+    const named = first || last || dob;
+    const result = await queue({
+      kind: 'report',
+      caseId: '',
+      baseVersion: 0,
+      input: {
+        externalId: `app-${crypto.randomUUID()}`,
+        occurredAt,
+        county,
+        ...(coords ?? {}),
+        fatal: Boolean(fatal),
+        naloxone: naloxone
+          ? [{ administeredAt: occurredAt, administeredBy: responder, route: 'OTHER' }]
+          : [],
+        survivor: named
+          ? {
+              firstName: first || undefined,
+              lastName: last || undefined,
+              dateOfBirth: dob || undefined,
+            }
+          : null,
+      },
+    });
+    setMessage(
+      result === 'sent'
+        ? { kind: 'ok', text: t('reportSent') }
+        : result === 'queued'
+          ? { kind: 'info', text: t('reportQueued') }
+          : { kind: 'error', text: t('rejectedTitle') },
+    );
+  };
+
+  const yesNo = (id: string, label: string, value: boolean | null, set: (v: boolean) => void) => (
+    <fieldset class="yes-no">
+      <legend>{label}</legend>
+      {[true, false].map((v) => (
+        <span key={String(v)}>
+          <input
+            type="radio"
+            id={`${id}-${v}`}
+            name={id}
+            checked={value === v}
+            onChange={() => set(v)}
+          />
+          <label for={`${id}-${v}`}>{v ? t('yes') : t('no')}</label>
+        </span>
+      ))}
+    </fieldset>
+  );
+
+  return (
+    <section aria-labelledby="report-title">
+      <h1 id="report-title">{t('report')}</h1>
+      <p>{t('reportIntro')}</p>
+      <form onSubmit={submit} noValidate id="report-form">
+        <Field id="report-when" label={t('occurredAt')}>
+          <input
+            id="report-when"
+            type="datetime-local"
+            value={when}
+            onInput={(e) => setWhen((e.target as HTMLInputElement).value)}
+          />
+        </Field>
+        <Field id="report-county" label={`${t('place')}: ${t('county')}`}>
+          <input
+            id="report-county"
+            inputMode="numeric"
+            maxLength={5}
+            value={county}
+            onInput={(e) => setCounty((e.target as HTMLInputElement).value)}
+          />
+        </Field>
+        <button type="button" onClick={locate}>
+          {t('useLocation')}
+        </button>
+        {yesNo('report-fatal', t('fatal'), fatal, setFatal)}
+        {yesNo('report-naloxone', t('naloxoneGiven'), naloxone, setNaloxone)}
+        <details>
+          <summary>{t('identityOptional')}</summary>
+          <Field id="report-first" label={t('firstName')}>
+            <input
+              id="report-first"
+              autoComplete="off"
+              value={first}
+              onInput={(e) => setFirst((e.target as HTMLInputElement).value)}
+            />
+          </Field>
+          <Field id="report-last" label={t('lastName')}>
+            <input
+              id="report-last"
+              autoComplete="off"
+              value={last}
+              onInput={(e) => setLast((e.target as HTMLInputElement).value)}
+            />
+          </Field>
+          <Field id="report-dob" label={t('dateOfBirth')}>
+            <input
+              id="report-dob"
+              type="date"
+              value={dob}
+              onInput={(e) => setDob((e.target as HTMLInputElement).value)}
+            />
+          </Field>
+        </details>
+        {message && <Message kind={message.kind}>{message.text}</Message>}
+        <button type="submit" class="primary">
+          {t('sendReport')}
+        </button>
+      </form>
+    </section>
+  );
+}

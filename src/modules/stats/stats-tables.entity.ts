@@ -1,0 +1,58 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+
+/**
+ * The permanent random key of one counted unit (cell-key perturbation, docs/disclosure.md).
+ * Written by the trigger of the numbers migration when the unit is inserted, never changed:
+ * the same records always give the same cell key, whatever query groups them.
+ */
+@Entity({ tableName: 'stats_record_key' })
+export class StatsRecordKey {
+  @PrimaryKey({ type: 'uuid' })
+  unitId!: string;
+
+  /** 0 ≤ key < 2^20. */
+  @Property({ type: 'integer' })
+  key!: number;
+}
+
+/** An agency's calendar for its statistics: its time zone and the month its fiscal year starts. */
+@Entity({ tableName: 'stats_calendar' })
+export class StatsCalendar {
+  @PrimaryKey({ type: 'uuid' })
+  agencyId!: string;
+
+  @Property({ type: 'text', nullable: true })
+  timeZone?: string | null;
+
+  @Property({ type: 'smallint', nullable: true })
+  fiscalYearStartMonth?: number | null;
+}
+
+/** Resident population of a county in a year (Census Bureau county population estimates). */
+@Entity({ tableName: 'county_population' })
+export class CountyPopulation {
+  @PrimaryKey({ type: 'character', length: 5 })
+  county!: string;
+
+  @PrimaryKey({ type: 'integer' })
+  year!: number;
+
+  @Property({ type: 'integer' })
+  population!: number;
+
+  @Property({ type: 'text' })
+  countyName!: string;
+
+  @Property({ type: 'text' })
+  stateName!: string;
+}
+
+/** A county's region, for generalising research extracts (county → region → state). */
+@Entity({ tableName: 'county_region' })
+export class CountyRegion {
+  @PrimaryKey({ type: 'character', length: 5 })
+  county!: string;
+
+  @Property({ type: 'text' })
+  region!: string;
+}
