@@ -126,7 +126,8 @@ export function countStatements(hub: TestHub): { count(): number; stop(): void }
   const original = connection.execute.bind(connection);
   let statements = 0;
   connection.execute = ((...args: Parameters<typeof original>) => {
-    statements++;
+    // The durable job queue polls on a timer on the same connection: not the request's cost.
+    if (!/\bhub_job\b/.test(String(args[0]))) statements++;
     return original(...args);
   }) as typeof connection.execute;
   return {
