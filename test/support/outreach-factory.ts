@@ -22,6 +22,7 @@ import {
   type RoutedCaseOptions,
 } from './factories';
 import type { TestHub } from './hub';
+import { BACKGROUND_WORK } from './statements';
 
 const MINUTE = 60_000;
 
@@ -119,13 +120,8 @@ export async function footprint(
 
 /**
  * Counts the SQL statements the hub sends, by wrapping the connection every EntityManager fork
- * shares. Test support only: nothing in src knows about it. The hub's background work (the job
- * queue's polls and timers, spike checks, alert deliveries, reminders) runs on the same
- * connection at its own pace, so its statements are left out: they are not the request's.
+ * shares. Test support only: nothing in src knows about it. Background work is left out.
  */
-const BACKGROUND_WORK =
-  /hub_job|spike_alert|spike_setting|alert_delivery|push_subscription|notification_setting/i;
-
 export function countStatements(hub: TestHub): { count(): number; stop(): void } {
   const connection = hub.server.orm.em.getConnection();
   const original = connection.execute.bind(connection);
