@@ -1,14 +1,40 @@
+/**
+ * Two tiers (README, "Tests"):
+ * - `npm test`: unit and integration tests, the permission matrix, IDOR, hostile requests and a
+ *   short fuzz (FUZZ_RUNS, 25 cases per mutation);
+ * - `npm run test:slow` (TEST_TIER=slow): the full fuzz (1,000 cases per mutation), the dashboard
+ *   in Chromium, the PostgreSQL restart and two hub instances on Redis.
+ * `.ci/run` runs both.
+ */
+const SLOW = [
+  'test/hostile-fuzz.test.ts',
+  'test/dashboard.e2e.test.ts',
+  'test/database-restart.test.ts',
+  'test/subscriptions-redis.test.ts',
+];
+/** In both tiers: a short run in `npm test`, the full count in `npm run test:slow`. */
+const BOTH = ['test/hostile-fuzz.test.ts'];
+const slowTier = process.env.TEST_TIER === 'slow';
+const asPattern = (file) => `<rootDir>/${file}`;
+
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/support/environment.ts',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
+  testMatch: slowTier ? SLOW.map(asPattern) : ['**/*.test.ts'],
+  testPathIgnorePatterns: slowTier
+    ? ['/node_modules/']
+    : ['/node_modules/', ...SLOW.filter((f) => !BOTH.includes(f)).map(asPattern)],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
+    // Transpile only (tsconfig.test.json: isolatedModules): `npm run typecheck` checks the types,
+    // once, instead of ts-jest type-checking every file in every worker.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
+  // Migrations run once per run; each file starts from a copy (test/support/test-databases.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
-  // Each file starts its own hub. On the embedded database each file also has its own in-memory
-  // PostgreSQL, so two files can run at once (one per core). On a shared PostgreSQL
-  // (DATABASE_URL) files run one after another: some tests count rows across the database.
-  maxWorkers: process.env.DATABASE_URL ? 1 : 2,
+  // Every file has a database of its own (its in-memory embedded PostgreSQL, or its own copy of
+  // the template on PostgreSQL), so files run two at a time on either.
+  maxWorkers: 2,
 };
