@@ -64,13 +64,17 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 export async function createServer(
   config: ReadyConfig,
   logger: Logger,
-  /** An already opened database (tests open theirs from a migrated copy); closed by stop(). */
-  options: { database?: Database } = {},
+  options: {
+    /** An already opened database (tests open theirs from a migrated copy); closed by stop(). */
+    database?: Database;
+    /** The clock of the background jobs (tests); the system clock by default. */
+    clock?: () => Date;
+  } = {},
 ): Promise<HubServer> {
   const database = options.database ?? (await openDatabase(config, logger));
   try {
     await migrateToLatest(database.orm);
-    return await startHttp(config, logger, database.orm, database.close);
+    return await startHttp(config, logger, database.orm, database.close, options.clock);
   } catch (error) {
     await database.close();
     throw error;
@@ -82,6 +86,7 @@ async function startHttp(
   logger: Logger,
   orm: MikroORM,
   closeDatabase: () => Promise<void>,
+  clock?: () => Date,
 ): Promise<HubServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -232,7 +237,7 @@ async function startHttp(
     config,
     logger,
   });
-  const jobs = startLiveJobs(orm, bus, config, logger);
+  const jobs = startLiveJobs(orm, bus, config, logger, clock);
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const retention = startRetentionSchedule(orm, config.retention, logger);

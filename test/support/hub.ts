@@ -48,7 +48,11 @@ export interface TestHub {
  * in-memory embedded PostgreSQL loaded from the run's migrated dump. Tests talk to it over HTTP
  * like any client.
  */
-export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
+export async function startTestHub(
+  env: Record<string, string> = {},
+  /** The clock of the hub's background jobs, for tests that need time to pass. */
+  options: { clock?: () => Date } = {},
+): Promise<TestHub> {
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -66,7 +70,10 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
   const logger = createLogger(config.logLevel);
   let server: HubServer;
   try {
-    server = await createServer(config, logger, { database: await migratedCopy(config) });
+    server = await createServer(config, logger, {
+      database: await migratedCopy(config),
+      clock: options.clock,
+    });
   } catch (error) {
     // One line that says which database or address could not be had (no stack of the driver).
     throw new Error(`test hub could not start on ${where(config)}: ${oneLine(error)}`);
