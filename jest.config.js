@@ -33,7 +33,8 @@ module.exports = {
   // Migrations run once per run; each file starts from a copy (test/support/test-databases.ts).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 60_000,
+  // Generous: a loaded machine must not fail a test that waits on a real event.
+  testTimeout: 120_000,
   // Every file has a database of its own (its in-memory embedded PostgreSQL, or its own copy of
   // the template on PostgreSQL), so files run two at a time on either.
   maxWorkers: 2,

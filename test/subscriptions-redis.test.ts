@@ -31,6 +31,8 @@ const reachable = shared && redisReachable();
 if (!shared) {
   note('subscriptions-redis.test.ts skipped: two instances share a PostgreSQL (set DATABASE_URL)');
 } else if (!reachable) {
+  // CI (.ci/run) starts Redis and sets TEST_REDIS_REQUIRED: there a skip would hide the check.
+  if (process.env.TEST_REDIS_REQUIRED) throw new Error(`no Redis at ${REDIS_URL}`);
   note(`subscriptions-redis.test.ts skipped: no Redis at ${REDIS_URL} (set TEST_REDIS_URL)`);
 }
 
