@@ -97,8 +97,11 @@ export async function startTestHub(
   return hub;
 }
 
-/** An in-memory hub starts from the run's migrated dump when there is one (see global-setup). */
-async function migratedCopy(config: ReadyConfig): Promise<Database | undefined> {
+/**
+ * An in-memory hub starts from the run's migrated dump when there is one (see global-setup);
+ * undefined otherwise (createServer opens the database itself). For tests that call createServer.
+ */
+export async function migratedCopy(config: ReadyConfig): Promise<Database | undefined> {
   const dump = process.env[DUMP_ENV];
   if (!dump || config.database.kind !== 'embedded' || config.database.storage !== 'memory') {
     return undefined;
