@@ -38,4 +38,7 @@ module.exports = {
   // Every file has a database of its own (its in-memory embedded PostgreSQL, or its own copy of
   // the template on PostgreSQL), so files run two at a time on either.
   maxWorkers: 2,
+  // A worker keeps what earlier files left (each embedded hub's WebAssembly memory among it):
+  // one reached 9 GB and was killed by the kernel. Above this after a file, it is replaced.
+  workerIdleMemoryLimit: '1GB',
 };
