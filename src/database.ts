@@ -7,9 +7,19 @@ import { databaseDriverLog } from './database-log';
 import type { Logger } from './logger';
 import { baseOrmOptions } from './mikro-orm.config';
 
+export interface EmbeddedOptions {
+  /**
+   * An in-memory embedded database starts as a copy of this dump (PGlite's dumpDataDir) instead of
+   * an empty cluster: tests migrate once per run and open every hub from the copy.
+   */
+  loadDataDir?: Blob;
+}
+
 export interface Database {
   orm: MikroORM;
   kind: 'postgres' | 'embedded';
+  /** Embedded only: the data directory as a tarball (what `loadDataDir` takes back). */
+  dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -17,7 +27,11 @@ export interface Database {
  * Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PostgreSQL (PGlite) — in the
  * data folder, or in memory for tests. The rest of the hub cannot tell them apart.
  */
-export async function openDatabase(config: HubConfig, logger?: Logger): Promise<Database> {
+export async function openDatabase(
+  config: HubConfig,
+  logger?: Logger,
+  options: EmbeddedOptions = {},
+): Promise<Database> {
   // Identity columns decrypt on load: the keys must be in place before the ORM reads a row.
   // (Migrations alone need none: the migration script opens the database without them.)
   if (config.identityKeys) installIdentityKeyRing(config.identityKeys);
@@ -39,7 +53,7 @@ export async function openDatabase(config: HubConfig, logger?: Logger): Promise<
   const { PGliteDriver } = await import('mikro-orm-pglite');
   let pglite: InstanceType<typeof PGlite>;
   if (config.database.storage === 'memory') {
-    pglite = new PGlite();
+    pglite = new PGlite(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
   } else {
     const dir = join(config.database.dataDir, 'pgdata');
     mkdirSync(dir, { recursive: true });
@@ -59,6 +73,7 @@ export async function openDatabase(config: HubConfig, logger?: Logger): Promise<
   return {
     orm,
     kind: 'embedded',
+    dumpDataDir: () => pglite.dumpDataDir('none'),
     close: async () => {
       await orm.close(true);
       if (!pglite.closed) await pglite.close();

@@ -17,7 +17,7 @@ import type { ReadyConfig } from './config';
 import type { Context } from './context';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/tokens';
-import { migrateToLatest, openDatabase } from './database';
+import { migrateToLatest, openDatabase, type Database } from './database';
 import { formatError, INTERNAL_MESSAGE } from './errors/format-error';
 import { noNulCharactersPlugin, noNulCharactersRule } from './errors/nul-characters';
 import { noSubscriptionsOverHttpPlugin } from './errors/http-subscription.plugin';
@@ -41,7 +41,7 @@ import { startReminderJob } from './modules/account/reminders';
 import { mountFieldApp } from './field-app/field-app.route';
 import { mountStatsExport } from './modules/stats/stats-export.route';
 import { attachDomainEvents } from './events/domain-events';
-import { createEventBus } from './events/event-bus';
+import { createEventBus, type EventBus } from './events/event-bus';
 import { startBackgroundWork } from './live/live-jobs';
 import { attachLiveServer, type LiveServer } from './live/ws-server';
 import { createMetrics } from './metrics/metrics';
@@ -55,6 +55,8 @@ export interface HubServer {
   server: Server;
   /** The Apollo server behind /graphql, for in-process runs (executeOperation) in tests. */
   apollo: ApolloServer<Context>;
+  /** Listeners on events raised by this instance (after their transaction commits). */
+  events: Pick<EventBus, 'onRaised'>;
   stop(): Promise<void>;
 }
 
@@ -64,11 +66,20 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
  * Builds and starts the whole hub: database (migrated), schema behind the permission layer,
  * Apollo on Express, health endpoints. `stop()` drains requests, then closes the database.
  */
-export async function createServer(config: ReadyConfig, logger: Logger): Promise<HubServer> {
-  const database = await openDatabase(config, logger);
+export async function createServer(
+  config: ReadyConfig,
+  logger: Logger,
+  options: {
+    /** An already opened database (tests open theirs from a migrated copy); closed by stop(). */
+    database?: Database;
+    /** The clock of the background jobs (tests); the system clock by default. */
+    clock?: () => Date;
+  } = {},
+): Promise<HubServer> {
+  const database = options.database ?? (await openDatabase(config, logger));
   try {
     await migrateToLatest(database.orm);
-    return await startHttp(config, logger, database.orm, database.close);
+    return await startHttp(config, logger, database.orm, database.close, options.clock);
   } catch (error) {
     await database.close();
     throw error;
@@ -80,6 +91,7 @@ async function startHttp(
   logger: Logger,
   orm: MikroORM,
   closeDatabase: () => Promise<void>,
+  clock?: () => Date,
 ): Promise<HubServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -230,10 +242,20 @@ async function startHttp(
   });
   app.use(bodyErrorHandler(logger));
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    // Nothing of this hub may outlive a failed start (createServer closes the database).
+    await apollo.stop().catch(() => undefined);
+    await research.stop().catch(() => undefined);
+    detachEvents();
+    await bus.close();
+    await rateLimiter.close();
+    throw error;
+  }
   liveRef.server = attachLiveServer({
     httpServer,
     schema,
@@ -244,7 +266,7 @@ async function startHttp(
     config,
     logger,
   });
-  const jobs = await startBackgroundWork(orm, bus, config, logger);
+  const jobs = await startBackgroundWork(orm, bus, config, logger, clock);
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const reminders = startReminderJob(orm, config, logger);
@@ -256,6 +278,7 @@ async function startHttp(
     orm,
     server: httpServer,
     apollo,
+    events: { onRaised: bus.onRaised },
     stop: () =>
       (stopping ??= (async () => {
         await jobs.stop();

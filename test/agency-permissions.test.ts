@@ -173,6 +173,24 @@ const ROWS: Row[] = [
     }),
   },
   {
+    field: 'Mutation.setCaseDefinition',
+    query: `mutation {
+      __typename
+      setCaseDefinition(definition: ALL_DRUG_OVERDOSE) { id }
+    }`,
+    path: ['setCaseDefinition'],
+    intact: MUTATION,
+    // Its own agency's definition; the hub admin may name any agency.
+    allowed: { role: Role.AGENCY_ADMIN },
+    denied: { role: Role.OUTREACH_WORKER },
+    prepare: async (hub, who) => ({
+      unchanged: async () =>
+        expect((await hub.em().findOneOrFail(Agency, { id: who.agency.id })).caseDefinition).toBe(
+          'OPIOID_OVERDOSE',
+        ),
+    }),
+  },
+  {
     field: 'Mutation.deactivateAgency',
     query: 'mutation ($id: ID!) { __typename deactivateAgency(id: $id) { id } }',
     path: ['deactivateAgency'],
@@ -314,7 +332,7 @@ const ROWS: Row[] = [
     denied: OPEN,
   },
   // Agency: the directory is open; administrative details are for admins.
-  ...(['id', 'name', 'kind', 'serviceCounties'] as const).map((field): Row => ({
+  ...(['id', 'name', 'kind', 'serviceCounties', 'caseDefinition'] as const).map((field): Row => ({
     field: `Agency.${field}`,
     query: `{ me { agency { ${field} } } }`,
     path: ['me', 'agency', field],

@@ -4,7 +4,14 @@ import { ALL_ROLES, Role } from '../src/common/role';
 import { loadConfig, type ReadyConfig } from '../src/config';
 import { createServer, type HubServer } from '../src/server';
 import { makeUser, uniqueCounty, type Actor } from './support/factories';
-import { errorCodes, postGraphQL, startTestHub, TEST_SECRETS, type TestHub } from './support/hub';
+import {
+  errorCodes,
+  migratedCopy,
+  postGraphQL,
+  startTestHub,
+  TEST_SECRETS,
+  type TestHub,
+} from './support/hub';
 import { EXTRACT_QUERY, makeResearcher, researchGql } from './support/research';
 
 const year = new Date().getUTCFullYear() - 1;
@@ -208,7 +215,9 @@ describe('research audit', () => {
         done();
       },
     });
-    server = await createServer(config, pino({ level: 'info' }, sink));
+    server = await createServer(config, pino({ level: 'info' }, sink), {
+      database: await migratedCopy(config),
+    });
   });
   afterAll(() => server.stop());
 

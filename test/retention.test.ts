@@ -214,7 +214,8 @@ describe('identity retention', () => {
     const settings = { retentionDays: 365, batchSize: 500 };
     const logger = createLogger('silent');
     const waitFor = async (check: () => Promise<boolean>) => {
-      for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+      // Up to 30 s: the first run is 10 ms after the start, but a loaded machine can be slow.
+      for (let i = 0; i < 600 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
     };
     /** A worker of its own queue, so the hub's own timers do not run here. */
     const worker = () =>

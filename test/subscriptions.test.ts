@@ -1,7 +1,14 @@
 import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
 import { makeAgency, makeUser, uniqueCounty, type Actor } from './support/factories';
-import { connectLive, listening, subscribe, waitFor, type LiveClient } from './support/live';
+import {
+  connectLive,
+  disposeAll,
+  listening,
+  subscribe,
+  waitFor,
+  type LiveClient,
+} from './support/live';
 import { REPORT_MUTATION, reportInput } from './support/reports';
 import { startTestHub, type TestHub } from './support/hub';
 
@@ -20,7 +27,7 @@ beforeAll(async () => {
   hub = await startTestHub({ FOLLOW_UP_TICK_SECONDS: '0', SPIKE_CHECK_SECONDS: '0' });
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await disposeAll(hub, clients);
 });
 afterAll(async () => {
   await hub.stop();

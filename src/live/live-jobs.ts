@@ -33,6 +33,8 @@ export async function startBackgroundWork(
   bus: EventBus,
   config: ReadyConfig,
   logger: Logger,
+  /** The time the follow-up job goes by (tests move it instead of waiting for hours to pass). */
+  clock: () => Date = () => new Date(),
 ): Promise<BackgroundWork> {
   const worker = createJobWorker(orm, config.jobs, logger);
   const runtime: SpikeRuntime = {
@@ -46,7 +48,7 @@ export async function startBackgroundWork(
     // The end of the last tick is kept in the job, so a restart neither skips nor repeats a case.
     const period = config.events.followUpTickSeconds;
     await worker.every('follow-up-due', period, period, async (job) => {
-      const now = new Date();
+      const now = clock();
       const since =
         typeof job.payload.since === 'string'
           ? new Date(job.payload.since)

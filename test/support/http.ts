@@ -1,6 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import type { GraphQLResponse, TestHub } from './hub';
+import {
+  RUN_ENV,
+  TEMPLATE_ENV,
+  adminQuery,
+  copyTemplate,
+  dropDatabase,
+  fileDatabaseName,
+  withDatabase,
+} from './test-databases';
 
 /** A raw HTTP exchange with the hub, for what `hub.gql` cannot express (bodies, methods, paths). */
 export interface RawResponse {
@@ -34,7 +41,8 @@ export const errorsAt = (response: GraphQLResponse<unknown>): Array<[unknown, un
 /**
  * A database no other test uses, for tests that break it on purpose (drop a table, close it).
  * Embedded: the in-memory PGlite of a fresh hub is already private, so nothing is needed.
- * PostgreSQL: a new database beside DATABASE_URL's, dropped again by `drop()`.
+ * PostgreSQL: a new copy of the run's migrated template (or an empty database beside
+ * DATABASE_URL's when there is no template), dropped again by `drop()`, else when the run ends.
  */
 export async function throwawayDatabase(): Promise<{
   env: Record<string, string>;
@@ -42,22 +50,13 @@ export async function throwawayDatabase(): Promise<{
 }> {
   const base = process.env.DATABASE_URL;
   if (!base) return { env: {}, drop: async () => undefined };
-  const url = new URL(base);
-  const name = `${url.pathname.slice(1) || 'hub'}_tmp_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: base });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database "${name}"`);
-  url.pathname = `/${name}`;
+  const template = process.env[TEMPLATE_ENV];
+  const name = fileDatabaseName(base, Number(process.env[RUN_ENV] ?? process.pid));
+  if (template) await copyTemplate(base, template, name);
+  else await adminQuery(base, `create database "${name}"`);
   return {
-    env: { DATABASE_URL: url.toString() },
-    drop: () => admin(`drop database if exists "${name}" with (force)`),
+    env: { DATABASE_URL: withDatabase(base, name) },
+    drop: () => dropDatabase(base, name),
   };
 }
 

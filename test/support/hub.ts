@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { Blob } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadConfig, type ReadyConfig } from '../../src/config';
+import { openDatabase, type Database } from '../../src/database';
 import { createLogger } from '../../src/logger';
 import { createServer, type HubServer } from '../../src/server';
+import { DUMP_ENV, OPEN_HUBS, oneLine, safeUrl } from './test-databases';
 
 export const TEST_SECRETS = {
   JWT_SECRET: 'test-jwt-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
@@ -40,10 +44,16 @@ export interface TestHub {
 }
 
 /**
- * Starts a whole hub on a free port: PostgreSQL when DATABASE_URL is set (CI), otherwise an
- * in-memory embedded PostgreSQL. Tests talk to it over HTTP like any client.
+ * Starts a whole hub on a free port: PostgreSQL when DATABASE_URL is set (CI; each test file has
+ * its own copy of the run's migrated database, see test/support/environment.ts), otherwise an
+ * in-memory embedded PostgreSQL loaded from the run's migrated dump. Tests talk to it over HTTP
+ * like any client.
  */
-export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
+export async function startTestHub(
+  env: Record<string, string> = {},
+  /** The clock of the hub's background jobs, for tests that need time to pass. */
+  options: { clock?: () => Date } = {},
+): Promise<TestHub> {
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -63,15 +73,60 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,
   }) as ReadyConfig;
-  const server = await createServer(config, createLogger(config.logLevel));
-  return {
+  const logger = createLogger(config.logLevel);
+  let server: HubServer;
+  try {
+    server = await createServer(config, logger, {
+      database: await migratedCopy(config),
+      clock: options.clock,
+    });
+  } catch (error) {
+    // One line that says which database or address could not be had (no stack of the driver).
+    throw new Error(`test hub could not start on ${where(config)}: ${oneLine(error)}`);
+  }
+  // The hub never closes an idle keep-alive connection first: a request sent on one the server
+  // is closing at that moment fails with ECONNRESET, which a loaded machine makes likely.
+  server.server.keepAliveTimeout = 0;
+  const open = openHubs();
+  const hub: TestHub = {
     url: server.url,
     config,
     server,
     em: () => server.orm.em.fork() as EntityManager,
     gql: (query, variables, credential) => postGraphQL(server.url, query, variables, credential),
-    stop: () => server.stop(),
+    stop: async () => {
+      open.delete(hub);
+      await server.stop();
+    },
   };
+  open.add(hub);
+  return hub;
+}
+
+/**
+ * An in-memory hub starts from the run's migrated dump when there is one (see global-setup);
+ * undefined otherwise (createServer opens the database itself). For tests that call createServer.
+ */
+export async function migratedCopy(config: ReadyConfig): Promise<Database | undefined> {
+  const dump = process.env[DUMP_ENV];
+  if (!dump || config.database.kind !== 'embedded' || config.database.storage !== 'memory') {
+    return undefined;
+  }
+  return openDatabase(config, undefined, { loadDataDir: new Blob([readFileSync(dump)]) });
+}
+
+function where(config: ReadyConfig): string {
+  const database =
+    config.database.kind === 'postgres'
+      ? `PostgreSQL ${safeUrl(config.database.url)}`
+      : `the embedded database (${config.database.storage})`;
+  return `${database}, ${config.host}:${config.port}`;
+}
+
+/** Hubs of this test file not stopped yet; the test environment stops them if the file did not. */
+function openHubs(): Set<TestHub> {
+  const global = globalThis as Record<string, unknown>;
+  return ((global[OPEN_HUBS] as Set<TestHub> | undefined) ??= new Set<TestHub>());
 }
 
 export async function postGraphQL<T>(

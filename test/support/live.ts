@@ -12,7 +12,7 @@ export interface LiveClient {
 }
 
 /** A graphql-ws client of a hub: the credential goes in connection_init, as for a real client. */
-export function connectLive(hub: TestHub, credential?: string): LiveClient {
+export function connectLive(hub: Pick<TestHub, 'url'>, credential?: string): LiveClient {
   let onClosed: (code: number) => void = () => {};
   const closed = new Promise<number>((resolve) => (onClosed = resolve));
   const client = createClient({
@@ -44,14 +44,17 @@ export function subscribe(live: LiveClient, query: string): void {
 }
 
 /** Reads one sample of a hub's /metrics (no METRICS_TOKEN in tests). */
-export async function metricValue(hub: TestHub, name: string): Promise<number> {
+export async function metricValue(hub: Pick<TestHub, 'url'>, name: string): Promise<number> {
   const text = await (await fetch(hub.url.replace(/\/graphql$/, '/metrics'))).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line ? Number(line.split(' ')[1]) : NaN;
 }
 
-/** Polls until `check` holds (events cross processes and Redis: no fixed sleeps). */
-export async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+/**
+ * Polls until `check` holds (events cross processes and Redis: no fixed sleeps). The deadline is
+ * generous so a loaded machine does not fail a test; a broken delivery still fails it.
+ */
+export async function waitFor(check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -59,6 +62,16 @@ export async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000
   }
 }
 
-/** Waits until the hub has `n` subscriptions listening, so no event is raised before them. */
-export const listening = (hub: TestHub, n: number) =>
-  waitFor(async () => (await metricValue(hub, 'hub_subscriptions_active')) >= n);
+/**
+ * Waits until the hub has exactly `n` subscriptions listening, so no event is raised before them.
+ * Exactly: a subscription of an earlier test still being torn down must not be taken for a new
+ * one (the new one would miss the event raised meanwhile).
+ */
+export const listening = (hub: Pick<TestHub, 'url'>, n: number) =>
+  waitFor(async () => (await metricValue(hub, 'hub_subscriptions_active')) === n);
+
+/** Closes the clients, then waits until the hub has let go of their subscriptions. */
+export async function disposeAll(hub: Pick<TestHub, 'url'>, clients: LiveClient[]): Promise<void> {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await listening(hub, 0);
+}

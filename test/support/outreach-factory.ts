@@ -22,6 +22,7 @@ import {
   type RoutedCaseOptions,
 } from './factories';
 import type { TestHub } from './hub';
+import { BACKGROUND_WORK } from './statements';
 
 const MINUTE = 60_000;
 
@@ -119,15 +120,14 @@ export async function footprint(
 
 /**
  * Counts the SQL statements the hub sends, by wrapping the connection every EntityManager fork
- * shares. Test support only: nothing in src knows about it.
+ * shares. Test support only: nothing in src knows about it. Background work is left out.
  */
 export function countStatements(hub: TestHub): { count(): number; stop(): void } {
   const connection = hub.server.orm.em.getConnection();
   const original = connection.execute.bind(connection);
   let statements = 0;
   connection.execute = ((...args: Parameters<typeof original>) => {
-    // The durable job queue polls on a timer on the same connection: not the request's cost.
-    if (!/\bhub_job\b/.test(String(args[0]))) statements++;
+    if (!BACKGROUND_WORK.test(String(args[0]))) statements++;
     return original(...args);
   }) as typeof connection.execute;
   return {

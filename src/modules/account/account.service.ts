@@ -66,6 +66,9 @@ export async function savePushSubscription(
   viewer: Viewer,
   input: PushSubscriptionInput,
 ): Promise<boolean> {
+  // A browser's push service is always https; anything else is not a real subscription.
+  if (!input.endpoint.startsWith('https://'))
+    throw badInput({ field: 'input.endpoint', message: 'must be an https URL' });
   const userId = userOf(viewer);
   await em.execute(
     `insert into push_subscription (id, created_at, updated_at, user_id, endpoint, p256dh, auth)
