@@ -110,13 +110,14 @@ describe('research permission coverage', () => {
 });
 
 describe('RESEARCHER on the main /graphql schema', () => {
-  it('may call nothing but `me`', () => {
+  // Besides `me`: ending their own sign-in sessions, which every person may do.
+  it('may call nothing but `me` and signOutEverywhere', () => {
     const rootFields = ['Query', 'Mutation', 'Subscription'].flatMap((root) =>
       Object.entries(PERMISSIONS[root] ?? {})
         .filter(([, access]) => access.roles.includes(Role.RESEARCHER))
         .map(([field]) => `${root}.${field}`),
     );
-    expect(rootFields).toEqual(['Query.me']);
+    expect(rootFields.sort()).toEqual(['Mutation.signOutEverywhere', 'Query.me']);
   });
 });
 

@@ -7,13 +7,16 @@ type Configuration = import('openid-client', {
 }).Configuration;
 let loaded: Promise<OpenIdClient> | undefined;
 /**
- * openid-client is ESM-only. A native import() kept out of reach of the TypeScript/ts-jest
- * CommonJS transform (which would turn it into require() and fail on an ES module).
+ * openid-client is ESM-only. Node's own require() loads an ES module without top-level await
+ * (Node ≥ 20.19, as package.json's engines say). Not import(): the compiled CommonJS would turn
+ * it into require() anyway, and a dynamic import under jest breaks once another test file of the
+ * same worker has compiled this module (its import callback belongs to that file's runtime).
+ * The built-in module is fetched from the process, not imported, so jest cannot swap in its own.
  */
-const nativeImport = new Function('specifier', 'return import(specifier)') as (
-  specifier: string,
-) => Promise<OpenIdClient>;
-const oidc = () => (loaded ??= nativeImport('openid-client'));
+const nodeRequire = (
+  process.getBuiltinModule('node:module') as typeof import('node:module')
+).createRequire(__filename);
+const oidc = () => (loaded ??= Promise.resolve(nodeRequire('openid-client') as OpenIdClient));
 
 const discovered = new Map<string, Promise<Configuration>>();
 
