@@ -5,7 +5,7 @@ import { DataSharingAgreementResolver } from './modules/agency/agreement.resolve
 import { UserResolver } from './modules/agency/user.resolver';
 import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
-import { LeadReferralResolver } from './modules/lead/lead.resolver';
+import { LeadReferralDetailsResolver, LeadReferralResolver } from './modules/lead/lead.resolver';
 import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
 import { ContactPreferencesResolver } from './modules/person/contact-preferences.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
@@ -45,6 +45,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CaseConsentResolver,
   ContactPreferencesResolver,
   LeadReferralResolver,
+  LeadReferralDetailsResolver,
   TreatmentResourceResolver,
   CaseLifecycleResolver,
   OutreachAttemptResolver,

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
+import { openText } from '../../crypto/encrypted-number.type';
 import { UserType } from '../agency/agency.types';
 import { User } from '../agency/user.entity';
 import { attemptLoader, forgetCaseLists } from '../case/case-loaders';
@@ -36,6 +37,12 @@ export class OutreachAttemptResolver {
     );
     forgetCaseLists(ctx);
     return kase;
+  }
+
+  // Stored encrypted (outreach-attempt.entity.ts); attempts listed by SQL carry the stored value.
+  @FieldResolver(() => String, { description: 'Visit notes; for the outreach team only' })
+  notes(@Root() attempt: OutreachAttemptType): string | undefined {
+    return openText(attempt.notes);
   }
 
   @FieldResolver(() => UserType)
