@@ -6,6 +6,7 @@ import { UserResolver } from './modules/agency/user.resolver';
 import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
 import { LeadReferralDetailsResolver, LeadReferralResolver } from './modules/lead/lead.resolver';
+import { TreatmentReferralResolver } from './modules/treatment/treatment.resolver';
 import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
 import { ContactPreferencesResolver } from './modules/person/contact-preferences.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
@@ -46,6 +47,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ContactPreferencesResolver,
   LeadReferralResolver,
   LeadReferralDetailsResolver,
+  TreatmentReferralResolver,
   TreatmentResourceResolver,
   CaseLifecycleResolver,
   OutreachAttemptResolver,

@@ -16,6 +16,7 @@ import { outreachPermissions } from '../modules/outreach/outreach.permissions';
 import { auditPermissions } from '../modules/audit/audit.permissions';
 import { spikePermissions } from '../modules/spike/spike.permissions';
 import { livePermissions } from '../live/live.permissions';
+import { treatmentPermissions } from '../modules/treatment/treatment.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -38,4 +39,5 @@ export const PERMISSIONS = mergePermissions(
   auditPermissions,
   spikePermissions,
   livePermissions,
+  treatmentPermissions,
 );
