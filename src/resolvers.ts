@@ -7,6 +7,10 @@ import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
 import { LeadReferralDetailsResolver, LeadReferralResolver } from './modules/lead/lead.resolver';
 import { TreatmentReferralResolver } from './modules/treatment/treatment.resolver';
+import {
+  CaseFamilyContactsResolver,
+  FamilyContactResolver,
+} from './modules/outreach/family-contact.resolver';
 import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
 import { ContactPreferencesResolver } from './modules/person/contact-preferences.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
@@ -48,6 +52,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LeadReferralResolver,
   LeadReferralDetailsResolver,
   TreatmentReferralResolver,
+  FamilyContactResolver,
+  CaseFamilyContactsResolver,
   TreatmentResourceResolver,
   CaseLifecycleResolver,
   OutreachAttemptResolver,

@@ -16,6 +16,7 @@ const IDENTITY_FIELDS: Record<string, typeof EVERY_FIELD_BUT_ID | ReadonlySet<st
   // Issue 14: the person of an onward referral as a clinic reads it (a Person entity), and what
   // an officer entered for a LEAD referral (name, date of birth, where to find them).
   ReferredPerson: EVERY_FIELD_BUT_ID,
+  FamilyContact: new Set(['name', 'phone']),
   LeadReferralDetails: new Set(['firstName', 'lastName', 'dateOfBirth', 'whereToFind', 'contact']),
 };
 

@@ -56,7 +56,10 @@ const ELIGIBLE = `
                           or i.latitude is not null or i.longitude is not null))
        or exists (select 1 from outreach_attempt a
                     join overdose_case c on c.id = a.case_id
-                   where c.person_id = p.id and a.notes is not null))`;
+                   where c.person_id = p.id and a.notes is not null)
+       or exists (select 1 from family_contact f
+                    join overdose_case c on c.id = f.case_id
+                   where c.person_id = p.id))`;
 
 /**
  * Retention (DESIGN.md, domain.md §7): removes the identity of people whose cases all closed
@@ -158,6 +161,13 @@ export async function purgeIdentities(
         [ids],
         'run',
       );
+      // Family members named under a CONTACT_FAMILY consent go with the person's identity.
+      const family = await tx.execute<{ affectedRows: number }>(
+        `delete from family_contact f using overdose_case c
+          where c.id = f.case_id and c.person_id = any(?::uuid[])`,
+        [ids],
+        'run',
+      );
       await recordAuditEvent(tx, {
         actorKind: ActorKind.SYSTEM,
         action: AuditAction.RETENTION_PURGE,
@@ -170,6 +180,7 @@ export async function purgeIdentities(
           reportedIdentities: deleted.affectedRows,
           incidentLocations: located.affectedRows,
           visitNotes: noted.affectedRows,
+          familyContacts: family.affectedRows,
           retentionDays: options.retentionDays,
           cutoff: cutoff.toISOString(),
         },
