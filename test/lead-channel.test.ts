@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Role } from '../src/common/role';
 import { LeadReferral } from '../src/modules/lead/lead-referral.entity';
 import { isEncrypted } from '../src/crypto/field-cipher';
+import { purgeIdentities } from '../src/modules/retention/retention.service';
 import { makeUser } from './support/factories';
 import { makeLeadWorld, type LeadWorld } from './support/consent-factory';
 import { errorCodes, startTestHub, type GraphQLResponse, type TestHub } from './support/hub';
@@ -258,6 +260,54 @@ describe('LEAD channel from police', () => {
       intakeCompletedByDeadline: true,
     });
     expect(forbiddenPaths(flags)).toEqual(['myLeadReferrals.edges.0.node.enrolled']);
+  });
+
+  it('purges the person filed at intake and what police entered, once the track exited long ago', async () => {
+    const world = await makeLeadWorld(hub);
+    // A name of its own: the vault matches people by name and date of birth across tests.
+    const lastName = `Quill${randomUUID().replace(/[^a-f]/g, '')}`;
+    const referral = await referWithoutOverdose(world, { subject: { ...SUBJECT, lastName } });
+    const id = referral.data!.referToLead!.id;
+    const released = await hub.gql<{ recordLeadRelease: { person: { id: string } } }>(
+      RELEASE,
+      {
+        id,
+        version: 1,
+        input: {
+          purpose: 'LEAD case coordination',
+          method: 'WRITTEN',
+          grantedAt: new Date(Date.now() - 60_000).toISOString(),
+        },
+      },
+      world.caseManager.token,
+    );
+    const personId = released.data!.recordLeadRelease.person.id;
+    await hub.em().execute(
+      `update lead_referral set status = 'EXITED', exit_reason = 'DECLINED',
+              exited_at = now() - interval '400 days' where id = ?`,
+      [id],
+    );
+    const summary = await purgeIdentities(hub.em(), { retentionDays: 365, batchSize: 500 });
+    expect(summary.leadReferrals).toBeGreaterThanOrEqual(1);
+    const [person] = await hub
+      .em()
+      .execute<Array<{ first_name: string | null; last_name: string | null }>>(
+        'select first_name, last_name from person where id = ?',
+        [personId],
+      );
+    expect(person).toEqual({ first_name: null, last_name: null });
+    const [lead] = await hub
+      .em()
+      .execute<Array<Record<string, string | null>>>(
+        'select subject_first_name, where_to_find, contact, county from lead_referral where id = ?',
+        [id],
+      );
+    expect(lead).toEqual({
+      subject_first_name: null,
+      where_to_find: null,
+      contact: null,
+      county: world.county,
+    });
   });
 
   it('answers no once the deadline passed without intake', async () => {

@@ -35,14 +35,20 @@ export interface PurgeSummary {
  * alone: intake always makes a case, so such a row is mid-intake.
  */
 const ELIGIBLE = `
-  exists (select 1 from overdose_case c where c.person_id = p.id)
+  (exists (select 1 from overdose_case c where c.person_id = p.id)
+   -- Filed at a LEAD release for a police referral made without an overdose: no case at all.
+   or exists (select 1 from lead_referral l where l.person_id = p.id))
   and not exists (
     select 1 from overdose_case c
      where c.person_id = p.id
        and (c.status not in ('CLOSED', 'ENTERED_IN_ERROR') or c.closed_at is null
             or c.closed_at > ?::timestamptz))
   and not exists (
-    select 1 from lead_referral l where l.person_id = p.id and l.status <> ?::lead_status)
+    select 1 from lead_referral l
+     where l.person_id = p.id
+       and (l.status <> ?::lead_status
+            or (l.case_id is null and l.source_incident_id is null
+                and (l.exited_at is null or l.exited_at > ?::timestamptz))))
   and (p.first_name is not null or p.last_name is not null or p.date_of_birth is not null
        or p.phone is not null or p.street is not null or p.city is not null or p.state is not null
        or p.zip is not null or p.safe_contact_times is not null
@@ -94,7 +100,7 @@ export async function purgeIdentities(
     cutoff,
     dryRun: options.dryRun ?? false,
   };
-  const bindings = [cutoff.toISOString(), LeadStatus.EXITED];
+  const bindings = [cutoff.toISOString(), LeadStatus.EXITED, cutoff.toISOString()];
 
   if (summary.dryRun) {
     const [row] = await em.fork().execute<Array<{ persons: number; reported: number }>>(
