@@ -51,41 +51,67 @@ const escapeText = (text: string): string =>
       )
     : text;
 
+/** Per column: 1 an epoch_ms time, 2 free text (escaped), 0 anything else. */
+const kindsOf = new WeakMap<readonly Column[], Uint8Array>();
+function columnKinds(columns: readonly Column[]): Uint8Array {
+  let kinds = kindsOf.get(columns);
+  if (!kinds) {
+    // Only free text can hold a tab, newline or backslash: ids, codes, numbers and arrays of
+    // codes cannot, and skipping the check on them saves a scan of every value.
+    kinds = Uint8Array.from(columns, ([, type]) =>
+      type === 'epoch_ms' ? 1 : type === 'text' ? 2 : 0,
+    );
+    kindsOf.set(columns, kinds);
+  }
+  return kinds;
+}
+
 /**
- * Rows as COPY text: a line per row, tab between columns, `\N` for NULL. Columns typed
- * `epoch_ms` (bulk-insert.ts) hold epoch milliseconds and are written as ISO times; booleans as
- * t/f; everything else as its text, which PostgreSQL casts to the column's type (enums, arrays as
- * `{A,B}` literals, numerics).
+ * One row as a line of COPY text (without its newline): tab between columns, `\N` for NULL.
+ * Columns typed `epoch_ms` (bulk-insert.ts) hold epoch milliseconds and are written as ISO
+ * times; booleans as t/f; everything else as its text, which PostgreSQL casts to the column's
+ * type (enums, arrays as `{A,B}` literals, numerics).
  */
-export function copyText(columns: readonly Column[], rows: ReadonlyArray<readonly Cell[]>): string {
-  const times = columns.map(([, type]) => type === 'epoch_ms');
-  // Only free text can hold a tab, newline or backslash: ids, codes, numbers and arrays of codes
-  // cannot, and skipping the check on them saves a scan of every value.
-  const texts = columns.map(([, type]) => type === 'text');
-  const parts: string[] = new Array<string>(rows.length);
-  const cells: string[] = new Array<string>(columns.length);
+export function copyLine(columns: readonly Column[], row: readonly Cell[]): string {
+  const kinds = columnKinds(columns);
+  const texts = scratch;
+  texts.length = kinds.length;
+  for (let c = 0; c < kinds.length; c++) {
+    const value = row[c];
+    const text =
+      value === null || value === undefined
+        ? '\\N'
+        : kinds[c] === 1
+          ? isoFromEpochMs(value as number)
+          : typeof value === 'boolean'
+            ? value
+              ? 't'
+              : 'f'
+            : typeof value === 'number'
+              ? String(value)
+              : kinds[c] === 2
+                ? escapeText(value)
+                : value;
+    texts[c] = text;
+  }
+  return texts.join('\t');
+}
+
+/** Reused by copyLine (joining an array makes one flat string; `+` makes a rope of them). */
+const scratch: string[] = [];
+
+/** A batch's rows of one table: cells, or lines already made by copyLine. */
+export type Row = Cell[] | string;
+
+/** Rows as COPY text, a line each. */
+export function copyText(columns: readonly Column[], rows: ReadonlyArray<Row>): string {
+  if (rows.length === 0) return '';
+  const lines = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    for (let c = 0; c < columns.length; c++) {
-      const value = row[c];
-      cells[c] =
-        value === null || value === undefined
-          ? '\\N'
-          : times[c]
-            ? isoFromEpochMs(value as number)
-            : typeof value === 'boolean'
-              ? value
-                ? 't'
-                : 'f'
-              : typeof value === 'number'
-                ? String(value)
-                : texts[c]
-                  ? escapeText(value)
-                  : value;
-    }
-    parts[r] = cells.join('\t');
+    lines[r] = typeof row === 'string' ? row : copyLine(columns, row);
   }
-  return parts.length === 0 ? '' : `${parts.join('\n')}\n`;
+  return `${lines.join('\n')}\n`;
 }
 
 /**

@@ -32,7 +32,8 @@ import type { Cell } from './bulk-insert';
 import { pgList } from './bulk-insert';
 import { FIRST_NAMES, LAST_NAMES, STREETS } from './names';
 import type { Random } from './random';
-import { TABLES, emptyBatch, type Batch } from './tables';
+import { copyLine } from './copy-rows';
+import { TABLES, emptyBatch, type Batch, type TableName } from './tables';
 import type { County, World } from './world';
 
 const HOUR = 3_600_000;
@@ -59,6 +60,10 @@ const PERSON = {
 };
 const REFERRAL_STATUS = col('referral', 'status');
 const REFERRAL_RESPONDED_AT = col('referral', 'responded_at');
+const REFERRAL_RESPONDED_BY = col('referral', 'responded_by_id');
+const REFERRAL_STATUS_REASON = col('referral', 'status_reason');
+const CASE_ASSIGNED_WORKER = col('overdose_case', 'assigned_worker_id');
+const CASE_ROUTED_AGENCY = col('overdose_case', 'routed_agency_id');
 
 const OPEN = new Set<CaseStatus>([
   CaseStatus.REPORTED,
@@ -193,6 +198,15 @@ export class Generator {
   private batchCases: CaseState[] = [];
   private batchPeople: PersonState[] = [];
 
+  /**
+   * A row that never changes once built goes into the batch as its COPY line at once: the cell
+   * array dies young (cheap for the garbage collector) instead of living until the batch is
+   * written. Cases, routing referrals and people stay cell arrays: later events change them.
+   */
+  private line(table: TableName, cells: Cell[]): void {
+    this.batch[table].push(copyLine(TABLES[table], cells));
+  }
+
   /** Rows of an earlier batch are in the database: later changes to them become updates. */
   private forgetBatchRows(): void {
     for (const c of this.batchCases) {
@@ -238,7 +252,7 @@ export class Generator {
     if (fatal && person && person.cases.some((c) => c.lastEventAt > occurredAt)) fatal = false;
 
     const substances = this.substances();
-    this.batch.overdose_incident.push([
+    this.line('overdose_incident', [
       incidentId,
       iso(reportedAt),
       iso(reportedAt),
@@ -276,7 +290,7 @@ export class Generator {
 
     if (person) {
       const id = person.identity;
-      this.batch.reported_identity.push([
+      this.line('reported_identity', [
         randomUUID(),
         iso(reportedAt),
         iso(reportedAt),
@@ -445,7 +459,7 @@ export class Generator {
               [NaloxoneResponse.UNCHANGED, 70],
               [NaloxoneResponse.IMPROVED, 30],
             ]);
-      this.batch.naloxone_administration.push([
+      this.line('naloxone_administration', [
         randomUUID(),
         iso(t),
         iso(t),
@@ -508,7 +522,7 @@ export class Generator {
     const event = (when: number, to: CaseStatus, reason: string | null, actor: string | null) => {
       // A millisecond apart at least, so the timeline's order by time is the order of events.
       const at = first ? when : Math.max(when, kase.lastEventAt + 1);
-      this.batch.case_event.push([
+      this.line('case_event', [
         randomUUID(),
         iso(at),
         iso(at),
@@ -531,8 +545,8 @@ export class Generator {
     if (person) {
       // A repeat overdose: linked to every earlier case, recorded as an outcome on each.
       for (const earlier of person.cases) {
-        this.batch.case_link.push([caseId, earlier.id]);
-        this.batch.outcome.push([
+        this.line('case_link', [caseId, earlier.id]);
+        this.line('outcome', [
           randomUUID(),
           iso(reportedAt),
           iso(reportedAt),
@@ -581,14 +595,11 @@ export class Generator {
 
     // Routing: a team serving the county, one with an agreement with the reporter first; ties
     // fall either way (the hub breaks them by caseload).
-    const shuffled =
-      county.harmReduction.length > 1 && r.chance(0.5)
-        ? [...county.harmReduction].reverse()
-        : county.harmReduction;
-    const candidates = [
-      ...shuffled.filter((h) => this.hasAgreement(args.reporterAgency, h, county.fips)),
-      ...shuffled.filter((h) => !this.hasAgreement(args.reporterAgency, h, county.fips)),
-    ];
+    const candidates = this.candidates(
+      args.reporterAgency,
+      county,
+      county.harmReduction.length > 1 && r.chance(0.5),
+    );
     if (candidates.length === 0) {
       row[CASE.triageReason] = TriageReason.NO_COVERING_AGENCY;
       return finish();
@@ -602,8 +613,8 @@ export class Generator {
       const worker = r.pick(this.world.workers.get(agency)!);
       referral[REFERRAL_STATUS] = ReferralStatus.REJECTED;
       referral[REFERRAL_RESPONDED_AT] = iso(at);
-      referral[col('referral', 'responded_by_id')] = worker;
-      referral[col('referral', 'status_reason')] = 'At capacity this week';
+      referral[REFERRAL_RESPONDED_BY] = worker;
+      referral[REFERRAL_STATUS_REASON] = 'At capacity this week';
       kase.pendingReferral = undefined;
       event(at, CaseStatus.REFERRAL_DECLINED, 'AT_CAPACITY', worker);
       event(at, CaseStatus.TRIAGE, 'AUTOMATIC', null);
@@ -624,14 +635,31 @@ export class Generator {
     const worker = r.pick(this.world.workers.get(agency)!);
     referral[REFERRAL_STATUS] = ReferralStatus.ACCEPTED;
     referral[REFERRAL_RESPONDED_AT] = iso(acceptAt);
-    referral[col('referral', 'responded_by_id')] = worker;
+    referral[REFERRAL_RESPONDED_BY] = worker;
     kase.pendingReferral = undefined;
-    row[col('overdose_case', 'assigned_worker_id')] = worker;
+    row[CASE_ASSIGNED_WORKER] = worker;
     event(acceptAt, CaseStatus.ASSIGNED, 'ACCEPTED', worker);
     kase.version += 1;
 
     this.outreach({ ...args, kase, row, agency, worker, event, acceptAt });
     finish();
+  }
+
+  private readonly candidateCache = new Map<string, readonly string[]>();
+
+  /** The teams to route to, agreement first; `reversed` breaks ties the other way. */
+  private candidates(reporter: string, county: County, reversed: boolean): readonly string[] {
+    const key = `${reporter}|${county.fips}|${reversed}`;
+    let list = this.candidateCache.get(key);
+    if (!list) {
+      const shuffled = reversed ? [...county.harmReduction].reverse() : county.harmReduction;
+      list = [
+        ...shuffled.filter((h) => this.hasAgreement(reporter, h, county.fips)),
+        ...shuffled.filter((h) => !this.hasAgreement(reporter, h, county.fips)),
+      ];
+      this.candidateCache.set(key, list);
+    }
+    return list;
   }
 
   private hasAgreement(source: string, recipient: string, county: string): boolean {
@@ -659,7 +687,7 @@ export class Generator {
     ];
     this.batch.referral.push(referral);
     kase.pendingReferral = referral;
-    row[col('overdose_case', 'routed_agency_id')] = agency;
+    row[CASE_ROUTED_AGENCY] = agency;
     row[CASE.triageReason] = null;
     event(at, CaseStatus.REFERRED, 'ROUTED', null);
     return referral;
@@ -762,7 +790,7 @@ export class Generator {
         outcome === AttemptOutcome.CONTACT_SOCIAL_NETWORK_CONSENTED;
       // Guardrail: nothing is left behind unless someone was actually reached in person.
       const leave = contact && method === ContactMethod.VISIT;
-      this.batch.outreach_attempt.push([
+      this.line('outreach_attempt', [
         randomUUID(),
         iso(t),
         iso(t),
@@ -796,7 +824,7 @@ export class Generator {
       if (outcome === AttemptOutcome.CONTACT_SURVIVOR_DECLINED) {
         const at = t + 10 * 60_000;
         if (at > o.now) return;
-        this.batch.outcome.push([
+        this.line('outcome', [
           randomUUID(),
           iso(at),
           iso(at),
@@ -849,7 +877,7 @@ export class Generator {
       if (attempts >= o.maxAttempts) {
         const at = t + r.between(2, 7) * DAY;
         if (at > o.now) return;
-        this.batch.outcome.push([
+        this.line('outcome', [
           randomUUID(),
           iso(at),
           iso(at),
@@ -881,7 +909,7 @@ export class Generator {
     };
     const consentAt = a.at + 5 * 60_000;
     if (consentAt > o.now) return;
-    this.batch.consent.push([
+    this.line('consent', [
       randomUUID(),
       iso(consentAt),
       iso(consentAt),
@@ -913,7 +941,7 @@ export class Generator {
       const at = t + r.between(3, 20) * DAY;
       if (at > o.now) return;
       if (r.chance(0.5))
-        this.batch.outcome.push([
+        this.line('outcome', [
           randomUUID(),
           iso(at),
           iso(at),
@@ -972,7 +1000,7 @@ export class Generator {
         [ReferralType.DETOX]: OutcomeType.DETOX,
         [ReferralType.HOUSING]: OutcomeType.TREATMENT_ADMITTED,
       }[type as ReferralType.TREATMENT_MOUD];
-      this.batch.outcome.push([
+      this.line('outcome', [
         randomUUID(),
         iso(startedAt),
         iso(startedAt),
@@ -1045,7 +1073,7 @@ export class Generator {
           status = LeadStatus.ACTIVE;
           updated = activeAt;
           version = 3;
-          this.batch.consent.push([
+          this.line('consent', [
             randomUUID(),
             iso(activeAt),
             iso(activeAt),
@@ -1086,7 +1114,7 @@ export class Generator {
         }
       }
     }
-    this.batch.lead_referral.push([
+    this.line('lead_referral', [
       randomUUID(),
       iso(at),
       iso(updated),
@@ -1108,7 +1136,7 @@ export class Generator {
 
   private closeDeceased(earlier: CaseState, at: number): void {
     const when = Math.max(at, earlier.lastEventAt + 1);
-    this.batch.case_event.push([
+    this.line('case_event', [
       randomUUID(),
       iso(when),
       iso(when),
