@@ -15,7 +15,9 @@ import {
 import { Random } from '../src/seed/synthetic/random';
 import { TABLES, type TableName } from '../src/seed/synthetic/tables';
 import { ensureWorld } from '../src/seed/synthetic/world';
-import { startTestHub, type TestHub } from './support/hub';
+import { loadConfig, type ReadyConfig } from '../src/config';
+import { migrateToLatest, openDatabase } from '../src/database';
+import { startTestHub, TEST_SECRETS, type TestHub } from './support/hub';
 
 const DAY = 86_400_000;
 const describeOnPostgres = process.env.DATABASE_URL ? describe : describe.skip;
@@ -330,5 +332,80 @@ describeOnPostgres('synthetic seed (bulk rows keep the invariants)', () => {
     );
     expect(rows[0].links).toBeGreaterThan(0);
     expect(rows[0].wrong).toBe(0);
+  });
+});
+
+/**
+ * Into a fresh database (what `npm run seed:synthetic` usually meets): every loaded table starts
+ * empty, so the load truncates it and writes with COPY FREEZE.
+ */
+describeOnPostgres('synthetic seed into an empty database (COPY FREEZE)', () => {
+  const base = new URL(process.env.DATABASE_URL ?? 'postgresql://localhost/x');
+  const name = `${base.pathname.slice(1)}_freeze_${Date.now().toString(36)}`;
+  const url = Object.assign(new URL(base.href), { pathname: `/${name}` }).href;
+  let admin: Client;
+  let client: Client | undefined;
+
+  beforeAll(async () => {
+    admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+    const config = loadConfig({ NODE_ENV: 'test', ...TEST_SECRETS, DATABASE_URL: url });
+    const database = await openDatabase(config);
+    try {
+      await migrateToLatest(database.orm);
+    } finally {
+      await database.close();
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.end();
+    await admin.query(`drop database if exists "${name}"`);
+    await admin.end();
+  });
+
+  it('writes frozen, all-visible rows and leaves the schema as it found it', async () => {
+    client = new Client({ connectionString: url });
+    await client.connect();
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      ...TEST_SECRETS,
+      DATABASE_URL: url,
+    }) as ReadyConfig;
+    const database = await openDatabase(config);
+    const metadata = database.orm.getMetadata();
+    const random = new Random(9);
+    const world = await ensureWorld(client, random);
+    const before = await catalogFingerprint(client);
+    const generator = new Generator(world, random, {
+      now: Date.now(),
+      runTag: 'fresh',
+      followUpOpensHours: 24,
+      followUpDueHours: 72,
+      maxAttempts: 5,
+      leadIntakeDays: 14,
+      personKeySecret: config.personKeySecret,
+    });
+    const encryptor = new IdentityEncryptor(config.identityKeys, encryptedColumnsOf(metadata));
+    await database.close();
+    const load = await BulkLoad.begin(client, encryptor);
+    expect([...load.frozen].sort()).toEqual(Object.keys(TABLES).sort());
+    for (let d = 0; d < 40; d++) generator.day(Date.now() - (60 - d) * DAY, 10);
+    const { batch, updates } = generator.take();
+    await load.write(batch, updates);
+    await load.finish();
+    await encryptor.close();
+
+    expect(await catalogFingerprint(client)).toBe(before);
+    const { rows } = await client.query(
+      `select (select count(*)::int from overdose_incident) as incidents,
+              (select count(*)::int from case_event) > 0 as events,
+              (select relallvisible from pg_class where oid = 'case_event'::regclass) as visible,
+              (select relpages from pg_class where oid = 'case_event'::regclass) as pages,
+              (select count(*)::int from stats_rollup) > 0 as rollup`,
+    );
+    expect(rows[0]).toMatchObject({ incidents: 400, events: true, rollup: true });
+    expect(rows[0].visible).toBe(rows[0].pages);
   });
 });

@@ -41,8 +41,8 @@ export interface LoadTotals {
  * The whole synthetic load as ONE transaction on one connection: a failed or interrupted run
  * leaves the database as it was, with every index and constraint in place.
  *
- * - begin(): drops the indexes and keys of the loaded tables (deferred-indexes.ts) and switches
- *   the stats rollup's row triggers off;
+ * - begin(): drops the indexes and keys of the loaded tables (deferred-indexes.ts), switches
+ *   the stats rollup's row triggers off, and truncates the tables that are empty (COPY FREEZE);
  * - write(): each batch's rows with `COPY … FROM STDIN`, table by table in foreign-key order;
  *   changes to rows of earlier batches (a case closed when a later report is fatal, a person's
  *   "don't contact me") are collected;
@@ -67,6 +67,8 @@ export class BulkLoad {
     private readonly indexes: IndexDefinition[],
     private readonly triggers: TriggerState[],
     private readonly catalogBefore: string,
+    /** Tables empty at the start, written with COPY FREEZE. */
+    readonly frozen: ReadonlySet<TableName>,
   ) {}
 
   /**
@@ -98,7 +100,17 @@ export class BulkLoad {
         await client.query(`alter table ${t.table} disable trigger "${t.name}"`);
       }
       await dropIndexes(client, indexes);
-      return new BulkLoad(client, encryptor, indexes, triggers, catalogBefore);
+      // An empty table (a fresh database) is truncated, which costs nothing and lets COPY write
+      // its rows frozen and all-visible: no VACUUM pass over them after the commit, and no
+      // hint-bit writes when they are first read. Its keys and indexes are dropped already.
+      const frozen = new Set<TableName>();
+      for (const table of INSERT_ORDER) {
+        const { rows } = await client.query(`select 1 from "${table}" limit 1`);
+        if (rows.length > 0) continue;
+        await client.query(`truncate table "${table}"`);
+        frozen.add(table);
+      }
+      return new BulkLoad(client, encryptor, indexes, triggers, catalogBefore, frozen);
     } catch (error) {
       await client.query('rollback');
       throw error;
@@ -134,6 +146,7 @@ export class BulkLoad {
           table,
           TABLES[table],
           text ? await text : copyText(TABLES[table], batch[table]),
+          this.frozen.has(table),
         );
         this.totals.rows[table] = (this.totals.rows[table] ?? 0) + n;
         this.totals.writeMs[table] = (this.totals.writeMs[table] ?? 0) + performance.now() - t0;
@@ -203,6 +216,8 @@ export class BulkLoad {
       throw error;
     }
     // After the commit: a failure here leaves a complete load without a visibility map yet.
+    // Frozen tables are all-visible already except for the pages of rows updated above: VACUUM
+    // skips the rest through the visibility map.
     for (const table of INSERT_ORDER) {
       await client.query(`vacuum "${table}"`);
       step('vacuum');
