@@ -121,6 +121,8 @@ async function main(options: Options): Promise<void> {
         const rate = Math.round(done / ((Date.now() - started) / 1000));
         loadBar.update(done, { detail: `${rate.toLocaleString('en-US')}/s` });
       });
+      // A failed write is reported where it is awaited (the next flush), not as unhandled.
+      pending.catch(() => {});
     };
     for (let d = 0; d < days; d++) {
       generator.day(firstDay + d * DAY, counts[d]);
