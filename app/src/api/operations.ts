@@ -80,18 +80,41 @@ export function fetchMe(): Promise<Answer<{ me: Me | null }>> {
   return graphql('{ me { role user { id displayName } agency { id name kind } } }');
 }
 
-/** The caller's own open cases, with all the app keeps offline about each. */
+type CasePage = {
+  cases: {
+    edges: Array<{ node: CaseView }>;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  } | null;
+};
+
+/** Pages of the caller's own cases the app reads at most (100 each): a whole caseload. */
+const MAX_CASE_PAGES = 10;
+
+/**
+ * The caller's own open cases, with all the app keeps offline about each: every page, so a
+ * worker with more than one page of cases still sees (and keeps offline) all of them.
+ */
 export async function fetchMyCases(): Promise<
   Answer<{ cases: { edges: Array<{ node: CaseView }> } | null }>
 > {
-  return graphql(
-    `query ($status: [CaseStatus!]) {
-      cases(filter: { assignedToMe: true, status: $status }, first: 100) {
-        edges { node { ${CASE_FIELDS} } }
-      }
-    }`,
-    { status: OPEN_STATUSES },
-  );
+  const edges: Array<{ node: CaseView }> = [];
+  let after: string | null = null;
+  for (let page = 0; page < MAX_CASE_PAGES; page++) {
+    const answer: Answer<CasePage> = await graphql(
+      `query ($status: [CaseStatus!], $after: String) {
+        cases(filter: { assignedToMe: true, status: $status }, first: 100, after: $after) {
+          edges { node { ${CASE_FIELDS} } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }`,
+      { status: OPEN_STATUSES, after },
+    );
+    if (answer.errors.length > 0 || !answer.data?.cases) return answer;
+    edges.push(...answer.data.cases.edges);
+    if (!answer.data.cases.pageInfo.hasNextPage) break;
+    after = answer.data.cases.pageInfo.endCursor;
+  }
+  return { data: { cases: { edges } }, errors: [] };
 }
 
 export function fetchCase(id: string): Promise<Answer<{ case: CaseView | null }>> {
