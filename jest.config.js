@@ -3,7 +3,7 @@
  * - `npm test`: unit and integration tests, the permission matrix, IDOR, hostile requests and a
  *   short fuzz (FUZZ_RUNS, 25 cases per mutation);
  * - `npm run test:slow` (TEST_TIER=slow): the full fuzz (1,000 cases per mutation), the dashboard
- *   and the field app in Chromium (the dashboard also after a plain `npm start`), the PostgreSQL restart and two hub instances on Redis.
+ *   in Chromium (also after a plain `npm start`), the PostgreSQL restart and two hub instances on Redis.
  * `.ci/run` runs both.
  */
 const SLOW = [
