@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
-import { encodeListCursor } from '../src/common/list-cursor';
+import { encodeCursor } from '../src/common/cursor';
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', ${ISO})`;
@@ -68,7 +68,7 @@ export function casePageJson(rows: PageRow[], first: number): string {
   const found = rows.filter((r) => r.id !== null);
   const page = found.slice(0, first);
   const edges = page.map((r) => ({
-    cursor: encodeListCursor('cases', { at: r.follow_up_due_at, id: r.id! }),
+    cursor: encodeCursor('cases', { at: r.follow_up_due_at, id: r.id! }),
     node: {
       id: r.id,
       status: r.status,

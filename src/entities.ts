@@ -12,7 +12,7 @@ import { Outcome } from './modules/outcome/outcome.entity';
 import { Consent } from './modules/outreach/consent.entity';
 import { OutreachAttempt } from './modules/outreach/outreach-attempt.entity';
 import { Person } from './modules/person/person.entity';
-import { ReportedIdentity } from './modules/person/reported-identity.entity';
+import { ReportedIdentity } from './modules/incident/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
 import { AuditEvent } from './modules/audit/audit-event.entity';
 import { StatsRollupCell } from './modules/stats/stats-rollup.entity';

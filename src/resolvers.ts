@@ -5,9 +5,10 @@ import { DataSharingAgreementResolver } from './modules/agency/agreement.resolve
 import { UserResolver } from './modules/agency/user.resolver';
 import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
+import { ReportIncidentsResolver } from './stories/report-incidents/report-incidents.resolver';
 import { LeadReferralResolver } from './modules/lead/lead.resolver';
 import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
-import { ContactPreferencesResolver } from './modules/person/contact-preferences.resolver';
+import { ContactPreferencesResolver } from './stories/contact-preferences/contact-preferences.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
 import { StatsResolver } from './modules/stats/stats.resolver';
 import { AggregateStatsResolver } from './modules/stats/aggregate.resolver';
@@ -18,6 +19,7 @@ import {
 import { CaseOutcomesResolver, OutcomeResolver } from './modules/outcome/outcome.resolver';
 import { CaseLifecycleResolver } from './modules/case/case-lifecycle.resolver';
 import {
+  CaseEventAttemptResolver,
   CaseOutreachAttemptsResolver,
   OutreachAttemptResolver,
 } from './modules/outreach/outreach.resolver';
@@ -33,6 +35,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   UserResolver,
   ApiKeyResolver,
   DataSharingAgreementResolver,
+  ReportIncidentsResolver,
   IncidentResolver,
   StatsResolver,
   AggregateStatsResolver,
@@ -50,6 +53,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CaseLifecycleResolver,
   OutreachAttemptResolver,
   CaseOutreachAttemptsResolver,
+  CaseEventAttemptResolver,
   AuditResolver,
   SpikeAlertResolver,
   LiveResolver,

@@ -52,6 +52,11 @@ const MUTATIONS = {
   startCaseFollowUp: doc('startCaseFollowUp', '', ''),
   closeCase: doc('closeCase', ', $reason: CloseReason!', ', reason: $reason'),
   clearDoNotContact: doc('clearDoNotContact', '', ''),
+  recordDoNotContact: doc(
+    'recordDoNotContact',
+    ', $reviewOn: DateTimeISO',
+    ', reviewOn: $reviewOn',
+  ),
   markCaseEnteredInError: doc('markCaseEnteredInError', ', $reason: String!', ', reason: $reason'),
 };
 type MutationName = keyof typeof MUTATIONS;
@@ -360,7 +365,7 @@ describe('case lifecycle', () => {
       [CaseStatus.ENGAGED, 'UNABLE_TO_CONTACT', 'ASSIGNED, OUTREACH, ON_HOLD'],
       [CaseStatus.OUTREACH, 'HARM_REDUCTION_ONLY', 'ENGAGED'],
       [CaseStatus.ENGAGED, 'LINKED_TO_CARE', 'LINKED, FOLLOW_UP'],
-      [CaseStatus.ASSIGNED, 'DECLINED', 'OUTREACH, ENGAGED'],
+      [CaseStatus.ASSIGNED, 'DECLINED_SERVICES', 'OUTREACH, ENGAGED'],
       [CaseStatus.OUTREACH, 'NOT_ELIGIBLE', 'TRIAGE, REFERRED, ASSIGNED'],
     ])(
       'refuses closing a %s case as %s, naming reason and states',
@@ -410,7 +415,9 @@ describe('case lifecycle', () => {
     it('lets the agency admin close for administrative reasons only', async () => {
       const routed = await makeWorkedCase(hub, CaseStatus.OUTREACH);
       const admin = await makeUser(hub, Role.AGENCY_ADMIN, { agency: routed.outreach });
-      const declined = await call('closeCase', admin, routed.kase.id, 1, { reason: 'DECLINED' });
+      const declined = await call('closeCase', admin, routed.kase.id, 1, {
+        reason: 'DECLINED_SERVICES',
+      });
       expect(errorCodes(declined)).toEqual(['FORBIDDEN']);
       expect(await footprint(hub, routed.kase.id)).toMatchObject({ status: 'OUTREACH' });
       const response = await call('closeCase', admin, routed.kase.id, 1, {
@@ -462,29 +469,24 @@ describe('case lifecycle', () => {
       return hub.em().findOneOrFail(Case, { indexIncident: incidentId });
     }
 
-    it('DECLINED marks the person do-not-contact; a new report closes NOT_ELIGIBLE; clearing it routes again', async () => {
-      const { fips, paramedic, worker } = await county();
-      const first = reportInput(fips);
-      let kase = await report(paramedic, first);
-      expect(kase.status).toBe('REFERRED');
-
+    /** Accepts the case and logs one attempt at which the person was reached; the new version. */
+    async function reached(kase: Case, worker: Actor, outcome: string): Promise<number> {
       const accept = await hub.gql<{ acceptCase: { version: number } }>(
         'mutation ($caseId: ID!, $version: Int!) { acceptCase(caseId: $caseId, version: $version) { version } }',
         { caseId: kase.id, version: kase.version },
         worker.token,
       );
-      let version = accept.data!.acceptCase.version;
       const attempt = await hub.gql<{ logOutreachAttempt: { version: number } }>(
         `mutation ($caseId: ID!, $version: Int!, $input: OutreachAttemptInput!) {
           logOutreachAttempt(caseId: $caseId, version: $version, input: $input) { version }
         }`,
         {
           caseId: kase.id,
-          version,
+          version: accept.data!.acceptCase.version,
           input: {
             method: 'VISIT',
             attemptedAt: new Date().toISOString(),
-            outcome: 'CONTACT_SURVIVOR_DECLINED',
+            outcome,
             officerPresence: 'NONE',
             naloxoneKitsForPerson: 1,
           },
@@ -492,33 +494,118 @@ describe('case lifecycle', () => {
         worker.token,
       );
       expect(attempt.errors).toBeUndefined();
-      version = attempt.data!.logOutreachAttempt.version;
-      const closed = await call('closeCase', worker, kase.id, version, { reason: 'DECLINED' });
-      expect(closed.kase).toMatchObject({ status: 'CLOSED', closeReason: 'DECLINED' });
+      return attempt.data!.logOutreachAttempt.version;
+    }
+
+    const DECLINED_ON = `query ($id: ID!) { case(id: $id) { id status declinedServicesOn } }`;
+
+    it('DECLINED_SERVICES sets no contact block: the next overdose is routed and shows when the person declined', async () => {
+      const { fips, paramedic, worker } = await county();
+      const first = reportInput(fips);
+      const kase = await report(paramedic, first);
+      const version = await reached(kase, worker, 'CONTACT_SURVIVOR_DECLINED');
+      const closed = await call('closeCase', worker, kase.id, version, {
+        reason: 'DECLINED_SERVICES',
+      });
+      expect(closed.kase).toMatchObject({ status: 'CLOSED', closeReason: 'DECLINED_SERVICES' });
       const person = await hub.em().findOneOrFail(Person, kase.person!.id);
-      expect(person.doNotContact).toBe(true);
-      expect(person.doNotContactSince).toBeInstanceOf(Date);
+      expect([person.doNotContact, person.doNotContactSince ?? null]).toEqual([false, null]);
 
       const again = await report(paramedic, reportInput(fips, { survivor: first.survivor }));
-      expect(again.person?.id).toBe(person.id);
-      expect([again.status, again.closeReason]).toEqual(['CLOSED', 'NOT_ELIGIBLE']);
-      const reasons = (await hub.em().find(CaseEvent, { case: again.id })).map((e) => e.reason);
-      expect(reasons).toContain('DO_NOT_CONTACT');
+      expect([again.person?.id, again.status]).toEqual([person.id, 'REFERRED']);
+      const seen = await hub.gql<{ case: { declinedServicesOn: string | null } }>(
+        DECLINED_ON,
+        { id: again.id },
+        worker.token,
+      );
+      expect(seen.errors).toBeUndefined();
+      const closedAt = (await hub.em().findOneOrFail(Case, kase.id)).closedAt!;
+      expect(seen.data!.case.declinedServicesOn).toBe(closedAt.toISOString());
+      // The agency admin runs the queue, not the visit: the person's history is not theirs.
+      const admin = await makeUser(hub, Role.AGENCY_ADMIN, { agency: worker.agency });
+      const denied = await hub.gql<{ case: { declinedServicesOn: string | null } }>(
+        DECLINED_ON,
+        { id: again.id },
+        admin.token,
+      );
+      expect(forbiddenPaths(denied)).toEqual(['case.declinedServicesOn']);
+    });
 
-      const cleared = await call('clearDoNotContact', worker, kase.id, closed.kase!.version);
-      expect(cleared.errors).toBeUndefined();
-      expect(cleared.kase).toMatchObject({ status: 'CLOSED', version: closed.kase!.version + 1 });
-      expect(steps(cleared.kase!).at(-1)).toEqual([
-        'CLOSED',
-        'CLOSED',
-        'DO_NOT_CONTACT_CLEARED',
+    it('recordDoNotContact: the next overdose is on file for the agency, counted, attempts refused; clearing routes it', async () => {
+      const { fips, paramedic, worker } = await county();
+      const first = reportInput(fips);
+      const kase = await report(paramedic, first);
+      const version = await reached(kase, worker, 'CONTACT_SURVIVOR_DECLINED');
+      const admin = await makeUser(hub, Role.AGENCY_ADMIN, { agency: worker.agency });
+      expect(errorCodes(await call('recordDoNotContact', admin, kase.id, version))).toEqual([
+        'FORBIDDEN',
+      ]);
+      const recorded = await call('recordDoNotContact', worker, kase.id, version);
+      expect(recorded.errors).toBeUndefined();
+      expect(steps(recorded.kase!).at(-1)).toEqual([
+        'OUTREACH',
+        'OUTREACH',
+        'DO_NOT_CONTACT_RECORDED',
         'USER',
       ]);
-      const reloaded = await hub.em().findOneOrFail(Person, person.id);
-      expect([reloaded.doNotContact, reloaded.doNotContactSince]).toEqual([false, null]);
 
-      kase = await report(paramedic, reportInput(fips, { survivor: first.survivor }));
-      expect(kase.status).toBe('REFERRED');
+      const again = await report(paramedic, reportInput(fips, { survivor: first.survivor }));
+      expect([again.status, again.closeReason ?? null, again.routedAgency?.id]).toEqual([
+        'DO_NOT_CONTACT_ON_FILE',
+        null,
+        worker.agency.id,
+      ]);
+      expect(await hub.em().count(Referral, { case: again.id })).toBe(0);
+      const counted = await hub.gql<{ cases: { totalCount: number } }>(
+        'query { cases(filter: { status: [DO_NOT_CONTACT_ON_FILE] }) { totalCount } }',
+        {},
+        admin.token,
+      );
+      expect(counted.data?.cases.totalCount).toBe(1);
+
+      const refused = await hub.gql(
+        `mutation ($caseId: ID!, $version: Int!, $input: OutreachAttemptInput!) {
+          logOutreachAttempt(caseId: $caseId, version: $version, input: $input) { id }
+        }`,
+        {
+          caseId: again.id,
+          version: again.version,
+          input: { method: 'PHONE', attemptedAt: new Date().toISOString(), outcome: 'NO_ANSWER' },
+        },
+        worker.token,
+      );
+      expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
+      expect(messageOf(refused)).toContain('asked not to be contacted');
+
+      const cleared = await call('clearDoNotContact', worker, again.id, again.version);
+      expect(cleared.errors).toBeUndefined();
+      expect(cleared.kase!.status).toBe('REFERRED');
+      const reloaded = await hub.em().findOneOrFail(Person, kase.person!.id);
+      expect([reloaded.doNotContact, reloaded.doNotContactSince]).toEqual([false, null]);
+    });
+
+    it('a do-not-contact with a review date lapses then: the next overdose is routed as usual', async () => {
+      const { fips, paramedic, worker } = await county();
+      const first = reportInput(fips);
+      const kase = await report(paramedic, first);
+      const version = await reached(kase, worker, 'CONTACT_SURVIVOR_DECLINED');
+      const past = await call('recordDoNotContact', worker, kase.id, version, {
+        reviewOn: new Date(Date.now() - DAY).toISOString(),
+      });
+      expect(fieldsOf(past)).toEqual(['reviewOn']);
+      const recorded = await call('recordDoNotContact', worker, kase.id, version, {
+        reviewOn: new Date(Date.now() + 30 * DAY).toISOString(),
+      });
+      expect(recorded.errors).toBeUndefined();
+      const held = await report(paramedic, reportInput(fips, { survivor: first.survivor }));
+      expect(held.status).toBe('DO_NOT_CONTACT_ON_FILE');
+      // The review date comes: the wish lapses by itself.
+      const em = hub.em();
+      const person = await em.findOneOrFail(Person, kase.person!.id);
+      person.doNotContactReviewOn = new Date(Date.now() - HOUR);
+      await em.flush();
+      const later = await report(paramedic, reportInput(fips, { survivor: first.survivor }));
+      expect(later.status).toBe('REFERRED');
     });
 
     it('refuses to clear do-not-contact when it is not set, and for an agency admin', async () => {

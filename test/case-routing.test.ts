@@ -4,7 +4,7 @@ import type { Agency } from '../src/modules/agency/agency.entity';
 import { CaseStatus, TriageReason } from '../src/modules/case/case-codes';
 import { CaseEvent } from '../src/modules/case/case-event.entity';
 import { Case } from '../src/modules/case/case.entity';
-import { routeCase } from '../src/modules/case/case-routing.service';
+import { routeCase } from '../src/modules/case/workflow/routing';
 import { Referral } from '../src/modules/case/referral.entity';
 import {
   makeAgency,

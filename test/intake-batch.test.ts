@@ -6,7 +6,7 @@ import { OverdoseIncident } from '../src/modules/incident/incident.entity';
 import { NaloxoneAdministration } from '../src/modules/incident/naloxone-administration.entity';
 import { OutcomeType } from '../src/modules/outcome/outcome-codes';
 import { Outcome } from '../src/modules/outcome/outcome.entity';
-import { ReportedIdentity } from '../src/modules/person/reported-identity.entity';
+import { ReportedIdentity } from '../src/modules/incident/reported-identity.entity';
 import { makeAgency, makeAgreement, makeUser, uniqueCounty, type Actor } from './support/factories';
 import { startTestHub, type TestHub } from './support/hub';
 import {
@@ -198,7 +198,7 @@ describe('batch intake', () => {
       const kase = await caseOf(item.incident!.id);
       expect([kase.status, kase.closeReason, kase.referrals.count()]).toEqual([
         CaseStatus.CLOSED,
-        CloseReason.NOT_ELIGIBLE,
+        CloseReason.DECEASED,
         0,
       ]);
     }

@@ -1,12 +1,13 @@
 import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
 import { Case } from '../src/modules/case/case.entity';
+import { Referral } from '../src/modules/case/referral.entity';
 import { CaseEvent } from '../src/modules/case/case-event.entity';
 import { OverdoseIncident } from '../src/modules/incident/incident.entity';
 import { NaloxoneAdministration } from '../src/modules/incident/naloxone-administration.entity';
 import { Outcome } from '../src/modules/outcome/outcome.entity';
 import { Person } from '../src/modules/person/person.entity';
-import { ReportedIdentity } from '../src/modules/person/reported-identity.entity';
+import { ReportedIdentity } from '../src/modules/incident/reported-identity.entity';
 import { makeAgency, makeApiKey, makeUser, uniqueCounty } from './support/factories';
 import { errorCodes, startTestHub, type TestHub } from './support/hub';
 import {
@@ -381,7 +382,7 @@ describe('identity vault and triage', () => {
     expect(b.priorCases.count()).toBe(0);
   });
 
-  it('closes a fatal report NOT_ELIGIBLE, records the death on earlier cases and closes them', async () => {
+  it('closes a fatal report DECEASED, records the death on earlier cases and closes them', async () => {
     const county = uniqueCounty();
     await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
     const { paramedic, officer } = await reporters(county);
@@ -391,7 +392,7 @@ describe('identity vault and triage', () => {
       officer.token,
       reportInput(county, { survivor, fatal: true, naloxone: [] }),
     );
-    expect([fatal.status, fatal.closeReason]).toEqual(['CLOSED', 'NOT_ELIGIBLE']);
+    expect([fatal.status, fatal.closeReason]).toEqual(['CLOSED', 'DECEASED']);
     const em = hub.em();
     expect((await em.find(Outcome, { case: earlier.id })).map((o) => o.type)).toEqual([
       'FATAL_OVERDOSE',
@@ -402,22 +403,26 @@ describe('identity vault and triage', () => {
     expect(closed.referrals.getItems().map((r) => r.status)).toEqual(['CANCELLED']);
   });
 
-  it('closes the case NOT_ELIGIBLE without any referral when the person asked not to be contacted', async () => {
+  it('opens a case on file (routed, no referral request) when the person asked not to be contacted', async () => {
     const county = uniqueCounty();
-    await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
+    const outreach = await makeAgency(hub, AgencyKind.HARM_REDUCTION, {
+      serviceCounties: [county],
+    });
     const { paramedic } = await reporters(county);
     const survivor = { firstName: 'Kim', lastName: 'Vance', dateOfBirth: randomBirthDate() };
     const first = await report(paramedic.token, reportInput(county, { survivor }));
     const em = hub.em();
     const person = await em.findOneOrFail(Person, first.person!.id);
     person.doNotContact = true;
+    person.doNotContactSince = new Date();
     await em.flush();
     const second = await report(paramedic.token, reportInput(county, { survivor }));
-    expect([second.status, second.closeReason, second.routedAgency ?? null]).toEqual([
-      'CLOSED',
-      'NOT_ELIGIBLE',
-      null,
-    ]);
+    expect([
+      second.status,
+      second.closeReason ?? null,
+      second.routedAgency?.id,
+      await hub.em().count(Referral, { case: second.id }),
+    ]).toEqual(['DO_NOT_CONTACT_ON_FILE', null, outreach.id, 0]);
   });
 
   it('keeps a case in TRIAGE with the reason when no harm-reduction agency covers the county', async () => {

@@ -40,3 +40,10 @@ export function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string): Map<s
   }
   return groups;
 }
+
+/** Forgets what the request's loaders named `prefix…` cached (after a change they may show). */
+export function clearBatchLoaders(requestContext: object, prefix: string): void {
+  for (const [name, loader] of loadersByRequest.get(requestContext) ?? []) {
+    if (name.startsWith(prefix)) loader.clearAll();
+  }
+}

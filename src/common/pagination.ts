@@ -1,6 +1,5 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput } from '../errors/hub-errors';
-import { isUuid } from './uuid';
 
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
@@ -32,30 +31,6 @@ export interface Cursor {
   id: string;
 }
 
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.at.toISOString(), cursor.id])).toString('base64url');
-}
-
-/** A cursor that was not made by encodeCursor is refused rather than guessed at. */
-export function decodeCursor(value: string | undefined, field = 'after'): Cursor | undefined {
-  if (value === undefined || value === null) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[0] === 'string' &&
-      typeof parsed[1] === 'string'
-    ) {
-      const at = new Date(parsed[0]);
-      if (!Number.isNaN(at.getTime()) && isUuid(parsed[1])) return { at, id: parsed[1] };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw badInput({ field, message: 'is not a cursor returned by this list' });
-}
-
 export function pageSize(first: number | undefined, field = 'first'): number {
   if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
@@ -68,22 +43,6 @@ export interface Page<T> {
   edges: Array<{ cursor: string; node: T }>;
   pageInfo: PageInfo;
   totalCount: number;
-}
-
-/** Builds a page from `size + 1` fetched rows: the extra row only tells that there is more. */
-export function toPage<T>(
-  rows: T[],
-  size: number,
-  totalCount: number,
-  cursorOf: (row: T) => Cursor,
-): Page<T> {
-  const nodes = rows.slice(0, size);
-  const edges = nodes.map((node) => ({ node, cursor: encodeCursor(cursorOf(node)) }));
-  return {
-    edges,
-    totalCount,
-    pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor },
-  };
 }
 
 /**

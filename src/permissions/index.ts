@@ -3,7 +3,7 @@ import { agreementPermissions } from '../modules/agency/agreement.permissions';
 import { casePermissions } from '../modules/case/case.permissions';
 import { commonPermissions } from '../common/common.permissions';
 import { consentPermissions } from '../modules/outreach/consent.permissions';
-import { contactPreferencesPermissions } from '../modules/person/contact-preferences.permissions';
+import { contactPreferencesPermissions } from '../stories/contact-preferences/contact-preferences.permissions';
 import { incidentPermissions } from '../modules/incident/incident.permissions';
 import { leadPermissions } from '../modules/lead/lead.permissions';
 import { personPermissions } from '../modules/person/person.permissions';

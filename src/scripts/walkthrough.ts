@@ -300,12 +300,180 @@ async function main(): Promise<void> {
   const analyst = await gql('ANALYST', `query($id: ID!) { case(id: $id) { id } }`, { id: caseId });
   show('ANALYST', 'asks for the case', codes(analyst), codes(analyst).join() === 'case FORBIDDEN');
 
+  await notTodayIsNotNever(BATCH);
+
   console.log(
     failures === 0
       ? '\nThe story played as expected.'
       : `\n${failures} step(s) did not answer as expected.`,
   );
   process.exitCode = failures === 0 ? 0 : 1;
+}
+
+/** Letters only (the person key ignores digits): a new survivor on every run. */
+const randomLetters = (n: number) =>
+  Array.from({ length: n }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join(
+    '',
+  );
+
+/**
+ * Issue 13 (c): "not today" is not "never". A survivor declines services; five weeks later they
+ * overdose again and the case is routed as usual, showing the decline. They then ask not to be
+ * contacted: their next overdose is on file for the agency (visible, counted, attempts refused).
+ * A fatal report closes DECEASED.
+ */
+async function notTodayIsNotNever(BATCH: string): Promise<void> {
+  console.log('\n— "Not today" is not "never" —');
+  const survivor = {
+    firstName: `Sam${randomLetters(8)}`,
+    lastName: `Later${randomLetters(8)}`,
+    dateOfBirth: '1988-03-03',
+  };
+  const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+  const reportAt = async (occurredAt: string, fatal = false) => {
+    const posted = await gql('EMS_PROVIDER', BATCH, {
+      inputs: [
+        {
+          externalId: `WALK-C-${Date.now()}-${randomLetters(6)}`,
+          occurredAt,
+          county: COUNTY,
+          fatal,
+          suspectedSubstances: ['FENTANYL'],
+          naloxone: [],
+          survivor,
+        },
+      ],
+    });
+    const id = posted.data?.reportIncidents?.items?.[0]?.incident?.id as string | undefined;
+    return { id, occurredAt };
+  };
+  /** The case of a report, found among the agency's cases of that overdose time. */
+  const caseOf = async (reported: { id?: string; occurredAt: string }) => {
+    const to = new Date(new Date(reported.occurredAt).getTime() + 1000).toISOString();
+    const found = await gql(
+      'OUTREACH_WORKER',
+      `query($from: DateTimeISO!, $to: DateTimeISO!) {
+        cases(filter: { occurredFrom: $from, occurredTo: $to }, first: 100) {
+        edges { node { id version status closeReason declinedServicesOn indexIncident { id } } } } }`,
+      { from: reported.occurredAt, to },
+    );
+    const incidentId = reported.id;
+    type Row = {
+      id: string;
+      version: number;
+      status: string;
+      closeReason: string | null;
+      declinedServicesOn: string | null;
+      indexIncident: { id: string };
+    };
+    return (found.data?.cases?.edges as Array<{ node: Row }> | undefined)?.find(
+      (e) => e.node.indexIncident.id === incidentId,
+    )?.node;
+  };
+  const act = (mutation: string, variables: Record<string, unknown>) =>
+    gql('OUTREACH_WORKER', mutation, variables);
+  const declineVisit = async (id: string, version: number) => {
+    const accepted = await act(
+      `mutation($id: ID!, $v: Int!) { acceptCase(caseId: $id, version: $v) { version } }`,
+      { id, v: version },
+    );
+    const attempt = await act(
+      `mutation($id: ID!, $v: Int!, $input: OutreachAttemptInput!) {
+        logOutreachAttempt(caseId: $id, version: $v, input: $input) { version } }`,
+      {
+        id,
+        v: accepted.data?.acceptCase?.version,
+        input: {
+          method: 'VISIT',
+          attemptedAt: new Date().toISOString(),
+          outcome: 'CONTACT_SURVIVOR_DECLINED',
+          officerPresence: 'NONE',
+          naloxoneKitsForPerson: 1,
+        },
+      },
+    );
+    return attempt.data?.logOutreachAttempt?.version as number;
+  };
+
+  const first = await caseOf(await reportAt(daysAgo(36)));
+  if (!first) {
+    show('OUTREACH_WORKER', 'receives the first case', null, false);
+    return;
+  }
+  const v1 = await declineVisit(first.id, first.version);
+  const declined = await act(
+    `mutation($id: ID!, $v: Int!) { closeCase(caseId: $id, version: $v, reason: DECLINED_SERVICES) { status closeReason } }`,
+    { id: first.id, v: v1 },
+  );
+  show(
+    'OUTREACH_WORKER',
+    '"not ready today, maybe next month": closes DECLINED_SERVICES',
+    declined.data ?? codes(declined),
+    declined.data?.closeCase?.closeReason === 'DECLINED_SERVICES',
+  );
+
+  const second = await caseOf(await reportAt(daysAgo(1)));
+  show(
+    'OUTREACH_WORKER',
+    'five weeks later: the new overdose is REFERRED, showing "declined services on …"',
+    second,
+    second?.status === 'REFERRED' && Boolean(second.declinedServicesOn),
+  );
+  if (!second) return;
+  const v2 = await declineVisit(second.id, second.version);
+  const wish = await act(
+    `mutation($id: ID!, $v: Int!) { recordDoNotContact(caseId: $id, version: $v) { status } }`,
+    { id: second.id, v: v2 },
+  );
+  show(
+    'OUTREACH_WORKER',
+    'the person says "don\'t contact me": recorded',
+    wish.data ?? codes(wish),
+    !wish.errors,
+  );
+
+  const thirdReport = await reportAt(daysAgo(0.1));
+  const third = await caseOf(thirdReport);
+  show(
+    'OUTREACH_WORKER',
+    'the next overdose is on file: DO_NOT_CONTACT_ON_FILE, not a silent close',
+    third,
+    third?.status === 'DO_NOT_CONTACT_ON_FILE',
+  );
+  const counted = await gql(
+    'AGENCY_ADMIN',
+    `{ cases(filter: { status: [DO_NOT_CONTACT_ON_FILE] }) { totalCount } }`,
+  );
+  show(
+    'AGENCY_ADMIN',
+    'counts the cases on file',
+    counted.data,
+    (counted.data?.cases?.totalCount ?? 0) >= 1,
+  );
+  const refused = await act(
+    `mutation($id: ID!, $v: Int!, $input: OutreachAttemptInput!) {
+      logOutreachAttempt(caseId: $id, version: $v, input: $input) { status } }`,
+    {
+      id: third?.id,
+      v: third?.version,
+      input: { method: 'PHONE', attemptedAt: new Date().toISOString(), outcome: 'NO_ANSWER' },
+    },
+  );
+  show(
+    'OUTREACH_WORKER',
+    'an attempt on it is refused',
+    codes(refused),
+    codes(refused).join() === 'logOutreachAttempt BAD_USER_INPUT',
+  );
+
+  await reportAt(daysAgo(0.05), true);
+  const after = await caseOf(thirdReport);
+  show(
+    'OUTREACH_WORKER',
+    'a fatal report: the case on file closes DECEASED',
+    after,
+    after?.status === 'CLOSED' && after.closeReason === 'DECEASED',
+  );
 }
 
 main().catch((error: unknown) => {

@@ -118,7 +118,7 @@ const PATHS: Array<{ weight: number; path: string[]; close?: string }> = [
   {
     weight: 6,
     path: ['REPORTED', 'REFERRED', 'ASSIGNED', 'OUTREACH', 'CLOSED'],
-    close: 'DECLINED',
+    close: 'DECLINED_SERVICES',
   },
   {
     weight: 6,
@@ -306,7 +306,8 @@ export async function seedDemoWorld(
       // Most first attempts fall in the 24–72 h window; a few early ones (a caution), some late.
       const hours = 20 + r.next() * 60 + t * 30;
       const at = new Date(Math.min(now.getTime() - HOUR, occurredAt.getTime() + hours * HOUR));
-      const contact = last && (engaged || (route.close === 'DECLINED' ? true : r.next() < 0.2));
+      const contact =
+        last && (engaged || (route.close === 'DECLINED_SERVICES' ? true : r.next() < 0.2));
       attempts.push({
         ...stamp(at),
         case: caseId,
@@ -314,7 +315,7 @@ export async function seedDemoWorld(
         method: r.pick(['VISIT', 'VISIT', 'PHONE', 'TEXT']),
         attemptedAt: at,
         outcome: contact
-          ? route.close === 'DECLINED'
+          ? route.close === 'DECLINED_SERVICES'
             ? 'CONTACT_SURVIVOR_DECLINED'
             : 'CONTACT_SURVIVOR_ENGAGED'
           : r.pick(['NO_ANSWER', 'NOT_AT_ADDRESS', 'NO_ANSWER', 'THIRD_PARTY_ANSWERED']),

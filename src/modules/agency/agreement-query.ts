@@ -1,4 +1,6 @@
 import type { EntityManager, ObjectQuery } from '@mikro-orm/postgresql';
+import { AGREEMENT_ACTIVE } from '../../rules/agreement-active';
+import { inForceSql, inForceWhere, isInForce } from '../../rules/in-force-window';
 import { AgreementPurpose } from './agreement-codes';
 import { DataSharingAgreement } from './data-sharing-agreement.entity';
 
@@ -18,9 +20,7 @@ export function activeAgreementExistsSql(
       and dsa.recipient_agency_id = ${recipientColumn}
       and dsa.purpose = '${purpose}'
       and ${countyColumn} = any(dsa.counties)
-      and dsa.ended_at is null
-      and dsa.effective_from <= now()
-      and (dsa.effective_to is null or dsa.effective_to > now()))`;
+      and ${inForceSql(AGREEMENT_ACTIVE, 'dsa')})`;
 }
 
 /** True when identity may flow from `sourceAgencyId` to `recipientAgencyId` for `county` now. */
@@ -42,26 +42,15 @@ export async function hasActiveAgreement(
   return count > 0;
 }
 
-/**
- * What "active" means, as a query condition: not ended, started, not yet expired (`effectiveTo`
- * is exclusive). The same three conditions as `activeAgreementExistsSql` and `isAgreementActive`.
- */
+/** What "active" means (rules/agreement-active.ts) as a query condition at `at`. */
 export function activeAgreementWhere(at: Date): ObjectQuery<DataSharingAgreement> {
-  return {
-    endedAt: null,
-    effectiveFrom: { $lte: at },
-    $or: [{ effectiveTo: null }, { effectiveTo: { $gt: at } }],
-  };
+  return inForceWhere(AGREEMENT_ACTIVE, at) as ObjectQuery<DataSharingAgreement>;
 }
 
-/** The same test on a loaded agreement (the GraphQL `active` field). */
+/** The same rule on a loaded agreement (the GraphQL `active` field). */
 export function isAgreementActive(
   agreement: Pick<DataSharingAgreement, 'endedAt' | 'effectiveFrom' | 'effectiveTo'>,
   at: Date,
 ): boolean {
-  return (
-    !agreement.endedAt &&
-    agreement.effectiveFrom.getTime() <= at.getTime() &&
-    (!agreement.effectiveTo || agreement.effectiveTo.getTime() > at.getTime())
-  );
+  return isInForce(AGREEMENT_ACTIVE, agreement, at);
 }

@@ -1,13 +1,8 @@
-import { OptimisticLockError, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import { assertVersion, flushVersioned } from '../../common/optimistic-lock';
+import { type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
 import { Role } from '../../common/role';
 import { isUuid } from '../../common/uuid';
-import {
-  badInput,
-  conflict,
-  forbidden,
-  notFound,
-  type FieldProblem,
-} from '../../errors/hub-errors';
+import { badInput, forbidden, notFound, type FieldProblem } from '../../errors/hub-errors';
 import { validateInputAs } from '../../errors/validation-problems';
 import type { Viewer } from '../../auth/viewer';
 import { AgencyKind } from './agency-kind';
@@ -137,13 +132,13 @@ export async function amendAgreement(
   const periodField = input.effectiveTo === undefined ? 'input.effectiveFrom' : 'input.effectiveTo';
   problems.push(...periodProblems(effectiveFrom, effectiveTo, periodField));
   if (problems.length > 0) throw badInput(problems);
-  assertVersion(agreement, version);
+  assertVersion(agreement, version, STALE);
 
   if (input.lawfulBasis) agreement.lawfulBasis = input.lawfulBasis;
   if (input.counties) agreement.counties = [...input.counties].sort();
   agreement.effectiveFrom = effectiveFrom;
   agreement.effectiveTo = effectiveTo ?? undefined;
-  await flushVersioned(em);
+  await flushVersioned(em, STALE);
   return agreement;
 }
 
@@ -167,26 +162,12 @@ export async function endAgreement(
   }
   if (agreement.endedAt) problems.push({ field: 'id', message: 'the agreement has already ended' });
   if (problems.length > 0) throw badInput(problems);
-  assertVersion(agreement, version);
+  assertVersion(agreement, version, STALE);
 
   agreement.endedAt = new Date();
   agreement.endedReason = trimmed;
-  await flushVersioned(em);
+  await flushVersioned(em, STALE);
   return agreement;
-}
-
-function assertVersion(agreement: DataSharingAgreement, version: number): void {
-  if (agreement.version !== version) throw conflict(STALE);
-}
-
-/** The versioned UPDATE matches no row when another request changed the agreement meanwhile. */
-async function flushVersioned(em: EntityManager): Promise<void> {
-  try {
-    await em.flush();
-  } catch (error) {
-    if (error instanceof OptimisticLockError) throw conflict(STALE);
-    throw error;
-  }
 }
 
 function periodProblems(from: Date, to: Date | null | undefined, field: string): FieldProblem[] {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
+import { decodeCursor, toPage } from '../../common/cursor';
+import { pageSize, type Page } from '../../common/pagination';
 import { Role } from '../../common/role';
 import { and, sql, type Sql } from '../../common/sql';
 import { isUuid } from '../../common/uuid';
@@ -102,7 +103,7 @@ async function queryEvents(
   after: string | undefined,
 ): Promise<Page<AuditEventType>> {
   const size = pageSize(first);
-  const cursor = decodeCursor(after);
+  const cursor = decodeCursor('auditEvents', after);
   const page = cursor
     ? sql('(f.occurred_at, f.id) < (?::timestamptz, ?::uuid)', cursor.at.toISOString(), cursor.id)
     : sql('true');
@@ -118,7 +119,7 @@ async function queryEvents(
   );
   const totalCount = rows[0]?.total_count ?? 0;
   const events = rows.filter((r) => r.id !== null).map(toEvent);
-  return toPage(events, size, totalCount, (e) => ({ at: e.occurredAt, id: e.id }));
+  return toPage('auditEvents', events, size, totalCount, (e) => ({ at: e.occurredAt, id: e.id }));
 }
 
 export function listAuditEvents(

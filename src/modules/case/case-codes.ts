@@ -12,8 +12,21 @@ export enum CaseStatus {
   ENGAGED = 'ENGAGED',
   LINKED = 'LINKED',
   FOLLOW_UP = 'FOLLOW_UP',
+  /**
+   * A new overdose of a person who asked not to be contacted: routed and visible to the agency
+   * (and counted), but no outreach attempt may be made while the wish stands.
+   */
+  DO_NOT_CONTACT_ON_FILE = 'DO_NOT_CONTACT_ON_FILE',
   CLOSED = 'CLOSED',
   ENTERED_IN_ERROR = 'ENTERED_IN_ERROR',
+}
+
+/** Why a case is ON_HOLD ("maybe next week", hospitalised, incarcerated). */
+export enum HoldReason {
+  HOSPITALIZED = 'HOSPITALIZED',
+  INCARCERATED = 'INCARCERATED',
+  ASKED_FOR_LATER_CONTACT = 'ASKED_FOR_LATER_CONTACT',
+  OTHER = 'OTHER',
 }
 
 export const TERMINAL_STATUSES: readonly CaseStatus[] = [
@@ -33,7 +46,8 @@ export enum CloseReason {
   NOT_ELIGIBLE = 'NOT_ELIGIBLE',
   DUPLICATE = 'DUPLICATE',
   UNABLE_TO_CONTACT = 'UNABLE_TO_CONTACT',
-  DECLINED = 'DECLINED',
+  /** The person declined services for now: no contact block ("maybe next month"). */
+  DECLINED_SERVICES = 'DECLINED_SERVICES',
   HARM_REDUCTION_ONLY = 'HARM_REDUCTION_ONLY',
   LINKED_TO_CARE = 'LINKED_TO_CARE',
   COULD_NOT_GET_HELP = 'COULD_NOT_GET_HELP',
@@ -77,6 +91,7 @@ export enum ReferralStatus {
 
 registerEnumType(CaseStatus, { name: 'CaseStatus' });
 registerEnumType(CloseReason, { name: 'CloseReason' });
+registerEnumType(HoldReason, { name: 'HoldReason' });
 registerEnumType(TriageReason, { name: 'TriageReason' });
 registerEnumType(SealedReason, { name: 'SealedReason' });
 registerEnumType(ReferralType, { name: 'ReferralType' });

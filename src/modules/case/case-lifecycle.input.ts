@@ -1,10 +1,20 @@
 import { IsOptional } from 'class-validator';
 import { ArgsType, Field } from 'type-graphql';
-import { HoldReason } from '../outreach/outreach-codes';
-import { CloseReason } from './case-codes';
+import { CloseReason, HoldReason } from './case-codes';
 import { CaseChangeArgs } from './case.input';
 
 // Text and dates are checked by the service, which names the argument in its error.
+
+@ArgsType()
+export class RecordDoNotContactArgs extends CaseChangeArgs {
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When the wish comes up for review (it lapses then); in the future, at most five years ahead',
+  })
+  @IsOptional()
+  reviewOn?: Date;
+}
 
 @ArgsType()
 export class PutCaseOnHoldArgs extends CaseChangeArgs {
@@ -24,8 +34,8 @@ export class CloseCaseArgs extends CaseChangeArgs {
   @Field(() => CloseReason, {
     nullable: false,
     description:
-      'Each reason has the states it may close from (DECLINED: OUTREACH or ENGAGED, …). ' +
-      'DECLINED also marks the person do-not-contact for every agency. CONSENT_REVOKED is set ' +
+      'Each reason has the states it may close from (DECLINED_SERVICES: OUTREACH or ENGAGED, …). ' +
+      'DECLINED_SERVICES sets no contact block (recordDoNotContact does). CONSENT_REVOKED is set ' +
       'by revoking the consent.',
   })
   reason!: CloseReason;

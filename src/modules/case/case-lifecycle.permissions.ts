@@ -38,6 +38,7 @@ export const caseLifecyclePermissions: PermissionMap = {
         'markCaseLinked',
         'startCaseFollowUp',
         'clearDoNotContact',
+        'recordDoNotContact',
       ],
       caseWorker,
     ),

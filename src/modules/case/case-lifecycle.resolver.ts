@@ -1,19 +1,22 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
-import { CloseCaseArgs, EnteredInErrorArgs, PutCaseOnHoldArgs } from './case-lifecycle.input';
+import {
+  CloseCaseArgs,
+  EnteredInErrorArgs,
+  PutCaseOnHoldArgs,
+  RecordDoNotContactArgs,
+} from './case-lifecycle.input';
 import {
   clearDoNotContact,
   closeCase,
-  markCaseEngaged,
   markCaseEnteredInError,
   markCaseLinked,
   putCaseOnHold,
+  recordDoNotContact,
   resumeCase,
   startCaseFollowUp,
-} from './case-lifecycle.service';
-import { attemptLoader, forgetCaseLists, timelineLoader } from './case-loaders';
-import { withAttempts } from './case-timeline-query';
-import { CaseEventType } from './case-timeline.types';
+} from './workflow/lifecycle';
+import { forgetCaseLists } from './case-loaders';
 import { CaseChangeArgs } from './case.input';
 import { CaseType } from './case.types';
 
@@ -44,18 +47,6 @@ export class CaseLifecycleResolver {
   }
 
   @Mutation(() => CaseType, {
-    description:
-      'OUTREACH → ENGAGED: needs an attempt with a contact outcome and a CONTACT_FOR_FOLLOW_UP ' +
-      'consent in force for your agency',
-  })
-  markCaseEngaged(
-    @Ctx() ctx: Context,
-    @Args(() => CaseChangeArgs) args: CaseChangeArgs,
-  ): Promise<CaseType> {
-    return changed(ctx, markCaseEngaged(ctx.em, ctx.viewer, args));
-  }
-
-  @Mutation(() => CaseType, {
     description: 'ENGAGED → LINKED: needs at least one live onward referral',
   })
   markCaseLinked(
@@ -83,7 +74,20 @@ export class CaseLifecycleResolver {
 
   @Mutation(() => CaseType, {
     description:
-      'The person who declined later asks for help: lift do-not-contact (kept on the timeline)',
+      'The person asked not to be contacted: no agency may reach out until reviewOn (if given); ' +
+      'a new overdose opens a case DO_NOT_CONTACT_ON_FILE. Declining services is not this.',
+  })
+  recordDoNotContact(
+    @Ctx() ctx: Context,
+    @Args(() => RecordDoNotContactArgs) args: RecordDoNotContactArgs,
+  ): Promise<CaseType> {
+    return changed(ctx, recordDoNotContact(ctx.em, ctx.viewer, args));
+  }
+
+  @Mutation(() => CaseType, {
+    description:
+      'The person who asked not to be contacted later asks for help: lift do-not-contact (kept ' +
+      'on the timeline); a DO_NOT_CONTACT_ON_FILE case is routed again',
   })
   clearDoNotContact(
     @Ctx() ctx: Context,
@@ -100,25 +104,5 @@ export class CaseLifecycleResolver {
     @Args(() => EnteredInErrorArgs) args: EnteredInErrorArgs,
   ): Promise<CaseType> {
     return changed(ctx, markCaseEnteredInError(ctx.em, ctx.viewer, args));
-  }
-
-  @FieldResolver(() => [CaseEventType], {
-    description: 'Every status change, oldest first; with withAttempts, every outreach attempt too',
-  })
-  async timeline(
-    @Root() kase: CaseType,
-    @Ctx() ctx: Context,
-    @Arg('withAttempts', () => Boolean, {
-      defaultValue: false,
-      description: 'Interleave the outreach attempts (when they were made) with the changes',
-    })
-    attempts: boolean,
-  ): Promise<CaseEventType[]> {
-    // Each is one statement for the whole page of cases.
-    const [events, made] = await Promise.all([
-      timelineLoader(ctx).load(kase.id),
-      attempts ? attemptLoader(ctx).load(kase.id) : Promise.resolve([]),
-    ]);
-    return made.length > 0 ? withAttempts(events, made) : events;
   }
 }

@@ -7,7 +7,6 @@ import type { Sql } from '../../common/sql';
 import { Agency } from '../agency/agency.entity';
 import type { AgencyType, UserType } from '../agency/agency.types';
 import { fromJson, incidentJsonSql, toNaloxone, type IncidentRow } from '../incident/incident-rows';
-import type { OutreachAttemptType } from '../outreach/outreach.types';
 import type { LoadedCaseRelations } from './case.types';
 
 /** Related records a case statement can fetch for its rows, as JSON, instead of a query each. */
@@ -111,7 +110,7 @@ export function toLoadedRelations(
     loaded.indexIncident = incident;
   }
   if (relations.lastAttempt) {
-    loaded.lastAttempt = fromJson(row.last_attempt_json as OutreachAttemptType | string | null);
+    loaded.lastAttempt = fromJson(row.last_attempt_json as object | string | null);
   }
   return loaded;
 }

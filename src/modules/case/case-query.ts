@@ -4,9 +4,12 @@ import type { Cursor } from '../../common/pagination';
 import { Role } from '../../common/role';
 import { and, assignedToCaller, pgArray, sql, type Sql } from '../../common/sql';
 import { activeAgreementExistsSql } from '../agency/agreement-query';
-import { consentInForceCondition } from '../outreach/consent-query';
+import { CONSENT_IN_FORCE } from '../../rules/consent-in-force';
+import { inForceSql } from '../../rules/in-force-window';
+import { caseScopeSql } from './case-scope';
 import {
   AWAITING_FIRST_ATTEMPT,
+  CaseStatus,
   CloseReason,
   FollowUpBucket,
   ReferralType,
@@ -16,22 +19,6 @@ import { relationColumns, toLoadedRelations, type CaseRelations } from './case-l
 import type { CaseFilterInput } from './case.input';
 import { CaseType } from './case.types';
 import type { CaseReferralType } from './referral.types';
-
-/**
- * Which cases the caller may see at all, as a SQL condition on `c` (overdose_case): the agency a
- * case is routed to sees it; the hub operator sees every case; nobody else sees any.
- */
-function caseScope(viewer: Viewer): Sql {
-  switch (viewer.role) {
-    case Role.HUB_ADMIN:
-      return sql('true');
-    case Role.OUTREACH_WORKER:
-    case Role.AGENCY_ADMIN:
-      return sql('c.routed_agency_id = ?::uuid', viewer.agencyId);
-    default:
-      return sql('false');
-  }
-}
 
 /**
  * Which referrals of a visible case the caller sees: only the routing ones (onward referrals to
@@ -90,17 +77,32 @@ function sealedSql(viewer: Viewer, col: SealColumns): Sql {
 const awaitingFirstAttempt = (): Sql =>
   sql('c.status = any(?::case_status[])', pgArray(AWAITING_FIRST_ATTEMPT));
 
-/** The case's place in the follow-up window (see FollowUpBucket), as SQL on `c`. */
+/**
+ * The case's place in the follow-up window (see FollowUpBucket), as SQL on `c`. A case on hold
+ * with a resume date comes back by itself: due from that date (opening today before it), never
+ * overdue (the person said when).
+ */
 function bucketSql(now: Date, timeZone: string): Sql {
   const at = now.toISOString();
   const awaiting = awaitingFirstAttempt();
   return {
-    text: `case when not (${awaiting.text}) then null
+    text: `case when c.status = '${CaseStatus.ON_HOLD}' and c.resume_on is not null then
+                   case when c.resume_on <= ?::timestamptz then '${FollowUpBucket.DUE}'
+                        when c.resume_on < ${endOfDay.text} then '${FollowUpBucket.OPENS_TODAY}'
+                   end
+                 when not (${awaiting.text}) then null
                  when c.follow_up_due_at < ?::timestamptz then '${FollowUpBucket.OVERDUE}'
                  when c.follow_up_opens_at <= ?::timestamptz then '${FollowUpBucket.DUE}'
                  when c.follow_up_opens_at < ${endOfDay.text} then '${FollowUpBucket.OPENS_TODAY}'
             end`,
-    bindings: [...awaiting.bindings, at, at, ...endOfDayBindings(at, timeZone)],
+    bindings: [
+      at,
+      ...endOfDayBindings(at, timeZone),
+      ...awaiting.bindings,
+      at,
+      at,
+      ...endOfDayBindings(at, timeZone),
+    ],
   };
 }
 
@@ -110,13 +112,21 @@ const endOfDay = sql(
 );
 const endOfDayBindings = (at: string, timeZone: string) => [at, timeZone, timeZone];
 
-/** The follow-up queue: cases awaiting a first attempt whose window opens by the end of today. */
+/**
+ * The follow-up queue: cases awaiting a first attempt whose window opens by the end of today,
+ * and cases on hold whose resume date comes by then.
+ */
 function queueFilter(now: Date, queue: FollowUpQueueScope): Sql {
   const bucket = bucketSql(now, queue.timeZone);
   const at = now.toISOString();
+  const awaiting = awaitingFirstAttempt();
+  const eod = endOfDayBindings(at, queue.timeZone);
   return and([
-    awaitingFirstAttempt(),
-    sql(`c.follow_up_opens_at < ${endOfDay.text}`, ...endOfDayBindings(at, queue.timeZone)),
+    {
+      text: `((${awaiting.text}) and c.follow_up_opens_at < ${endOfDay.text})
+             or (c.status = '${CaseStatus.ON_HOLD}' and c.resume_on < ${endOfDay.text})`,
+      bindings: [...awaiting.bindings, ...eod, ...eod],
+    },
     {
       text: `(${bucket.text}) = any(?::text[])`,
       bindings: [...bucket.bindings, pgArray(queue.buckets)],
@@ -211,7 +221,7 @@ export async function queryCases(
   const timeZone = query.queue?.timeZone ?? 'UTC';
   const filters = filterSql(viewer, query.filter, now);
   const scope = [
-    caseScope(viewer),
+    caseScopeSql(viewer),
     ...(query.id ? [sql('c.id = ?::uuid', query.id)] : []),
     ...filters.where,
     ...(query.queue ? [queueFilter(now, query.queue)] : []),
@@ -258,10 +268,14 @@ export async function queryCases(
                 exists (select 1 from consent cn
                           join app_user u on u.id = cn.recorded_by_id
                                          and u.agency_id = f.routed_agency_id
-                         where cn.case_id = f.id and ${consentInForceCondition('cn')})
+                         where cn.case_id = f.id and ${inForceSql(CONSENT_IN_FORCE, 'cn')})
                   as consent_on_file,
                 (select count(*)::int from case_link cl where cl.case_id = f.id)
                   as prior_case_count,
+                (select max(pc.closed_at) from case_link cl
+                   join overdose_case pc on pc.id = cl.prior_case_id
+                  where cl.case_id = f.id and pc.close_reason = 'DECLINED_SERVICES')
+                  as declined_services_on,
                 (select coalesce(json_agg(json_build_object(
                           'id', r.id, 'toAgencyId', r.to_agency_id, 'type', r.type,
                           'status', r.status, 'statusReason', r.status_reason,
@@ -330,6 +344,7 @@ interface CaseRow extends Record<string, unknown> {
   created_at: Date | string;
   updated_at: Date | string;
   overdue: boolean;
+  declined_services_on: Date | string | null;
   follow_up_bucket: FollowUpBucket | null;
   identity_sealed: boolean;
   sealed_by_revocation: boolean;
@@ -381,6 +396,7 @@ function toCaseType(row: CaseRow, em: EntityManager, relations: CaseRelations): 
     })),
     priorCaseCount: row.prior_case_count,
     repeatOverdose: row.prior_case_count > 0,
+    declinedServicesOn: row.declined_services_on ? toDate(row.declined_services_on) : undefined,
     attemptCount: row.attempt_count,
     lastAttemptAt: row.last_attempt_at ? toDate(row.last_attempt_at) : undefined,
     holdReason: row.hold_reason ?? undefined,

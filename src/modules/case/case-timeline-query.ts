@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray } from '../../common/sql';
 import type { CaseStatus } from './case-codes';
-import type { OutreachAttemptType } from '../outreach/outreach.types';
 import { CaseEventActor, CaseEventKind, type CaseEventType } from './case-timeline.types';
 
 interface EventRow {
@@ -71,33 +70,4 @@ export function inChainOrder(events: readonly CaseEventType[]): CaseEventType[] 
     start = end;
   }
   return ordered;
-}
-
-/**
- * Status changes and outreach attempts in one sequence, in the order they happened: attempts
- * at their attempt time. An attempt and a change at the same instant put the attempt first
- * (the first attempt is what moves a case to OUTREACH). Both inputs are already in order.
- */
-export function withAttempts(
-  events: readonly CaseEventType[],
-  attempts: readonly OutreachAttemptType[],
-): CaseEventType[] {
-  const merged: CaseEventType[] = [];
-  let e = 0;
-  let a = 0;
-  while (e < events.length || a < attempts.length) {
-    const attempt = attempts[a];
-    if (attempt && (e >= events.length || attempt.attemptedAt <= events[e].at)) {
-      merged.push({
-        kind: CaseEventKind.OUTREACH_ATTEMPT,
-        at: attempt.attemptedAt,
-        actor: CaseEventActor.USER,
-        attempt,
-      });
-      a++;
-    } else {
-      merged.push(events[e++]);
-    }
-  }
-  return merged;
 }

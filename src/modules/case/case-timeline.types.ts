@@ -1,5 +1,4 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { OutreachAttemptType } from '../outreach/outreach.types';
 import { CaseStatus } from './case-codes';
 
 /** Who made a change, without saying which person: staff, a machine client, or the hub itself. */
@@ -57,6 +56,6 @@ export class CaseEventType {
   @Field(() => CaseEventActor)
   actor!: CaseEventActor;
 
-  @Field(() => OutreachAttemptType, { description: 'The attempt, for OUTREACH_ATTEMPT entries' })
-  attempt?: OutreachAttemptType;
+  /** For OUTREACH_ATTEMPT entries: the attempt (its field is outreach's, outreach.resolver.ts). */
+  attempt?: unknown;
 }

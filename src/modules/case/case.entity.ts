@@ -15,9 +15,8 @@ import { HubEntity } from '../../common/base.entity';
 import { Agency } from '../agency/agency.entity';
 import { User } from '../agency/user.entity';
 import { OverdoseIncident } from '../incident/incident.entity';
-import { HoldReason } from '../outreach/outreach-codes';
 import { Person } from '../person/person.entity';
-import { CaseStatus, CloseReason, TriageReason } from './case-codes';
+import { CaseStatus, CloseReason, HoldReason, TriageReason } from './case-codes';
 import { Referral } from './referral.entity';
 
 /** One survivor's follow-up after one overdose: from triage through outreach to an outcome. */

@@ -67,7 +67,10 @@ export const casePermissions: PermissionMap = {
     // Who holds the case is the agency's business, not the operator's.
     assignedWorker: caseAgencyStaff,
     // The event and the person's history are for the one who visits.
-    ...fields(['indexIncident', 'priorCaseCount', 'repeatOverdose'], caseOutreach),
+    ...fields(
+      ['indexIncident', 'priorCaseCount', 'repeatOverdose', 'declinedServicesOn'],
+      caseOutreach,
+    ),
     // Attempts are the outreach team's (DESIGN.md matrix), like Case.outreachAttempts.
     lastAttempt: caseOutreach,
     person: caseIdentity,

@@ -22,10 +22,8 @@ import { OverdoseIncident } from '../incident/incident.entity';
 import type { IncidentRow } from '../incident/incident-rows';
 import { withLocationSealed } from '../incident/incident-location-seal';
 import { IncidentType } from '../incident/incident.types';
-import { OutreachAttemptType } from '../outreach/outreach.types';
 import { Person } from '../person/person.entity';
 import { PersonType } from '../person/person.types';
-import { attemptLoader } from './case-loaders';
 import { caseRelationsFor } from './case-list-relations';
 import {
   AcceptCaseArgs,
@@ -34,14 +32,8 @@ import {
   DeclineCaseArgs,
   FollowUpQueueArgs,
 } from './case.input';
-import {
-  acceptCase,
-  declineCase,
-  getCase,
-  listCases,
-  listFollowUpQueue,
-  retriageCase,
-} from './case.service';
+import { getCase, listCases, listFollowUpQueue } from './case.service';
+import { acceptCase, declineCase, retriageCase } from './workflow/acceptance';
 import { CaseConnection, CaseType } from './case.types';
 import { CaseReferralType } from './referral.types';
 import { loadById } from '../../common/load-by-id';
@@ -132,20 +124,6 @@ export class CaseResolver {
   ): Promise<User | UserType | null> | UserType | null {
     if (kase.loaded?.assignedWorker !== undefined) return kase.loaded.assignedWorker;
     return loadById(ctx.em, User, kase.assignedWorkerId);
-  }
-
-  // Served synchronously from the list row when it has the relation: a promise per row costs
-  // graphql-js a promise for the whole row object as well.
-  @FieldResolver(() => OutreachAttemptType, { description: 'The latest outreach attempt, if any' })
-  lastAttempt(
-    @Root() kase: CaseType,
-    @Ctx() ctx: Context,
-  ): Promise<OutreachAttemptType | null> | OutreachAttemptType | null {
-    if (ctx.viewer.role !== Role.OUTREACH_WORKER) return null;
-    if (kase.loaded?.lastAttempt !== undefined) return kase.loaded.lastAttempt;
-    return attemptLoader(ctx)
-      .load(kase.id)
-      .then((attempts) => attempts.at(-1) ?? null);
   }
 
   /** The permission layer already refuses a sealed case; this keeps the vault shut regardless. */

@@ -2,12 +2,16 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { connectionType } from '../../common/pagination';
 import { AgencyType, UserType } from '../agency/agency.types';
 import { IncidentType } from '../incident/incident.types';
-import { HoldReason } from '../outreach/outreach-codes';
-import { OutreachAttemptType } from '../outreach/outreach.types';
 import { PersonType } from '../person/person.types';
 import type { IncidentRow } from '../incident/incident-rows';
-import { CaseStatus, CloseReason, FollowUpBucket, SealedReason, TriageReason } from './case-codes';
-import { CaseEventType } from './case-timeline.types';
+import {
+  CaseStatus,
+  CloseReason,
+  FollowUpBucket,
+  HoldReason,
+  SealedReason,
+  TriageReason,
+} from './case-codes';
 import { CaseReferralType } from './referral.types';
 
 /**
@@ -84,26 +88,26 @@ export class CaseType {
   @Field(() => Boolean, { description: 'The person overdosed before (has earlier cases)' })
   repeatOverdose!: boolean;
 
+  @Field(() => Date, {
+    description:
+      'The person declined services on this date on an earlier case ("not today" is not "never")',
+  })
+  declinedServicesOn?: Date;
+
   @Field(() => Int, { description: 'Outreach attempts logged on the case' })
   attemptCount!: number;
 
   @Field(() => Date, { description: 'When the latest outreach attempt was made' })
   lastAttemptAt?: Date;
 
-  @Field(() => OutreachAttemptType, { description: 'The latest outreach attempt, if any' })
-  lastAttempt?: OutreachAttemptType;
-
-  @Field(() => [OutreachAttemptType], { description: 'Oldest first' })
-  outreachAttempts?: OutreachAttemptType[];
+  // lastAttempt, outreachAttempts and timeline are fields of outreach (outreach.resolver.ts):
+  // the case module knows nothing of attempts.
 
   @Field(() => HoldReason, { description: 'Why the case is ON_HOLD' })
   holdReason?: HoldReason;
 
   @Field(() => Date, { description: 'When outreach may resume, if the person said when' })
   resumeOn?: Date;
-
-  @Field(() => [CaseEventType], { description: 'Every status change, oldest first' })
-  timeline?: CaseEventType[];
 
   @Field(() => Int, { description: 'Send it back with a change; a stale one is a CONFLICT' })
   version!: number;
@@ -130,7 +134,8 @@ export interface LoadedCaseRelations {
   routedAgency?: AgencyType | null;
   assignedWorker?: (UserType & { agency: { id: string; load(): Promise<unknown> } }) | null;
   indexIncident?: IncidentRow | null;
-  lastAttempt?: OutreachAttemptType | null;
+  /** The latest attempt as the list statement read it (shaped by outreach). */
+  lastAttempt?: unknown;
 }
 
 export const CaseConnection = connectionType('Case', CaseType);

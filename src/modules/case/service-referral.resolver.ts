@@ -14,7 +14,7 @@ import {
   listIncomingServiceReferrals,
   ONWARD_REFERRAL_TYPES,
   updateServiceReferralStatus,
-} from './service-referral.service';
+} from './workflow/service-referrals';
 import { ServiceReferralType } from './service-referral.types';
 
 export const ServiceReferralConnection = connectionType('ServiceReferral', ServiceReferralType);

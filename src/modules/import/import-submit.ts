@@ -7,7 +7,7 @@ import {
   reportIncidents,
   type IntakeOptions,
   type ReportOutcome,
-} from '../incident/intake.service';
+} from '../../stories/report-incidents/report-incidents.story';
 import type { OverdoseIncident } from '../incident/incident.entity';
 import { AuditAction } from '../audit/audit-codes';
 import { recordAuditEvent } from '../audit/audit-writer';

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
-import { decodeListCursor, toListPage } from '../../common/list-cursor';
+import { decodeCursor, toPage } from '../../common/cursor';
 import { pageSize, type Page } from '../../common/pagination';
 import { and, sql } from '../../common/sql';
 import { isUuid } from '../../common/uuid';
@@ -76,7 +76,7 @@ export async function listOwnIncidents(
   options: { naloxone?: boolean } = {},
 ): Promise<Page<IncidentRow>> {
   const size = pageSize(first);
-  const cursor = decodeListCursor(INCIDENTS_LIST, after);
+  const cursor = decodeCursor(INCIDENTS_LIST, after);
   if (filter?.occurredFrom && filter.occurredTo && filter.occurredTo <= filter.occurredFrom) {
     throw badInput({ field: 'filter.occurredTo', message: 'must be after occurredFrom' });
   }
@@ -121,7 +121,7 @@ export async function listOwnIncidents(
   );
   const total = rows[0]?.total_count ?? 0;
   const incidents = rows.filter((r) => r.id !== null).map(toIncidentRow);
-  return toListPage(INCIDENTS_LIST, incidents, size, total, (row) => ({
+  return toPage(INCIDENTS_LIST, incidents, size, total, (row) => ({
     at: row.occurredAt as Date,
     id: row.id,
   }));

@@ -1,17 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import {
-  Arg,
-  Args,
-  Ctx,
-  FieldResolver,
-  ID,
-  Info,
-  Int,
-  Mutation,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Collection } from '@mikro-orm/core';
 import { batchLoader } from '../../common/batch-loader';
 import { loadById } from '../../common/load-by-id';
@@ -20,79 +8,18 @@ import { selectionAt } from '../../common/selection';
 import type { Context } from '../../context';
 import { AgencyType } from '../agency/agency.types';
 import { Agency } from '../agency/agency.entity';
-import { ReportedIdentity } from '../person/reported-identity.entity';
-import { amendIncident } from './amend.service';
+import { ReportedIdentity } from '../incident/reported-identity.entity';
 import { SubstanceCategory, substanceCategories } from './incident-codes';
 import { getOwnIncident, listOwnIncidents } from './incident-query.service';
 import type { OverdoseIncident } from './incident.entity';
 import { isIncidentRow, loadNaloxone, type IncidentRow } from './incident-rows';
-import { ReportIncidentInput } from './incident.input';
 import { IncidentFilter } from './incident.input-filter';
-import {
-  BatchReportResultType,
-  IncidentType,
-  NaloxoneAdministrationType,
-  ReportResultType,
-  ReportedIdentityType,
-  ReportStatus,
-} from './incident.types';
-import { reportIncident, reportIncidents } from './intake.service';
+import { IncidentType, NaloxoneAdministrationType, ReportedIdentityType } from './incident.types';
 
 export const IncidentConnection = connectionType('OverdoseIncident', IncidentType);
 
 @Resolver(() => IncidentType)
 export class IncidentResolver {
-  @Mutation(() => ReportResultType, {
-    description: 'Report one overdose; re-sending the same externalId changes nothing',
-  })
-  async reportIncident(
-    @Ctx() { em, viewer, config }: Context,
-    // Validated by the service, which also checks what needs the clock and the database.
-    @Arg('input', () => ReportIncidentInput, { nullable: false, validate: false })
-    input: ReportIncidentInput,
-  ): Promise<ReportResultType> {
-    const outcome = await reportIncident(em, viewer, config, input);
-    return { status: outcome.status, incident: outcome.incident as unknown as IncidentType };
-  }
-
-  @Mutation(() => BatchReportResultType, {
-    description: 'Report up to 500 overdoses; each item is answered on its own',
-  })
-  async reportIncidents(
-    @Ctx() { em, viewer, config }: Context,
-    @Arg('inputs', () => [ReportIncidentInput], { nullable: false, validate: false })
-    inputs: ReportIncidentInput[],
-    @Arg('backfill', () => Boolean, {
-      nullable: false,
-      defaultValue: false,
-      description:
-        'History: reports older than the intake limit (MAX_INCIDENT_AGE_DAYS) are accepted, counted and linked to earlier cases, never routed for a follow-up',
-    })
-    backfill: boolean,
-  ): Promise<BatchReportResultType> {
-    const outcomes = await reportIncidents(em, viewer, config, inputs, { backfill });
-    const count = (status: ReportStatus) => outcomes.filter((o) => o.status === status).length;
-    return {
-      items: outcomes.map((o) => ({ ...o, incident: o.incident as unknown as IncidentType })),
-      createdCount: count(ReportStatus.CREATED),
-      alreadyReportedCount: count(ReportStatus.ALREADY_REPORTED),
-      rejectedCount: count(ReportStatus.REJECTED),
-    };
-  }
-
-  @Mutation(() => IncidentType, {
-    description: 'Correct a report of your own agency (send the whole corrected report)',
-  })
-  amendIncident(
-    @Ctx() { em, viewer, config }: Context,
-    @Arg('id', () => ID, { nullable: false }) id: string,
-    @Arg('version', () => Int, { nullable: false }) version: number,
-    @Arg('input', () => ReportIncidentInput, { nullable: false, validate: false })
-    input: ReportIncidentInput,
-  ): Promise<OverdoseIncident> {
-    return amendIncident(em, viewer, config, id, version, input);
-  }
-
   @Query(() => IncidentType, { description: "One of your agency's reports" })
   incident(
     @Ctx() { em, viewer }: Context,

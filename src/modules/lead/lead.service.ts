@@ -1,17 +1,19 @@
-import { LockMode, OptimisticLockError, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { lockedChange } from '../../common/optimistic-lock';
 import type { Viewer } from '../../auth/viewer';
 import type { ReadyConfig } from '../../config';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
+import { decodeCursor, toPage } from '../../common/cursor';
+import { pageSize, type Page } from '../../common/pagination';
 import { Role } from '../../common/role';
 import { isUuid } from '../../common/uuid';
-import { badInput, conflict, notFound, type FieldProblem } from '../../errors/hub-errors';
+import { badInput, notFound, type FieldProblem } from '../../errors/hub-errors';
 import { validateInput } from '../../errors/validation-problems';
 import { AgencyKind } from '../agency/agency-kind';
 import { Agency } from '../agency/agency.entity';
 import { AgreementPurpose } from '../agency/agreement-codes';
 import { hasActiveAgreement } from '../agency/agreement-query';
 import { User } from '../agency/user.entity';
-import { actorOf, scopeWhere } from '../case/case-change';
+import { actorOf, findCaseInScope } from '../case/workflow/case-lock';
 import { Case } from '../case/case.entity';
 import { OverdoseIncident } from '../incident/incident.entity';
 import { Consent } from '../outreach/consent.entity';
@@ -70,13 +72,16 @@ export async function listLeadReferrals(
   args: LeadReferralsArgs,
 ): Promise<Page<LeadReferralType>> {
   const size = pageSize(args.first);
-  const after = decodeCursor(args.after);
+  const after = decodeCursor('leadReferrals', args.after);
   const { rows, totalCount } = await queryLeadReferrals(em, viewer, {
     filter: args.filter,
     after,
     limit: size + 1,
   });
-  return toPage(rows, size, totalCount, (r) => ({ at: r.intakeDeadline, id: r.id }));
+  return toPage('leadReferrals', rows, size, totalCount, (r) => ({
+    at: r.intakeDeadline,
+    id: r.id,
+  }));
 }
 
 export async function listLeadFlags(
@@ -85,9 +90,9 @@ export async function listLeadFlags(
   args: { first?: number; after?: string },
 ): Promise<Page<LeadReferralFlagType>> {
   const size = pageSize(args.first);
-  const after = decodeCursor(args.after);
+  const after = decodeCursor('leadFlags', args.after);
   const { rows, totalCount } = await queryLeadFlags(em, viewer, { after, limit: size + 1 });
-  return toPage(rows, size, totalCount, (r) => ({ at: r.createdAt, id: r.id }));
+  return toPage('leadFlags', rows, size, totalCount, (r) => ({ at: r.createdAt, id: r.id }));
 }
 
 /**
@@ -175,7 +180,7 @@ async function fromIncident(em: EntityManager, viewer: Viewer, id: string): Prom
 
 /** A case the worker's agency has accepted, with an identified person it may see. */
 async function fromCase(em: EntityManager, viewer: Viewer, id: string): Promise<LeadSource> {
-  const kase = isUuid(id) ? await em.findOne(Case, { id, ...scopeWhere(viewer) }) : null;
+  const kase = await findCaseInScope(em, viewer, id);
   if (!kase) throw notFound('Case');
   const personId = await workablePerson(em, kase, 'input.caseId');
   return { personId, county: kase.county, caseId: kase.id };
@@ -225,23 +230,17 @@ async function changeLead<T>(
   change: (tem: EntityManager, lead: LeadReferral) => Promise<T>,
 ): Promise<T> {
   if (!isUuid(args.id)) throw notFound(LEAD_REFERRAL);
-  try {
-    return await em.transactional(async (tem) => {
-      const lead = await tem.findOne(
-        LeadReferral,
-        { id: args.id, program: viewer.agencyId },
-        { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-      );
-      if (!lead) throw notFound(LEAD_REFERRAL);
-      if (lead.version !== args.version) throw conflict(STALE);
-      const result = await change(tem, lead);
-      await tem.flush();
-      return result;
-    });
-  } catch (error) {
-    if (error instanceof OptimisticLockError) throw conflict(STALE);
-    throw error;
-  }
+  return lockedChange(
+    em,
+    {
+      load: (tem, lock) =>
+        tem.findOne(LeadReferral, { id: args.id, program: viewer.agencyId }, lock),
+      version: args.version,
+      stale: STALE,
+      missing: () => notFound(LEAD_REFERRAL),
+    },
+    change,
+  );
 }
 
 /** The case manager moves the track along; ACTIVE needs the person's release to the program. */

@@ -2,9 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ReadyConfig } from '../../config';
 import type { Viewer } from '../../auth/viewer';
 import { badInput, type FieldProblem } from '../../errors/hub-errors';
-import { actorOf, changeCase } from '../case/case-change';
-import { CaseStatus, CloseReason, TERMINAL_STATUSES } from '../case/case-codes';
-import { recordTransition } from '../case/case-timeline';
+import { CaseStatus, CloseReason } from '../case/case-codes';
+import { actorOf, changeCase } from '../case/workflow/case-lock';
+import { closeCase } from '../case/workflow/close';
+import { touch } from '../case/workflow/timeline';
 import { OverdoseIncident } from '../incident/incident.entity';
 import { OutcomeType } from './outcome-codes';
 import { Outcome } from './outcome.entity';
@@ -40,14 +41,15 @@ export async function recordOutcome(
       recordedById: actorOf(viewer),
     });
     // A death learned of during follow-up ends the case, like a fatal report does at intake.
-    if (input.type === OutcomeType.FATAL_OVERDOSE && !TERMINAL_STATUSES.includes(kase.status)) {
-      kase.closeReason = CloseReason.DECEASED;
-      recordTransition(tem, kase, CaseStatus.CLOSED, {
-        reason: 'FATAL_OVERDOSE_RECORDED',
+    // Through the one close: hold cleared, routing request cancelled, the person's other open
+    // cases closed too (closeCases skips a case already closed).
+    touch(kase);
+    if (input.type === OutcomeType.FATAL_OVERDOSE) {
+      await closeCase(tem, kase, {
+        reason: CloseReason.DECEASED,
+        timelineReason: 'FATAL_OVERDOSE_RECORDED',
         actorId: actorOf(viewer),
       });
-    } else {
-      kase.updatedAt = new Date();
     }
     return outcome;
   });

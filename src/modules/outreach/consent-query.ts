@@ -1,14 +1,12 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import { CONSENT_IN_FORCE } from '../../rules/consent-in-force';
+import { inForceSql, inForceWhere } from '../../rules/in-force-window';
 import { Consent } from './consent.entity';
 import type { ConsentScope } from './outreach-codes';
 
-/** The one definition of a consent in force: granted, not expired, not revoked, at `at`. */
+/** A consent in force (rules/consent-in-force.ts) as a MikroORM condition at `at`. */
 export function consentInForceWhere(at: Date = new Date()): FilterQuery<Consent> {
-  return {
-    grantedAt: { $lte: at },
-    revokedAt: null,
-    $or: [{ expiresAt: null }, { expiresAt: { $gt: at } }],
-  };
+  return inForceWhere(CONSENT_IN_FORCE, at) as FilterQuery<Consent>;
 }
 
 /**
@@ -17,9 +15,7 @@ export function consentInForceWhere(at: Date = new Date()): FilterQuery<Consent>
  * trusted identifier written by hub code.
  */
 export function consentInForceCondition(alias: string): string {
-  return `${alias}.revoked_at is null
-      and ${alias}.granted_at <= now()
-      and (${alias}.expires_at is null or ${alias}.expires_at > now())`;
+  return inForceSql(CONSENT_IN_FORCE, alias);
 }
 
 /**

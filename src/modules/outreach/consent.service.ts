@@ -8,11 +8,10 @@ import { validateInput } from '../../errors/validation-problems';
 import { AgencyKind } from '../agency/agency-kind';
 import { Agency } from '../agency/agency.entity';
 import { hasActiveAgreement } from '../agency/agreement-query';
-import { actorOf, changeCase } from '../case/case-change';
-import { CaseStatus, CloseReason, OPEN_STATUSES } from '../case/case-codes';
-import { recordTransition } from '../case/case-timeline';
-import { assertTransition } from '../case/case-transitions';
+import { CaseStatus, CloseReason } from '../case/case-codes';
 import { Case } from '../case/case.entity';
+import { actorOf, changeCase } from '../case/workflow/case-lock';
+import { closeCase } from '../case/workflow/close';
 import { OverdoseIncident } from '../incident/incident.entity';
 import {
   ConsentTermsInput,
@@ -160,16 +159,9 @@ export async function revokeConsent(
     }
     consent.revokedAt = new Date();
     consent.revocationReason = trimmed;
-    if (
-      consent.scope === ConsentScope.CONTACT_FOR_FOLLOW_UP &&
-      OPEN_STATUSES.includes(kase.status)
-    ) {
-      assertTransition(kase.status, CaseStatus.CLOSED);
-      kase.closeReason = CloseReason.CONSENT_REVOKED;
-      recordTransition(tem, kase, CaseStatus.CLOSED, {
-        reason: CloseReason.CONSENT_REVOKED,
-        actorId: actorOf(viewer),
-      });
+    if (consent.scope === ConsentScope.CONTACT_FOR_FOLLOW_UP) {
+      // The one close (an already closed case is left as it is).
+      await closeCase(tem, kase, { reason: CloseReason.CONSENT_REVOKED, actorId: actorOf(viewer) });
     }
     await tem.flush();
   });

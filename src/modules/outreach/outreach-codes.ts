@@ -1,10 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 
-export enum ContactMethod {
-  PHONE = 'PHONE',
-  TEXT = 'TEXT',
-  VISIT = 'VISIT',
-}
+export { ContactMethod } from '../person/person-codes';
 
 /** domain.md §5.3: one code per attempt. */
 export enum AttemptOutcome {
@@ -64,17 +60,10 @@ export enum ConsentMethod {
   WRITTEN = 'WRITTEN',
 }
 
-export enum HoldReason {
-  HOSPITALIZED = 'HOSPITALIZED',
-  INCARCERATED = 'INCARCERATED',
-  ASKED_FOR_LATER_CONTACT = 'ASKED_FOR_LATER_CONTACT',
-  OTHER = 'OTHER',
-}
+export { HoldReason } from '../case/case-codes';
 
-registerEnumType(ContactMethod, { name: 'ContactMethod' });
 registerEnumType(AttemptOutcome, { name: 'AttemptOutcome' });
 registerEnumType(OfficerPresence, { name: 'OfficerPresence' });
 registerEnumType(TeamMember, { name: 'TeamMember' });
 registerEnumType(ConsentScope, { name: 'ConsentScope' });
 registerEnumType(ConsentMethod, { name: 'ConsentMethod' });
-registerEnumType(HoldReason, { name: 'HoldReason' });

@@ -4,14 +4,14 @@ import type { HubConfig } from '../../config';
 import { badInput, forbidden, type FieldProblem } from '../../errors/hub-errors';
 import { validateInputAs } from '../../errors/validation-problems';
 import { User } from '../agency/user.entity';
-import { actorOf, changeCase, type CaseChangeRequest } from '../case/case-change';
-import { CaseStatus, CloseReason } from '../case/case-codes';
-import { closeOtherCasesOfDeceased, closeWithin, touch } from '../case/case-lifecycle.service';
-import { recordTransition } from '../case/case-timeline';
+import { CaseStatus } from '../case/case-codes';
 import type { Case } from '../case/case.entity';
+import { attemptLogged } from '../case/workflow/attempts';
+import { actorOf, changeCase, type CaseChangeRequest } from '../case/workflow/case-lock';
 import { getCase } from '../case/case.service';
 import type { CaseType } from '../case/case.types';
 import { OverdoseIncident } from '../incident/incident.entity';
+import { doNotContactInForce } from '../person/do-not-contact';
 import { Person } from '../person/person.entity';
 import { OutreachAttempt } from './outreach-attempt.entity';
 import {
@@ -40,6 +40,7 @@ const CAPPED_STATUSES: readonly CaseStatus[] = [CaseStatus.ASSIGNED, CaseStatus.
 const STATE_HINT: Partial<Record<CaseStatus, string>> = {
   [CaseStatus.REFERRED]: 'accept it first',
   [CaseStatus.ON_HOLD]: 'resume it first',
+  [CaseStatus.DO_NOT_CONTACT_ON_FILE]: 'the person asked not to be contacted',
 };
 
 /**
@@ -47,7 +48,7 @@ const STATE_HINT: Partial<Record<CaseStatus, string>> = {
  * may log it (teams share visits; the assigned worker is not always the one at the door). The
  * first attempt moves ASSIGNED → OUTREACH; DECEASED closes the case (and the person's other open
  * cases). CONTACT_SURVIVOR_DECLINED does not close it: declining a visit is not "don't contact
- * me", which the worker records deliberately by closing the case DECLINED.
+ * me", which the worker records only at the person's explicit wish (recordDoNotContact).
  */
 export async function logOutreachAttempt(
   em: EntityManager,
@@ -84,16 +85,10 @@ export async function logOutreachAttempt(
       syringeServicesInformation: input.syringeServicesInformation ?? false,
       notes: input.notes ?? undefined,
     });
-    const actorId = actorOf(viewer);
-    if (kase.status === CaseStatus.ASSIGNED) {
-      recordTransition(tem, kase, CaseStatus.OUTREACH, { reason: 'FIRST_ATTEMPT', actorId });
-    } else {
-      touch(kase);
-    }
-    if (input.outcome === AttemptOutcome.DECEASED) {
-      await closeWithin(tem, kase, CloseReason.DECEASED, 'DECEASED', actorId);
-      await closeOtherCasesOfDeceased(tem, kase);
-    }
+    await attemptLogged(tem, kase, {
+      personDied: input.outcome === AttemptOutcome.DECEASED,
+      actorId: actorOf(viewer),
+    });
   });
   return getCase(em, viewer, args.caseId);
 }
@@ -143,8 +138,10 @@ function assertAttemptAllowed(status: CaseStatus): void {
 /** "Don't contact me" binds every agency. The message names no one. */
 async function assertMayContact(em: EntityManager, kase: Case): Promise<void> {
   if (!kase.person) return;
-  const person = await em.findOne(Person, kase.person.id, { fields: ['doNotContact'] });
-  if (person?.doNotContact) {
+  const person = await em.findOne(Person, kase.person.id, {
+    fields: ['doNotContact', 'doNotContactReviewOn'],
+  });
+  if (person && doNotContactInForce(person)) {
     throw badInput({
       field: 'caseId',
       message: 'the person asked not to be contacted; no outreach attempt may be made',

@@ -1,7 +1,7 @@
 import { IsBoolean, IsEnum, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
-import { AddressInput } from '../incident/incident.input';
-import { ContactMethod } from '../outreach/outreach-codes';
+import { AddressInput } from './person.input';
+import { ContactMethod } from './person-codes';
 
 export const SAFE_CONTACT_TIMES_MAX = 200;
 const PHONE = /^\+?[0-9 ().-]{7,20}$/;

@@ -1,5 +1,12 @@
 import { registerEnumType } from 'type-graphql';
 
+/** How the person may be reached, and how an outreach attempt was made. */
+export enum ContactMethod {
+  PHONE = 'PHONE',
+  TEXT = 'TEXT',
+  VISIT = 'VISIT',
+}
+
 /** NEMSIS ePatient.25 values, collapsed. */
 export enum Sex {
   FEMALE = 'FEMALE',
@@ -22,3 +29,4 @@ export enum RaceEthnicity {
 
 registerEnumType(Sex, { name: 'Sex' });
 registerEnumType(RaceEthnicity, { name: 'RaceEthnicity' });
+registerEnumType(ContactMethod, { name: 'ContactMethod' });

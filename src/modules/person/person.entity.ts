@@ -1,7 +1,7 @@
 import { Entity, Enum, Property, type Opt } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
 import { EncryptedText } from '../../crypto/encrypted-text.type';
-import { ContactMethod } from '../outreach/outreach-codes';
+import { ContactMethod } from './person-codes';
 import { RaceEthnicity, Sex } from './person-codes';
 
 /**
@@ -61,10 +61,17 @@ export class Person extends HubEntity {
   @Property({ type: 'boolean' })
   doNotDiscloseToHousehold: Opt<boolean> = true;
 
-  /** "Don't contact me": no agency may reach out again, and new reports close at triage. */
+  /**
+   * "Don't contact me", set only at the person's explicit wish: while it holds (do-not-contact.ts)
+   * no agency may reach out, and a new overdose opens a case DO_NOT_CONTACT_ON_FILE.
+   */
   @Property({ type: 'boolean' })
   doNotContact: Opt<boolean> = false;
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   doNotContactSince?: Date;
+
+  /** When the wish comes up for review: it lapses then (rules/do-not-contact.ts). */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  doNotContactReviewOn?: Date;
 }

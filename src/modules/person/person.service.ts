@@ -1,35 +1,34 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { SurvivorInput } from '../incident/incident.input';
-import type { OverdoseIncident } from '../incident/incident.entity';
 import { personKey } from './person-key';
 import { Person } from './person.entity';
-import { ReportedIdentity } from './reported-identity.entity';
+import type { SurvivorInput } from './person.input';
 
 /**
- * Files a report's survivor identity in the vault: the same person (by person key) is reused and
- * their contact details refreshed with the newest report's; otherwise a new Person is made. The
- * name and date of birth as entered are kept apart for the reporting agency. Runs inside the
- * intake transaction; a concurrent report of the same new person surfaces as a unique-key
+ * Files a report's survivor in the vault: the same person (by person key) is reused and their
+ * contact details refreshed with the newest report's; otherwise a new Person is made. Runs inside
+ * the caller's transaction; a concurrent report of the same new person surfaces as a unique-key
  * violation on person_key, which the caller retries.
  */
-export async function filePersonFromReport(
+export async function fileSurvivor(
   em: EntityManager,
-  incident: OverdoseIncident,
   survivor: SurvivorInput,
   secret: string,
 ): Promise<Person> {
-  em.create(ReportedIdentity, { incident, ...identityAsEntered(survivor) });
-
   const key = personKey(secret, survivor.firstName, survivor.lastName, survivor.dateOfBirth);
   const existing = key ? await em.findOne(Person, { personKey: key }) : null;
   if (!existing) return em.create(Person, newPersonData(key, survivor));
-  if (!existing.firstName && !existing.lastName && !existing.dateOfBirth) {
+  refreshFromReport(existing, survivor);
+  return existing;
+}
+
+/** A known person reported again: newer contact details; a purged identity filled back in. */
+export function refreshFromReport(person: Person, survivor: SurvivorInput): void {
+  if (!person.firstName && !person.lastName && !person.dateOfBirth) {
     // Identity purged by retention (the key was kept so a returning person re-links): the new
     // report gives the vault the name and date of birth back.
-    Object.assign(existing, identityAsEntered(survivor));
+    Object.assign(person, identityAsEntered(survivor));
   }
-  Object.assign(existing, contactDetails(survivor));
-  return existing;
+  Object.assign(person, contactDetails(survivor));
 }
 
 /** Name and date of birth as the reporter entered them (trimmed): the ReportedIdentity row. */

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { ContactMethod } from '../outreach/outreach-codes';
+import { ContactMethod } from './person-codes';
 import { RaceEthnicity, Sex } from './person-codes';
 
 @ObjectType('Person', {

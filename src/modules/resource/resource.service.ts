@@ -1,15 +1,11 @@
-import { OptimisticLockError, type EntityManager } from '@mikro-orm/postgresql';
+import { assertVersion, flushVersioned } from '../../common/optimistic-lock';
+import { type EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
+import { decodeCursor, toPage } from '../../common/cursor';
+import { pageSize, type Page } from '../../common/pagination';
 import { Role } from '../../common/role';
 import { isUuid } from '../../common/uuid';
-import {
-  badInput,
-  conflict,
-  forbidden,
-  notFound,
-  type FieldProblem,
-} from '../../errors/hub-errors';
+import { badInput, forbidden, notFound, type FieldProblem } from '../../errors/hub-errors';
 import { validateInputAs } from '../../errors/validation-problems';
 import { Agency } from '../agency/agency.entity';
 import { hoursProblems } from './opening-hours';
@@ -68,13 +64,13 @@ export async function listResources(
 ): Promise<Page<TreatmentResource>> {
   assertReader(viewer);
   const size = pageSize(first);
-  const cursor = decodeCursor(after);
+  const cursor = decodeCursor('resources', after);
   if (filter) {
     const problems = await validateInputAs(ResourceFilter, filter, 'filter');
     if (problems.length > 0) throw badInput(problems);
   }
   const { rows, totalCount } = await searchResources(em, filter, cursor, size + 1);
-  return toPage(rows, size, totalCount, (r) => ({ at: r.createdAt, id: r.id }));
+  return toPage('resources', rows, size, totalCount, (r) => ({ at: r.createdAt, id: r.id }));
 }
 
 /** A resource the caller maintains; any other answers exactly like a missing id. */
@@ -157,7 +153,7 @@ export async function updateResource(
   const owner =
     input.agencyId === undefined ? undefined : await ownerFor(em, viewer, input.agencyId, problems);
   if (problems.length > 0) throw badInput(problems);
-  if (resource.version !== version) throw conflict(STALE);
+  assertVersion(resource, version, STALE);
 
   em.assign(resource, {
     ...(owner !== undefined ? { agency: owner } : {}),
@@ -174,7 +170,7 @@ export async function updateResource(
     ...pick(input, CLEARABLE),
     ...(input.hours ? { hours: plainHours(input.hours) } : {}),
   });
-  await flushVersioned(em);
+  await flushVersioned(em, STALE);
   return resource;
 }
 
@@ -189,7 +185,7 @@ export async function verifyResource(
     throw badInput({ field: 'id', message: 'the resource is inactive: reactivate it first' });
   }
   resource.lastVerifiedAt = new Date();
-  await flushVersioned(em);
+  await flushVersioned(em, STALE);
   return resource;
 }
 
@@ -219,7 +215,7 @@ async function setActive(
   const resource = await getMaintained(em, viewer, id);
   if (resource.active !== active) {
     resource.active = active;
-    await flushVersioned(em);
+    await flushVersioned(em, STALE);
   }
   return resource;
 }
@@ -347,14 +343,4 @@ function plainHours(hours: readonly OpeningHours[]): OpeningHours[] {
   return hours
     .map(({ day, opens, closes }) => ({ day, opens, closes }))
     .sort((a, b) => a.day - b.day || a.opens.localeCompare(b.opens));
-}
-
-/** The versioned UPDATE matches no row when another request changed the resource meanwhile. */
-async function flushVersioned(em: EntityManager): Promise<void> {
-  try {
-    await em.flush();
-  } catch (error) {
-    if (error instanceof OptimisticLockError) throw conflict(STALE);
-    throw error;
-  }
 }

@@ -53,11 +53,6 @@ const CASE = {
   resumeOn: col('overdose_case', 'resume_on'),
   triageReason: col('overdose_case', 'triage_reason'),
 };
-const PERSON = {
-  updatedAt: col('person', 'updated_at'),
-  doNotContact: col('person', 'do_not_contact'),
-  doNotContactSince: col('person', 'do_not_contact_since'),
-};
 const REFERRAL_STATUS = col('referral', 'status');
 const REFERRAL_RESPONDED_AT = col('referral', 'responded_at');
 
@@ -555,13 +550,8 @@ export class Generator {
     };
 
     if (fatal) {
-      row[CASE.closeReason] = CloseReason.NOT_ELIGIBLE;
+      row[CASE.closeReason] = CloseReason.DECEASED;
       event(t, CaseStatus.CLOSED, 'FATAL', null);
-      return finish();
-    }
-    if (person?.doNotContactSince !== undefined && person.doNotContactSince <= reportedAt) {
-      row[CASE.closeReason] = CloseReason.NOT_ELIGIBLE;
-      event(t, CaseStatus.CLOSED, 'DO_NOT_CONTACT', null);
       return finish();
     }
 
@@ -809,8 +799,8 @@ export class Generator {
           false,
           null,
         ]);
-        close(at, CloseReason.DECLINED, worker);
-        if (person) this.markDoNotContact(person, at);
+        // "Not today" is not "never": declining sets no contact block.
+        close(at, CloseReason.DECLINED_SERVICES, worker);
         return;
       }
       if (outcome === AttemptOutcome.DECEASED) {
@@ -1137,18 +1127,6 @@ export class Generator {
       earlier.row[CASE.version] = earlier.version;
     } else {
       this.updates.deceased.push([earlier.id, iso(when)]);
-    }
-  }
-
-  private markDoNotContact(person: PersonState, at: number): void {
-    if (person.doNotContactSince !== undefined) return;
-    person.doNotContactSince = at;
-    if (person.row) {
-      person.row[PERSON.doNotContact] = true;
-      person.row[PERSON.doNotContactSince] = iso(at);
-      person.row[PERSON.updatedAt] = iso(at);
-    } else {
-      this.updates.doNotContact.push([person.id, iso(at)]);
     }
   }
 }

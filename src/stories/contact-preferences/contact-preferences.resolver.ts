@@ -1,7 +1,10 @@
 import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
-import { CaseType } from '../case/case.types';
-import { ContactPreferencesInput, PersonContactInput } from './contact-preferences.input';
+import { CaseType } from '../../modules/case/case.types';
+import {
+  ContactPreferencesInput,
+  PersonContactInput,
+} from '../../modules/person/contact-preferences.input';
 import { updateContactPreferences, updatePersonContact } from './contact-preferences.service';
 
 // Inputs are validated by the service, which names every problem by its argument path.

@@ -1,7 +1,7 @@
 import { Entity, OneToOne, Property, type Ref } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
 import { EncryptedText } from '../../crypto/encrypted-text.type';
-import { OverdoseIncident } from '../incident/incident.entity';
+import { OverdoseIncident } from './incident.entity';
 
 /**
  * Name and date of birth exactly as one reporter entered them. The reporting agency may read

@@ -1,15 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Agency } from '../agency/agency.entity';
+import { Agency } from '../../agency/agency.entity';
 import { AgencyRouter } from './agency-router';
-import { CaseStatus, ReferralType, TriageReason } from './case-codes';
-import type { Case } from './case.entity';
-import { recordTransition } from './case-timeline';
-import { Referral } from './referral.entity';
-import { raiseAfterCommit } from '../../events/domain-events';
+import { CaseStatus, ReferralStatus, ReferralType, TriageReason } from '../case-codes';
+import type { Case } from '../case.entity';
+import { recordTransition } from './timeline';
+import { Referral } from '../referral.entity';
+import { raiseAfterCommit } from '../../../events/domain-events';
 
 /**
- * Re-routes a case in TRIAGE (after a decline, or on retriage): as at intake (AgencyRouter), but
- * agencies already referred the case (e.g. that declined it) are never chosen again. With no
+ * Re-routes a case in TRIAGE (after a decline, on retriage, after an amended county): as at
+ * intake (AgencyRouter), but an agency that declined the case is never chosen again. With no
  * candidate the case stays in TRIAGE with the reason. The caller flushes (inside its transaction).
  */
 export async function routeCase(
@@ -20,7 +20,7 @@ export async function routeCase(
 ): Promise<void> {
   const previouslyReferred = await em.find(
     Referral,
-    { case: kase.id, type: ReferralType.FOLLOW_UP_OUTREACH },
+    { case: kase.id, type: ReferralType.FOLLOW_UP_OUTREACH, status: ReferralStatus.REJECTED },
     { fields: ['toAgency'] },
   );
   const excluded = previouslyReferred.flatMap((r) => (r.toAgency ? [r.toAgency.id] : []));

@@ -1,8 +1,8 @@
-import { badInput } from '../../errors/hub-errors';
-import { CaseStatus, CloseReason } from './case-codes';
+import { badInput } from '../../../errors/hub-errors';
+import { CaseStatus, CloseReason } from '../case-codes';
 
 const { REPORTED, TRIAGE, REFERRED, REFERRAL_DECLINED, ASSIGNED, OUTREACH, ON_HOLD } = CaseStatus;
-const { ENGAGED, LINKED, FOLLOW_UP, CLOSED, ENTERED_IN_ERROR } = CaseStatus;
+const { ENGAGED, LINKED, FOLLOW_UP, DO_NOT_CONTACT_ON_FILE, CLOSED, ENTERED_IN_ERROR } = CaseStatus;
 
 /**
  * DESIGN.md "Case state machine" as data: the statuses each status may move to. Any open status
@@ -10,8 +10,11 @@ const { ENGAGED, LINKED, FOLLOW_UP, CLOSED, ENTERED_IN_ERROR } = CaseStatus;
  */
 export const CASE_TRANSITIONS: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
   [REPORTED]: [TRIAGE, CLOSED, ENTERED_IN_ERROR],
-  [TRIAGE]: [REFERRED, CLOSED, ENTERED_IN_ERROR],
-  [REFERRED]: [ASSIGNED, REFERRAL_DECLINED, CLOSED, ENTERED_IN_ERROR],
+  [TRIAGE]: [REFERRED, DO_NOT_CONTACT_ON_FILE, CLOSED, ENTERED_IN_ERROR],
+  // The wish was lifted (or lapsed): the case is routed like any other.
+  [DO_NOT_CONTACT_ON_FILE]: [TRIAGE, CLOSED, ENTERED_IN_ERROR],
+  // REFERRED → TRIAGE: the report was amended to another county before anyone took the case.
+  [REFERRED]: [ASSIGNED, REFERRAL_DECLINED, TRIAGE, CLOSED, ENTERED_IN_ERROR],
   [REFERRAL_DECLINED]: [TRIAGE, CLOSED, ENTERED_IN_ERROR],
   [ASSIGNED]: [OUTREACH, CLOSED, ENTERED_IN_ERROR],
   [OUTREACH]: [ON_HOLD, ENGAGED, CLOSED, ENTERED_IN_ERROR],
@@ -35,9 +38,19 @@ export function assertTransition(from: CaseStatus, to: CaseStatus, field = 'case
   });
 }
 
-const { NOT_ELIGIBLE, DUPLICATE, UNABLE_TO_CONTACT, DECLINED, HARM_REDUCTION_ONLY } = CloseReason;
+const { NOT_ELIGIBLE, DUPLICATE, UNABLE_TO_CONTACT, DECLINED_SERVICES, HARM_REDUCTION_ONLY } =
+  CloseReason;
 const { LINKED_TO_CARE, COULD_NOT_GET_HELP, DECEASED, CONSENT_REVOKED } = CloseReason;
-const ANY_OPEN = [REPORTED, TRIAGE, REFERRED, REFERRAL_DECLINED, ASSIGNED, OUTREACH, ON_HOLD];
+const ANY_OPEN = [
+  REPORTED,
+  TRIAGE,
+  REFERRED,
+  REFERRAL_DECLINED,
+  ASSIGNED,
+  OUTREACH,
+  ON_HOLD,
+  DO_NOT_CONTACT_ON_FILE,
+];
 
 /**
  * domain.md §5.2: the states a case may be closed from, per close reason. A reason says what
@@ -45,10 +58,10 @@ const ANY_OPEN = [REPORTED, TRIAGE, REFERRED, REFERRAL_DECLINED, ASSIGNED, OUTRE
  * linkage needs a referral).
  */
 export const CLOSE_REASON_FROM: Readonly<Record<CloseReason, readonly CaseStatus[]>> = {
-  [NOT_ELIGIBLE]: [TRIAGE, REFERRED, ASSIGNED],
-  [DUPLICATE]: [TRIAGE, REFERRED, ASSIGNED],
+  [NOT_ELIGIBLE]: [TRIAGE, REFERRED, ASSIGNED, DO_NOT_CONTACT_ON_FILE],
+  [DUPLICATE]: [TRIAGE, REFERRED, ASSIGNED, DO_NOT_CONTACT_ON_FILE],
   [UNABLE_TO_CONTACT]: [ASSIGNED, OUTREACH, ON_HOLD],
-  [DECLINED]: [OUTREACH, ENGAGED],
+  [DECLINED_SERVICES]: [OUTREACH, ENGAGED],
   [HARM_REDUCTION_ONLY]: [ENGAGED],
   [LINKED_TO_CARE]: [LINKED, FOLLOW_UP],
   [COULD_NOT_GET_HELP]: [LINKED, FOLLOW_UP],

@@ -4,7 +4,7 @@ import type { Cursor, Page } from './pagination';
 import { isUuid } from './uuid';
 
 /**
- * Cursors that name the list they belong to and carry a check over their content, so that a
+ * The hub's one cursor module. Cursors name the list they belong to and carry a check over their content, so that a
  * cursor of another list (ordered differently) or an edited one is refused with BAD_USER_INPUT
  * instead of silently starting somewhere else. Not a secret: a forged cursor still only moves
  * within the caller's own scope, which the query enforces.
@@ -12,14 +12,14 @@ import { isUuid } from './uuid';
 const check = (list: string, at: string, id: string): string =>
   createHash('sha256').update(`${list}|${at}|${id}`).digest('base64url').slice(0, 12);
 
-export function encodeListCursor(list: string, cursor: Cursor): string {
+export function encodeCursor(list: string, cursor: Cursor): string {
   const at = cursor.at.toISOString();
   return Buffer.from(JSON.stringify([list, at, cursor.id, check(list, at, cursor.id)])).toString(
     'base64url',
   );
 }
 
-export function decodeListCursor(
+export function decodeCursor(
   list: string,
   value: string | null | undefined,
   field = 'after',
@@ -50,7 +50,7 @@ export function decodeListCursor(
 }
 
 /** A page from `size + 1` fetched rows (the extra one only tells that there is more). */
-export function toListPage<T>(
+export function toPage<T>(
   list: string,
   rows: T[],
   size: number,
@@ -58,7 +58,7 @@ export function toListPage<T>(
   cursorOf: (row: T) => Cursor,
 ): Page<T> {
   const nodes = rows.slice(0, size);
-  const edges = nodes.map((node) => ({ node, cursor: encodeListCursor(list, cursorOf(node)) }));
+  const edges = nodes.map((node) => ({ node, cursor: encodeCursor(list, cursorOf(node)) }));
   return {
     edges,
     totalCount,

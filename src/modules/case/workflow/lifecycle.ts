@@ -1,21 +1,21 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import type { Viewer } from '../../auth/viewer';
-import { Role } from '../../common/role';
-import { badInput, forbidden, type FieldProblem } from '../../errors/hub-errors';
-import { hasConsentInForce } from '../outreach/consent-query';
-import { CONTACT_OUTCOMES, ConsentScope } from '../outreach/outreach-codes';
-import { OutreachAttempt } from '../outreach/outreach-attempt.entity';
-import { Person } from '../person/person.entity';
-import { actorOf, changeCase, type CaseChangeRequest } from './case-change';
-import { CaseStatus, CloseReason, OPEN_STATUSES, ReferralStatus, ReferralType } from './case-codes';
-import { CaseEvent } from './case-event.entity';
-import type { CloseCaseArgs, EnteredInErrorArgs, PutCaseOnHoldArgs } from './case-lifecycle.input';
-import { recordTransition } from './case-timeline';
-import { assertCloseReason, assertTransition } from './case-transitions';
-import { Case } from './case.entity';
-import { getCase } from './case.service';
-import type { CaseType } from './case.types';
-import { Referral } from './referral.entity';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../../../auth/viewer';
+import { Role } from '../../../common/role';
+import { badInput, forbidden, type FieldProblem } from '../../../errors/hub-errors';
+import { liftDoNotContact, setDoNotContact } from '../../person/do-not-contact';
+import { Person } from '../../person/person.entity';
+import { reportingAgencyOf } from './acceptance';
+import { routeCase } from './routing';
+import { CaseStatus, CloseReason, ReferralStatus, ReferralType } from '../case-codes';
+import type { CloseCaseArgs, EnteredInErrorArgs, PutCaseOnHoldArgs } from '../case-lifecycle.input';
+import type { Case } from '../case.entity';
+import { getCase } from '../case.service';
+import type { CaseType } from '../case.types';
+import { Referral } from '../referral.entity';
+import { actorOf, changeCase, type CaseChangeRequest } from './case-lock';
+import { cancelRoutingRequests, closeCase as close } from './close';
+import { recordNote, recordTransition } from './timeline';
+import { assertCloseReason, assertTransition } from './transitions';
 
 const DAY = 86_400_000;
 /** A hold longer than this is a typing error; the case can be held again when it ends. */
@@ -95,40 +95,20 @@ export async function resumeCase(
   });
 }
 
-/** OUTREACH → ENGAGED: the person was reached and agreed to be contacted for follow-up. */
+/**
+ * OUTREACH → ENGAGED: the person was reached and agreed to be contacted for follow-up. What
+ * proves it (a contact outcome, a consent in force) is outreach's to say: `guard` lists what is
+ * missing, read under the case's lock.
+ */
 export async function markCaseEngaged(
   em: EntityManager,
   viewer: Viewer,
   args: CaseChangeRequest,
+  guard: (tem: EntityManager, kase: Case) => Promise<FieldProblem[]>,
 ): Promise<CaseType> {
   return change(em, viewer, args, async (tem, kase) => {
     assertTransition(kase.status, CaseStatus.ENGAGED);
-    const problems: FieldProblem[] = [];
-    const contacts = await tem.count(OutreachAttempt, {
-      case: kase.id,
-      outcome: { $in: [...CONTACT_OUTCOMES] },
-    });
-    if (contacts === 0) {
-      problems.push({
-        field: 'caseId',
-        message: `no outreach attempt with a contact outcome (${CONTACT_OUTCOMES.join(', ')}) is logged`,
-      });
-    }
-    const consented =
-      kase.person !== undefined &&
-      kase.routedAgency !== undefined &&
-      (await hasConsentInForce(
-        tem,
-        kase.person.id,
-        ConsentScope.CONTACT_FOR_FOLLOW_UP,
-        kase.routedAgency.id,
-      ));
-    if (!consented) {
-      problems.push({
-        field: 'caseId',
-        message: `no consent ${ConsentScope.CONTACT_FOR_FOLLOW_UP} granted to your agency is in force`,
-      });
-    }
+    const problems = await guard(tem, kase);
     if (problems.length > 0) throw badInput(problems);
     recordTransition(tem, kase, CaseStatus.ENGAGED, {
       reason: 'CONTACT_AND_CONSENT',
@@ -198,17 +178,60 @@ export async function closeCase(
   return change(em, viewer, args, async (tem, kase) => {
     assertTransition(kase.status, CaseStatus.CLOSED);
     assertCloseReason(kase.status, args.reason);
-    await closeWithin(tem, kase, args.reason, args.reason, actorOf(viewer));
-    if (args.reason === CloseReason.DECLINED && kase.person) {
-      await markDoNotContact(tem, kase.person.id);
+    // DECLINED_SERVICES is "not today": no contact block; the next overdose is routed as usual.
+    await close(tem, kase, { reason: args.reason, actorId: actorOf(viewer) });
+  });
+}
+
+/** A review date further out than this is a typing error; the wish can be recorded again. */
+const MAX_REVIEW_DAYS = 5 * 366;
+
+/** Statuses in which the agency works the case with the person (a wish was heard). */
+const WISH_HEARD_IN: readonly CaseStatus[] = [
+  CaseStatus.ASSIGNED,
+  CaseStatus.OUTREACH,
+  CaseStatus.ON_HOLD,
+  CaseStatus.ENGAGED,
+  CaseStatus.LINKED,
+  CaseStatus.FOLLOW_UP,
+];
+
+/**
+ * The person said "don't contact me": only this sets do-not-contact (declining services does
+ * not). It holds for every agency until `reviewOn` (if given), when it lapses and comes up for
+ * review; a new overdose meanwhile opens a case DO_NOT_CONTACT_ON_FILE. Kept on the timeline.
+ */
+export async function recordDoNotContact(
+  em: EntityManager,
+  viewer: Viewer,
+  args: CaseChangeRequest & { reviewOn?: Date | null },
+): Promise<CaseType> {
+  const now = new Date();
+  const reviewOn = args.reviewOn ?? undefined;
+  if (reviewOn && reviewOn.getTime() <= now.getTime()) {
+    throw badInput({ field: 'reviewOn', message: 'must be in the future' });
+  }
+  if (reviewOn && reviewOn.getTime() > now.getTime() + MAX_REVIEW_DAYS * DAY) {
+    throw badInput({ field: 'reviewOn', message: 'is more than five years ahead' });
+  }
+  return change(em, viewer, args, async (tem, kase) => {
+    if (!WISH_HEARD_IN.includes(kase.status)) {
+      throw badInput({
+        field: 'caseId',
+        message: `the case is ${kase.status}; the wish is recorded on a case your agency works (${WISH_HEARD_IN.join(', ')})`,
+      });
     }
-    if (args.reason === CloseReason.DECEASED) await closeOtherCasesOfDeceased(tem, kase);
+    if (!kase.person) throw badInput({ field: 'caseId', message: 'the case names no person' });
+    const person = await tem.findOneOrFail(Person, kase.person.id);
+    setDoNotContact(person, reviewOn, now);
+    recordNote(tem, kase, 'DO_NOT_CONTACT_RECORDED', actorOf(viewer));
   });
 }
 
 /**
  * The person later asks for help: lift "don't contact me" so outreach may happen again (and new
- * reports are routed). Recorded on the timeline of the case it was done from.
+ * reports are routed). Recorded on the timeline of the case it was done from; a case held
+ * DO_NOT_CONTACT_ON_FILE goes back to triage and is routed.
  */
 export async function clearDoNotContact(
   em: EntityManager,
@@ -223,16 +246,17 @@ export async function clearDoNotContact(
     if (!person?.doNotContact) {
       throw badInput({ field: 'caseId', message: 'the person is not marked do-not-contact' });
     }
-    person.doNotContact = false;
-    person.doNotContactSince = undefined;
-    touch(kase);
-    tem.create(CaseEvent, {
-      case: kase,
-      fromStatus: kase.status,
-      toStatus: kase.status,
-      reason: 'DO_NOT_CONTACT_CLEARED',
-      actorId: actorOf(viewer),
-    });
+    liftDoNotContact(person);
+    if (kase.status === CaseStatus.DO_NOT_CONTACT_ON_FILE) {
+      recordTransition(tem, kase, CaseStatus.TRIAGE, {
+        reason: 'DO_NOT_CONTACT_CLEARED',
+        actorId: actorOf(viewer),
+      });
+      kase.routedAgency = undefined;
+      await routeCase(tem, kase, await reportingAgencyOf(tem, kase), actorOf(viewer));
+    } else {
+      recordNote(tem, kase, 'DO_NOT_CONTACT_CLEARED', actorOf(viewer));
+    }
   });
 }
 
@@ -248,79 +272,12 @@ export async function markCaseEnteredInError(
   }
   return change(em, viewer, args, async (tem, kase) => {
     assertTransition(kase.status, CaseStatus.ENTERED_IN_ERROR);
-    await cancelPendingRouting(tem, kase, actorOf(viewer));
+    // Entered in error is no close (the case should not exist), but routing ends all the same.
+    await cancelRoutingRequests(tem, [kase.id], actorOf(viewer));
     kase.holdReason = undefined;
     kase.resumeOn = undefined;
     recordTransition(tem, kase, CaseStatus.ENTERED_IN_ERROR, { reason, actorId: actorOf(viewer) });
   });
-}
-
-/**
- * Closes a case inside a running change: clears any hold, withdraws a routing request still
- * waiting for an answer, and writes the timeline entry. Guards are the caller's.
- */
-export async function closeWithin(
-  em: EntityManager,
-  kase: Case,
-  closeReason: CloseReason,
-  timelineReason: string,
-  actorId: string | undefined,
-): Promise<void> {
-  await cancelPendingRouting(em, kase, actorId);
-  kase.closeReason = closeReason;
-  kase.holdReason = undefined;
-  kase.resumeOn = undefined;
-  recordTransition(em, kase, CaseStatus.CLOSED, { reason: timelineReason, actorId });
-}
-
-/**
- * A death ends every other open follow-up of the person, as intake does for a fatal report, so
- * no one visits a grieving household. The hub acts; the other agencies see it on their timeline.
- */
-export async function closeOtherCasesOfDeceased(em: EntityManager, kase: Case): Promise<void> {
-  if (!kase.person) return;
-  // Locked and re-read like the case itself: a worker changing one of them at this moment either
-  // commits first (and this closes the changed case) or waits and gets CONFLICT; never a refusal
-  // of the death report because another agency's case moved. Id order keeps two deaths from
-  // locking in opposite orders.
-  const others = await em.find(
-    Case,
-    { person: kase.person.id, id: { $ne: kase.id }, status: { $in: [...OPEN_STATUSES] } },
-    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
-  );
-  for (const other of others) {
-    await closeWithin(em, other, CloseReason.DECEASED, 'DEATH_REPORTED', undefined);
-  }
-}
-
-/** "Don't contact me" holds for every agency, and new reports of the person close at intake. */
-async function markDoNotContact(em: EntityManager, personId: string): Promise<void> {
-  const person = await em.findOneOrFail(Person, personId);
-  if (person.doNotContact) return;
-  person.doNotContact = true;
-  person.doNotContactSince = new Date();
-}
-
-async function cancelPendingRouting(
-  em: EntityManager,
-  kase: Case,
-  actorId: string | undefined,
-): Promise<void> {
-  const pending = await em.find(Referral, {
-    case: kase.id,
-    type: ReferralType.FOLLOW_UP_OUTREACH,
-    status: ReferralStatus.REQUESTED,
-  });
-  for (const referral of pending) {
-    referral.status = ReferralStatus.CANCELLED;
-    referral.respondedAt = new Date();
-    referral.respondedById = actorId;
-  }
-}
-
-/** Any change of a case is a new version, even one that leaves its own columns alone. */
-export function touch(kase: Case): void {
-  kase.updatedAt = new Date();
 }
 
 /** Runs the change, then answers with the case as the caller now sees it. */

@@ -1,19 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Viewer } from '../../auth/viewer';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
-import { Role } from '../../common/role';
-import { isUuid } from '../../common/uuid';
-import { badInput, notFound } from '../../errors/hub-errors';
-import { AgencyKind } from '../agency/agency-kind';
-import { Agency } from '../agency/agency.entity';
-import { TreatmentResource } from '../resource/treatment-resource.entity';
-import { actorOf, changeCase } from './case-change';
-import { CaseStatus, ReferralStatus, ReferralType } from './case-codes';
-import { Referral } from './referral.entity';
+import type { Viewer } from '../../../auth/viewer';
+import { decodeCursor, toPage } from '../../../common/cursor';
+import { pageSize, type Page } from '../../../common/pagination';
+import { Role } from '../../../common/role';
+import { isUuid } from '../../../common/uuid';
+import { badInput, notFound } from '../../../errors/hub-errors';
+import { AgencyKind } from '../../agency/agency-kind';
+import { Agency } from '../../agency/agency.entity';
+import { TreatmentResource } from '../../resource/treatment-resource.entity';
+import { actorOf, changeCase } from './case-lock';
+import { CaseStatus, ReferralStatus, ReferralType } from '../case-codes';
+import { Referral } from '../referral.entity';
 import type {
   CreateServiceReferralArgs,
   UpdateServiceReferralArgs,
-} from './service-referral.input';
+} from '../service-referral.input';
 
 /** Onward referral types; FOLLOW_UP_OUTREACH is routing and LEAD has its own track. */
 export const ONWARD_REFERRAL_TYPES: readonly ReferralType[] = [
@@ -202,9 +203,12 @@ export async function listIncomingServiceReferrals(
   after: string | undefined,
 ): Promise<Page<Referral>> {
   const size = pageSize(first);
-  const cursor = decodeCursor(after);
+  const cursor = decodeCursor('serviceReferrals', after);
   if (!receivesReferrals(viewer))
-    return toPage([], size, 0, (r: Referral) => ({ at: r.createdAt, id: r.id }));
+    return toPage('serviceReferrals', [], size, 0, (r: Referral) => ({
+      at: r.createdAt,
+      id: r.id,
+    }));
   const where = {
     type: { $in: [...ONWARD_REFERRAL_TYPES] },
     $or: [{ toAgency: viewer.agencyId }, { toResource: { agency: viewer.agencyId } }],
@@ -226,5 +230,5 @@ export async function listIncomingServiceReferrals(
     em.find(Referral, page, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 }),
     em.count(Referral, where),
   ]);
-  return toPage(rows, size, total, (r) => ({ at: r.createdAt, id: r.id }));
+  return toPage('serviceReferrals', rows, size, total, (r) => ({ at: r.createdAt, id: r.id }));
 }

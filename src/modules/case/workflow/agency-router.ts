@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray } from '../../common/sql';
-import { AgencyKind } from '../agency/agency-kind';
-import { activeAgreementExistsSql } from '../agency/agreement-query';
-import { OPEN_STATUSES } from './case-codes';
+import { pgArray } from '../../../common/sql';
+import { AgencyKind } from '../../agency/agency-kind';
+import { activeAgreementExistsSql } from '../../agency/agreement-query';
+import { OPEN_STATUSES } from '../case-codes';
 
 interface Candidate {
   agencyId: string;

@@ -2,17 +2,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { badInput, type FieldProblem } from '../../errors/hub-errors';
 import { validateInput } from '../../errors/validation-problems';
-import { changeCase } from '../case/case-change';
-import type { Case } from '../case/case.entity';
-import { getCase } from '../case/case.service';
-import type { CaseType } from '../case/case.types';
-import { workablePerson } from '../outreach/consent.service';
+import { changeCase } from '../../modules/case/workflow/case-lock';
+import { touch } from '../../modules/case/workflow/timeline';
+import type { Case } from '../../modules/case/case.entity';
+import { getCase } from '../../modules/case/case.service';
+import type { CaseType } from '../../modules/case/case.types';
+import { workablePerson } from '../../modules/outreach/consent.service';
 import {
   ContactPreferencesInput,
   PersonContactInput,
   SAFE_CONTACT_TIMES_MAX,
-} from './contact-preferences.input';
-import { Person } from './person.entity';
+} from '../../modules/person/contact-preferences.input';
+import { Person } from '../../modules/person/person.entity';
 
 interface PersonChange<T> {
   caseId: string;
@@ -96,7 +97,7 @@ async function changePerson(
   await changeCase(em, viewer, args, async (tem, kase: Case) => {
     const person = await tem.findOneOrFail(Person, { id: await workablePerson(tem, kase) });
     change(person);
-    kase.updatedAt = new Date();
+    touch(kase);
   });
 }
 

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { insertJsonRows, type PlainRow } from '../../../common/json-insert';
+import { pgArray } from '../../../common/sql';
+import type { HubConfig } from '../../../config';
+import { raiseAfterCommit } from '../../../events/domain-events';
+import { CaseStatus, CloseReason, ReferralStatus, ReferralType, TriageReason } from '../case-codes';
+import { CaseEvent } from '../case-event.entity';
+import { Case } from '../case.entity';
+import { Referral } from '../referral.entity';
+import type { AgencyRouter } from './agency-router';
+import { closeCases } from './close';
+
+const HOUR = 3_600_000;
+
+/** What the workflow needs of a stored report to open its case. */
+export interface IntakeReport {
+  incidentId: string;
+  /** The survivor's vault entry (new or known); undefined when the report names no one. */
+  personId?: string;
+  county: string;
+  occurredAt: Date;
+  fatal: boolean;
+  /** The person asked not to be contacted (a known person's standing wish). */
+  doNotContact: boolean;
+  /**
+   * A backfilled report older than the intake limit: counted and linked to the person's other
+   * cases, but nobody is sent to visit (closed NOT_ELIGIBLE, timeline reason HISTORICAL).
+   */
+  historical?: boolean;
+}
+
+/** The case opened for one report, and the person's earlier cases it was linked to. */
+export interface OpenedCase {
+  caseId: string;
+  priorCaseIds: string[];
+}
+
+type Row = PlainRow & { id: string };
+
+/**
+ * THE intake of cases, for 1 to 500 reports at once, inside the caller's transaction (the
+ * incidents are already inserted). Set-based: the earlier cases of every person the batch names
+ * are loaded and locked in one query; the new cases, their timeline entries, routing requests and
+ * links to earlier cases are written as one multi-row INSERT per table, routed in memory by
+ * `router`. Each new case goes REPORTED → TRIAGE, then is routed (or stays in TRIAGE with the
+ * reason); a person who asked not to be contacted gets a case routed DO_NOT_CONTACT_ON_FILE
+ * (seen and counted by the agency, no referral request, attempts refused); a fatal report's case
+ * is closed DECEASED through the one close (closeCases), which also closes the person's open
+ * cases. A backfilled report of long ago (historical) is closed NOT_ELIGIBLE as HISTORICAL and
+ * never routed.
+ * A repeat overdose links the new case to every earlier one and never reopens them.
+ *
+ * A person appears at most once per call (the caller sends a second report of the same person
+ * in a later call of the same transaction, so it links to the first). Returns, in input order,
+ * each new case and the earlier cases it was linked to.
+ */
+export async function openCases(
+  tx: EntityManager,
+  reports: readonly IntakeReport[],
+  router: AgencyRouter,
+  followUp: HubConfig['followUp'],
+): Promise<OpenedCase[]> {
+  const earlier = await lockEarlierCases(tx, reports);
+  const now = new Date();
+  const stamped = () => ({ id: randomUUID(), createdAt: now, updatedAt: now });
+  const cases: Row[] = [];
+  const events: Row[] = [];
+  const referrals: Row[] = [];
+  const links: Array<[string, string]> = [];
+  const toClose: Array<{ caseId: string; reason: CloseReason; timelineReason: string }> = [];
+  const routed: Array<{ caseId: string; agencyId: string }> = [];
+  const opened: OpenedCase[] = [];
+
+  for (const report of reports) {
+    const kase: Row = {
+      ...stamped(),
+      person: report.personId,
+      indexIncident: report.incidentId,
+      county: report.county,
+      status: CaseStatus.TRIAGE,
+      ...followUpWindow(report.occurredAt, followUp),
+      version: 1,
+    };
+    const event = (fromStatus: CaseStatus | undefined, toStatus: CaseStatus, reason: string) =>
+      events.push({ ...stamped(), case: kase.id, fromStatus, toStatus, reason });
+    event(undefined, CaseStatus.REPORTED, 'REPORT_RECEIVED');
+    event(CaseStatus.REPORTED, CaseStatus.TRIAGE, 'AUTOMATIC');
+
+    const prior = report.personId ? (earlier.get(report.personId) ?? []) : [];
+    for (const priorId of prior) links.push([kase.id, priorId]);
+    opened.push({ caseId: kase.id, priorCaseIds: prior });
+
+    if (report.fatal) {
+      toClose.push({ caseId: kase.id, reason: CloseReason.DECEASED, timelineReason: 'FATAL' });
+    } else if (report.historical) {
+      toClose.push({
+        caseId: kase.id,
+        reason: CloseReason.NOT_ELIGIBLE,
+        timelineReason: 'HISTORICAL',
+      });
+    } else {
+      const target = router.pick(report.county);
+      if (target && report.doNotContact) {
+        // Visible to the agency and counted, but nobody is asked to reach out.
+        Object.assign(kase, { status: CaseStatus.DO_NOT_CONTACT_ON_FILE, routedAgency: target });
+        event(CaseStatus.TRIAGE, CaseStatus.DO_NOT_CONTACT_ON_FILE, 'DO_NOT_CONTACT');
+      } else if (target) {
+        Object.assign(kase, { status: CaseStatus.REFERRED, routedAgency: target });
+        referrals.push({
+          ...stamped(),
+          case: kase.id,
+          toAgency: target,
+          type: ReferralType.FOLLOW_UP_OUTREACH,
+          status: ReferralStatus.REQUESTED,
+        });
+        event(CaseStatus.TRIAGE, CaseStatus.REFERRED, 'ROUTED');
+        routed.push({ caseId: kase.id, agencyId: target });
+      } else {
+        kase.triageReason = TriageReason.NO_COVERING_AGENCY;
+      }
+    }
+    cases.push(kase);
+  }
+
+  // Parents before children (foreign keys are checked per statement).
+  await insertJsonRows(tx, Case, cases);
+  await insertJsonRows(tx, CaseEvent, events);
+  await insertJsonRows(tx, Referral, referrals);
+  await insertLinks(tx, links);
+  await closeAtIntake(tx, toClose);
+  await tx.flush();
+  for (const event of routed) raiseAfterCommit(tx, 'caseRouted', event);
+  return opened;
+}
+
+/** The 24–72 h visit window (by default), counted from the overdose, not from the report. */
+export function followUpWindow(
+  occurredAt: Date,
+  followUp: HubConfig['followUp'],
+): { followUpOpensAt: Date; followUpDueAt: Date } {
+  return {
+    followUpOpensAt: new Date(occurredAt.getTime() + followUp.opensAfterHours * HOUR),
+    followUpDueAt: new Date(occurredAt.getTime() + followUp.dueAfterHours * HOUR),
+  };
+}
+
+/**
+ * Every earlier case of the people the reports name, in one statement, locked: a fatal report
+ * closes the open ones, and a worker changing one at this moment must then get CONFLICT rather
+ * than this report failing on the version check. Id order keeps two batches from locking in
+ * opposite orders.
+ */
+async function lockEarlierCases(
+  tx: EntityManager,
+  reports: readonly IntakeReport[],
+): Promise<Map<string, string[]>> {
+  const personIds = [...new Set(reports.flatMap((r) => (r.personId ? [r.personId] : [])))];
+  const byPerson = new Map<string, string[]>();
+  if (personIds.length === 0) return byPerson;
+  const earlier = await tx.find(
+    Case,
+    { person: { $in: personIds } },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
+  );
+  for (const kase of earlier) {
+    const list = byPerson.get(kase.person!.id) ?? [];
+    list.push(kase.id);
+    byPerson.set(kase.person!.id, list);
+  }
+  return byPerson;
+}
+
+async function insertLinks(tx: EntityManager, links: Array<[string, string]>): Promise<void> {
+  if (links.length === 0) return;
+  await tx.getConnection().execute(
+    `insert into case_link (case_id, prior_case_id)
+     select * from unnest(?::uuid[], ?::uuid[])`,
+    [pgArray(links.map(([id]) => id)), pgArray(links.map(([, prior]) => prior))],
+    'run',
+    tx.getTransactionContext(),
+  );
+}
+
+/** The new cases that close at triage, through the one close, loaded in one statement. */
+async function closeAtIntake(
+  tx: EntityManager,
+  toClose: Array<{ caseId: string; reason: CloseReason; timelineReason: string }>,
+): Promise<void> {
+  if (toClose.length === 0) return;
+  const loaded = await tx.find(Case, { id: { $in: toClose.map((c) => c.caseId) } });
+  const byId = new Map(loaded.map((kase) => [kase.id, kase]));
+  const groups = new Map<string, { reason: CloseReason; timelineReason: string; cases: Case[] }>();
+  for (const { caseId, reason, timelineReason } of toClose) {
+    const key = `${reason}:${timelineReason}`;
+    const group = groups.get(key) ?? { reason, timelineReason, cases: [] };
+    group.cases.push(byId.get(caseId)!);
+    groups.set(key, group);
+  }
+  for (const group of groups.values()) {
+    await closeCases(tx, group.cases, {
+      reason: group.reason,
+      timelineReason: group.timelineReason,
+      // The person's earlier cases learn of the death from this report.
+      otherCasesReason: 'FATAL_OVERDOSE_REPORTED',
+    });
+  }
+}
