@@ -450,6 +450,7 @@ async function statsPairs(
     jurisdiction: { name: who.agencyName, counties: who.agencyCounties },
     runs: RUNS,
     hubRequests: STATS_HUB_REQUESTS,
+    rawRuns: Math.min(RUNS, Math.max(1, Number(process.env.BENCH_STATS_RAW_RUNS ?? 1))),
     say,
   };
   const analyst = await signUserToken(config.auth, who.analystId);
