@@ -323,6 +323,7 @@ describeOnPostgres('synthetic seed (bulk rows keep the invariants)', () => {
            select 1 from consent cn where cn.case_id = c.id and cn.scope = 'CONTACT_FOR_FOLLOW_UP'
               and cn.granted_to_id = c.routed_agency_id))::int as engaged_without_consent,
          count(*) filter (where c.status = 'CLOSED' and (c.close_reason is null or c.closed_at is null))::int as closed_without_reason,
+         count(*) filter (where c.status = 'CLOSED' and (c.triage_reason is not null or c.hold_reason is not null))::int as closed_still_triaged_or_held,
          count(*) filter (where c.status = 'REFERRED' and not exists (
            select 1 from referral r where r.case_id = c.id and r.status = 'REQUESTED'))::int as referred_without_request
          from ${mine()} c`,
@@ -332,6 +333,7 @@ describeOnPostgres('synthetic seed (bulk rows keep the invariants)', () => {
       unassigned: 0,
       engaged_without_consent: 0,
       closed_without_reason: 0,
+      closed_still_triaged_or_held: 0,
       referred_without_request: 0,
     });
   });

@@ -277,7 +277,7 @@ export class BulkLoad {
       await this.client.query(
         `update overdose_case c
             set status = 'CLOSED', close_reason = 'DECEASED', closed_at = u.at, updated_at = u.at,
-                hold_reason = null, resume_on = null, version = c.version + 1
+                hold_reason = null, resume_on = null, triage_reason = null, version = c.version + 1
            from unnest($1::uuid[], $2::timestamptz[]) as u(id, at)
           where c.id = u.id`,
         [ids, at],

@@ -1148,6 +1148,8 @@ export class Generator {
       earlier.row[CASE.updatedAt] = iso(when);
       earlier.row[CASE.holdReason] = null;
       earlier.row[CASE.resumeOn] = null;
+      // The hub's close (workflow/close.ts) clears a triage reason too.
+      earlier.row[CASE.triageReason] = null;
       earlier.row[CASE.version] = earlier.version;
     } else {
       this.updates.deceased.push([earlier.id, iso(when)]);
