@@ -161,7 +161,11 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
   it('the demo outreach worker signs in and sees the due case', async () => {
     await signIn(worker.email, worker.password);
     const card = page.locator(`[data-group="due"] a[data-case-id="${routed.kase.id}"]`);
-    await card.waitFor();
+    // The demo world gives the worker more than one page of cases (and sealed names among them):
+    // the new case sits on the last page, so this also checks that the app reads every page.
+    await card.waitFor().catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await page.locator('body').innerText()}`);
+    });
     expect(await card.innerText()).toContain(`${name} Demo`);
     expect(await page.evaluate('localStorage.getItem("hub.fieldApp.lastActive") !== null')).toBe(
       true,
@@ -371,6 +375,8 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
   });
 
   it('passkeys: the worker adds one, signs out, and signs in with it (virtual authenticator)', async () => {
+    // On its own if a test before it failed offline.
+    await browser.setOffline(false);
     // A passkey needs a domain, not an IP address: the same hub as http://localhost.
     const second = await browser.newPage();
     second.setDefaultTimeout(45_000);
@@ -391,7 +397,9 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
     await second.click('#sign-in-form button[type=submit]');
     await second.waitForSelector('#cases-title');
     await second.click('nav.tabs a[href="#/settings"]');
-    await second.click('text=Add a passkey for this phone');
+    await second.click('text=Add a passkey for this phone', { timeout: 15_000 }).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await second.locator('body').innerText()}\n${await second.evaluate('navigator.onLine')}`);
+    });
     await second.waitForSelector('text=Passkey added');
     await second.click('#sign-out');
     await second.waitForSelector('#sign-in-form');
