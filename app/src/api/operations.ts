@@ -195,6 +195,15 @@ export function resumeCase(caseId: string, version: number) {
   );
 }
 
+export function markEngaged(caseId: string, version: number) {
+  return mutate<{ markCaseEngaged: { id: string } }>(
+    `mutation ($caseId: ID!, $version: Int!) {
+      markCaseEngaged(caseId: $caseId, version: $version) { id }
+    }`,
+    { caseId, version },
+  );
+}
+
 export function closeCase(caseId: string, version: number, reason: string) {
   return mutate<{ closeCase: { id: string } }>(
     `mutation ($caseId: ID!, $version: Int!, $reason: CloseReason!) {
