@@ -3,7 +3,8 @@
  * - `npm test`: unit and integration tests, the permission matrix, IDOR, hostile requests and a
  *   short fuzz (FUZZ_RUNS, 25 cases per mutation);
  * - `npm run test:slow` (TEST_TIER=slow): the full fuzz (1,000 cases per mutation), the dashboard
- *   in Chromium (also after a plain `npm start`), the PostgreSQL restart and two hub instances on Redis.
+ *   (also after a plain `npm start`) and the field app in Chromium, the PostgreSQL restart and two
+ *   hub instances on Redis.
  * `.ci/run` runs both.
  */
 const SLOW = [
@@ -12,14 +13,8 @@ const SLOW = [
   'test/database-restart.test.ts',
   'test/subscriptions-redis.test.ts',
   'test/dashboard-first-start.e2e.test.ts',
+  'test/field-app.e2e.test.ts',
 ];
-/**
- * The field app in Chromium: `npm run test:field-app` only, for now. Since the demo world was
- * merged, 9 of its 11 tests time out waiting for the demo worker's case (issue 17 is open again
- * for it); it stays out of CI's tiers until that is fixed, so it cannot hide other failures.
- */
-const FIELD_APP = 'test/field-app.e2e.test.ts';
-const fieldAppTier = process.env.TEST_TIER === 'field-app';
 /** In both tiers: a short run in `npm test`, the full count in `npm run test:slow`. */
 const BOTH = ['test/hostile-fuzz.test.ts'];
 const slowTier = process.env.TEST_TIER === 'slow';
@@ -30,20 +25,10 @@ module.exports = {
   testEnvironment: '<rootDir>/test/support/environment.ts',
   // The field app's own unit tests (app/test) run here too: fast, no hub, no browser.
   roots: ['<rootDir>/test', '<rootDir>/app/test'],
-  testMatch: fieldAppTier
-    ? [asPattern(FIELD_APP)]
-    : slowTier
-      ? SLOW.map(asPattern)
-      : ['**/*.test.ts'],
-  testPathIgnorePatterns: fieldAppTier
+  testMatch: slowTier ? SLOW.map(asPattern) : ['**/*.test.ts'],
+  testPathIgnorePatterns: slowTier
     ? ['/node_modules/']
-    : slowTier
-      ? ['/node_modules/', asPattern(FIELD_APP)]
-      : [
-          '/node_modules/',
-          asPattern(FIELD_APP),
-          ...SLOW.filter((f) => !BOTH.includes(f)).map(asPattern),
-        ],
+    : ['/node_modules/', ...SLOW.filter((f) => !BOTH.includes(f)).map(asPattern)],
   transform: {
     // The app is browser code (DOM types, its own tsconfig); compiled as CommonJS for jest.
     '/app/(src|test)/.+\\.tsx?$': ['ts-jest', { tsconfig: 'app/tsconfig.test.json' }],

@@ -37,7 +37,6 @@ import {
 } from './research/research-endpoint';
 import { mountDashboard } from './dashboard/dashboard.route';
 import { mountAuth } from './modules/account/auth.route';
-import { startReminderJob } from './modules/account/reminders';
 import { mountFieldApp } from './field-app/field-app.route';
 import { mountStatsExport } from './modules/stats/stats-export.route';
 import { attachDomainEvents } from './events/domain-events';
@@ -269,7 +268,6 @@ async function startHttp(
   const jobs = await startBackgroundWork(orm, bus, config, logger, clock);
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const reminders = startReminderJob(orm, config, logger);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -286,7 +284,6 @@ async function startHttp(
         await liveRef.server?.close();
         await apollo.stop();
         await research.stop();
-        await reminders.stop();
         detachEvents();
         await bus.close();
         await rateLimiter.close();

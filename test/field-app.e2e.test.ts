@@ -131,6 +131,44 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
   const shot = (nameOf: string) =>
     page.screenshot({ path: join(ARTIFACTS, `field-app-${nameOf}.png`), fullPage: true });
 
+  /**
+   * The app's English phrases (dictionary values of 12 characters or more that Spanish says
+   * otherwise): none may be left on a screen shown in Spanish. Short words are left out, as
+   * they could be data (a resource's name). Required, not imported: app/ is browser code with
+   * its own tsconfig (DOM types) that the hub's type-check must not follow; ts-jest compiles it.
+   */
+  const englishPhrases = (() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- browser code: see above
+    const { DICTIONARIES } = require('../app/src/i18n') as {
+      DICTIONARIES: Record<'en' | 'es', Record<string, string>>;
+    };
+    return Object.entries(DICTIONARIES.en)
+      .filter(([, text]) => !text.includes('{') && text.length >= 12)
+      .filter(([key, text]) => DICTIONARIES.es[key] !== text)
+      .map(([, text]) => text);
+  })();
+
+  /** In Spanish: the page says so, no English phrase of the app is left, and axe passes. */
+  async function checkSpanish(screen: string): Promise<void> {
+    expect(await page.evaluate('document.documentElement.lang')).toBe('es');
+    const text = await page.locator('body').innerText();
+    expect({ screen, english: englishPhrases.filter((e) => text.includes(e)) }).toEqual({
+      screen,
+      english: [],
+    });
+    await axe(screen);
+  }
+
+  const caseOnHub = async () =>
+    (
+      await hub
+        .em()
+        .execute<Array<{ status: string; close_reason: string | null }>>(
+          'select status, close_reason from overdose_case where id = ?',
+          [routed.kase.id],
+        )
+    )[0];
+
   const attemptsOnHub = async () =>
     (
       await hub
@@ -161,7 +199,11 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
   it('the demo outreach worker signs in and sees the due case', async () => {
     await signIn(worker.email, worker.password);
     const card = page.locator(`[data-group="due"] a[data-case-id="${routed.kase.id}"]`);
-    await card.waitFor();
+    // The demo world gives the worker more than one page of cases (and sealed names among them):
+    // the new case sits on the last page, so this also checks that the app reads every page.
+    await card.waitFor().catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await page.locator('body').innerText()}`);
+    });
     expect(await card.innerText()).toContain(`${name} Demo`);
     expect(await page.evaluate('localStorage.getItem("hub.fieldApp.lastActive") !== null')).toBe(
       true,
@@ -288,15 +330,33 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
     expect(await attemptsOnHub()).toBe(2);
   });
 
-  it('Spanish: the toggle switches every word on the screen, and the page language', async () => {
+  it('Spanish: the toggle switches every word of every screen, and the page language', async () => {
     await page.click('#language-toggle');
-    expect(await page.evaluate('document.documentElement.lang')).toBe('es');
     expect(await page.locator('#log-attempt').innerText()).toBe('Anotar un intento');
+    await checkSpanish('caso');
+    await page.click('#log-attempt');
+    await page.waitForSelector('#attempt-form');
+    await checkSpanish('anotar un intento');
+    await page.click('#record-consent');
+    await page.waitForSelector('#consent-form');
+    await checkSpanish('consentimiento');
+    await page.click('#hold-case');
+    await page.waitForSelector('#hold-form');
+    await checkSpanish('en pausa');
+    await page.click('#close-case');
+    await page.waitForSelector('#close-form');
+    await checkSpanish('cerrar');
     await page.click('nav.tabs a[href="#/cases"]');
     await page.waitForSelector('#cases-title');
     expect(await page.locator('#cases-title').innerText()).toBe('Mis casos');
-    await axe('mis casos');
+    await checkSpanish('mis casos');
     await shot('cases-es');
+    await page.click('nav.tabs a[href="#/resources"]');
+    await page.waitForSelector('#resource-list li');
+    await checkSpanish('recursos');
+    await page.click('nav.tabs a[href="#/settings"]');
+    await page.waitForSelector('#remind-email');
+    await checkSpanish('ajustes');
     await page.click('#language-toggle');
     expect(await page.evaluate('document.documentElement.lang')).toBe('en');
   });
@@ -313,6 +373,69 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
     expect(await page.locator('#sheet-title').innerText()).toBe('La ayuda está cerca');
     await axe('sheet');
     await shot('sheet-es');
+  });
+
+  it("the worker's day from the case screen: hold, resume, consent, engaged, refer onward, close", async () => {
+    await page.click('nav.tabs a[href="#/cases"]');
+    await page.click(`a[data-case-id="${routed.kase.id}"]`);
+    await page.waitForSelector('#case-title');
+    // Still being reached: no onward referral yet, and only the reasons the hub takes now.
+    expect(await caseOnHub()).toEqual({ status: 'OUTREACH', close_reason: null });
+    expect(await page.locator('#refer-onward').count()).toBe(0);
+    await page.click('#close-case');
+    expect(
+      await page
+        .locator('#close-reason option')
+        .evaluateAll((o) => o.map((x) => x.getAttribute('value'))),
+    ).toEqual(['UNABLE_TO_CONTACT', 'DECLINED_SERVICES', 'DECEASED']);
+
+    await page.click('#hold-case');
+    await page.selectOption('#hold-reason', 'ASKED_FOR_LATER_CONTACT');
+    await axe('put on hold');
+    await shot('hold');
+    await page.click('#hold-form button[type=submit]');
+    await page.waitForSelector('#resume-case');
+    expect(await caseOnHub()).toEqual({ status: 'ON_HOLD', close_reason: null });
+    await page.click('#resume-case');
+    await page.waitForSelector('#hold-case');
+    expect(await caseOnHub()).toEqual({ status: 'OUTREACH', close_reason: null });
+
+    await page.click('#record-consent');
+    await page.selectOption('#consent-scope', 'CONTACT_FOR_FOLLOW_UP');
+    await page.fill('#consent-purpose', 'Follow-up visits and calls');
+    await axe('consent');
+    await page.click('#consent-form button[type=submit]');
+    await page.waitForSelector('#consent-list li');
+    expect(await page.locator('#consent-list').innerText()).toContain('We may keep in touch');
+
+    // Reached (the phone attempt) and agreed: engaged, and now a referral can be made.
+    await page.click('#mark-engaged');
+    await page.waitForSelector('#refer-onward');
+    expect(await caseOnHub()).toEqual({ status: 'ENGAGED', close_reason: null });
+    await page.click('#refer-onward');
+    await page.waitForSelector('#resource-list li');
+    await page.locator('#resource-list li button', { hasText: 'Refer here' }).first().click();
+    await page.waitForSelector('text=Referral made.');
+    const referrals = await hub
+      .em()
+      .execute<Array<{ n: number }>>(
+        `select count(*)::int as n from referral where case_id = ? and type <> 'FOLLOW_UP_OUTREACH'`,
+        [routed.kase.id],
+      );
+    expect(referrals[0].n).toBe(1);
+
+    await page.click('nav.tabs a[href="#/cases"]');
+    await page.click(`a[data-case-id="${routed.kase.id}"]`);
+    await page.waitForSelector('#referral-list li');
+    expect(await page.locator('#referral-list').innerText()).toContain('asked');
+    await page.click('#close-case');
+    await page.selectOption('#close-reason', 'HARM_REDUCTION_ONLY');
+    await axe('close case');
+    await shot('close');
+    await page.click('#close-form button[type=submit]');
+    await page.waitForSelector('#cases-title');
+    expect(await caseOnHub()).toEqual({ status: 'CLOSED', close_reason: 'HARM_REDUCTION_ONLY' });
+    expect(await page.locator(`a[data-case-id="${routed.kase.id}"]`).count()).toBe(0);
   });
 
   it('settings: reminders and sign-out', async () => {
@@ -341,6 +464,9 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
     }) : [])`)) as string[];
     // Wiped: no cases, no outbox (a fresh key may exist for the next person).
     expect(keys.filter((k) => k !== '__key')).toEqual([]);
+    await page.click('#language-toggle');
+    await checkSpanish('iniciar sesión');
+    await page.click('#language-toggle');
   });
 
   it('a responder files the four-field quick report; the county comes from the phone', async () => {
@@ -348,6 +474,9 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
     await page.waitForSelector('#report-form').catch(async (error: unknown) => {
       throw new Error(`${String(error)}\n${await page.locator('body').innerText()}`);
     });
+    await page.click('#language-toggle');
+    await checkSpanish('reporte rápido');
+    await page.click('#language-toggle');
     await page.click('text=Use my location');
     await page.waitForFunction(`document.querySelector('#report-county').value === '37021'`);
     await page.check('#report-fatal-false');
@@ -371,6 +500,8 @@ describeIfChromium('field app in headless Chromium (360 px phone)', () => {
   });
 
   it('passkeys: the worker adds one, signs out, and signs in with it (virtual authenticator)', async () => {
+    // On its own if a test before it failed offline.
+    await browser.setOffline(false);
     // A passkey needs a domain, not an IP address: the same hub as http://localhost.
     const second = await browser.newPage();
     second.setDefaultTimeout(45_000);

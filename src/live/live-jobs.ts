@@ -3,6 +3,7 @@ import type { ReadyConfig } from '../config';
 import type { EventBus } from '../events/event-bus';
 import { createJobWorker, type JobWorker } from '../jobs/job-queue';
 import type { Logger } from '../logger';
+import { scheduleReminders } from '../modules/account/reminders';
 import { scheduleRetention } from '../modules/retention/retention.schedule';
 import { DELIVERY_JOB } from '../modules/spike/alert-plan';
 import { deliveryJob } from '../modules/spike/alert-delivery.job';
@@ -24,8 +25,9 @@ const SPIKE_COUNTY_JOB = 'spike-county';
 
 /**
  * The hub's background work, all on the durable job queue (src/jobs): the follow-up tick, the
- * periodic spike check and the retention purge as timers (one run per period for the whole
- * deployment), a spike check of a county and its neighbours after reports, and alert deliveries.
+ * periodic spike check, the retention purge and the field app's reminder round as timers (one run
+ * per period for the whole deployment), a spike check of a county and its neighbours after
+ * reports, alert deliveries and reminders.
  * Every instance runs a worker; the queue gives each job to one of them.
  */
 export async function startBackgroundWork(
@@ -80,6 +82,7 @@ export async function startBackgroundWork(
   });
   worker.handle(DELIVERY_JOB, deliveryJob(orm, senders, config.identityKeys));
   await scheduleRetention(worker, orm, config.retention, logger);
+  await scheduleReminders(worker, orm, config, logger);
 
   // Reports coalesce per county: a batch of 500 in one county queues one check (the queue's key
   // coalesces again across instances, and re-runs a check that was running when more arrived).

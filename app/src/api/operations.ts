@@ -90,17 +90,23 @@ type CasePage = {
 /** Pages of the caller's own cases the app reads at most (100 each): a whole caseload. */
 const MAX_CASE_PAGES = 10;
 
+type Send = <T>(query: string, variables?: Record<string, unknown>) => Promise<Answer<T>>;
+
 /**
  * The caller's own open cases, with all the app keeps offline about each: every page, so a
- * worker with more than one page of cases still sees (and keeps offline) all of them.
+ * worker with more than one page of cases still sees (and keeps offline) all of them. A denied
+ * field (a sealed name: null with FORBIDDEN at its path) is normal on any page and does not stop
+ * the paging; only a missing list does (the role may not list cases, or the request failed).
+ * The errors of every page are kept, their paths made relative to the whole list.
  */
-export async function fetchMyCases(): Promise<
-  Answer<{ cases: { edges: Array<{ node: CaseView }> } | null }>
-> {
+export async function fetchMyCases(
+  send: Send = graphql,
+): Promise<Answer<{ cases: { edges: Array<{ node: CaseView }> } | null }>> {
   const edges: Array<{ node: CaseView }> = [];
+  const errors: Answer<unknown>['errors'] = [];
   let after: string | null = null;
   for (let page = 0; page < MAX_CASE_PAGES; page++) {
-    const answer: Answer<CasePage> = await graphql(
+    const answer: Answer<CasePage> = await send<CasePage>(
       `query ($status: [CaseStatus!], $after: String) {
         cases(filter: { assignedToMe: true, status: $status }, first: 100, after: $after) {
           edges { node { ${CASE_FIELDS} } }
@@ -109,12 +115,25 @@ export async function fetchMyCases(): Promise<
       }`,
       { status: OPEN_STATUSES, after },
     );
-    if (answer.errors.length > 0 || !answer.data?.cases) return answer;
+    if (!answer.data?.cases) {
+      // Nothing listed: with earlier pages read, keep them rather than show no cases at all.
+      if (page === 0) return answer;
+      errors.push(...answer.errors);
+      break;
+    }
+    const offset = edges.length;
+    errors.push(
+      ...answer.errors.map((e) =>
+        e.path?.[0] === 'cases' && e.path[1] === 'edges' && typeof e.path[2] === 'number'
+          ? { ...e, path: ['cases', 'edges', e.path[2] + offset, ...e.path.slice(3)] }
+          : e,
+      ),
+    );
     edges.push(...answer.data.cases.edges);
     if (!answer.data.cases.pageInfo.hasNextPage) break;
     after = answer.data.cases.pageInfo.endCursor;
   }
-  return { data: { cases: { edges } }, errors: [] };
+  return { data: { cases: { edges } }, errors };
 }
 
 export function fetchCase(id: string): Promise<Answer<{ case: CaseView | null }>> {
@@ -172,6 +191,15 @@ export function putOnHold(caseId: string, version: number, reason: string, resum
 export function resumeCase(caseId: string, version: number) {
   return mutate<{ resumeCase: { id: string } }>(
     `mutation ($caseId: ID!, $version: Int!) { resumeCase(caseId: $caseId, version: $version) { id } }`,
+    { caseId, version },
+  );
+}
+
+export function markEngaged(caseId: string, version: number) {
+  return mutate<{ markCaseEngaged: { id: string } }>(
+    `mutation ($caseId: ID!, $version: Int!) {
+      markCaseEngaged(caseId: $caseId, version: $version) { id }
+    }`,
     { caseId, version },
   );
 }

@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import { t, formatDate, tCode } from '../i18n';
-import { closeCase, putOnHold, resumeCase, type CaseView } from '../api/operations';
+import { closeCase, markEngaged, putOnHold, resumeCase, type CaseView } from '../api/operations';
 import { queue, syncNow } from '../store';
 import { useAppState, go } from './hooks';
-import { Field, Message, Value, errorText } from './common';
+import { Field, Message, Value, errorText, type Said } from './common';
 import { personName } from './Cases';
 import { OutboxPanel } from './OutboxPanel';
 import { AttemptForm } from './AttemptForm';
+import { caseActions } from './case-actions';
 
 type Panel = 'none' | 'attempt' | 'consent' | 'hold' | 'close';
 
@@ -14,32 +15,38 @@ export function CaseDetail({ id }: { id: string }) {
   const app = useAppState();
   const c = app.cases.find((x) => x.id === id);
   const [panel, setPanel] = useState<Panel>('none');
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error' | 'info'; text: string } | null>(
-    null,
-  );
+  const [message, setMessage] = useState<{
+    kind: 'ok' | 'error' | 'info';
+    say: () => string;
+  } | null>(null);
   if (!c) return <Message kind="error">{t('error.NOT_FOUND')}</Message>;
   const p = c.person;
+  // Only the moves the hub accepts from this status: no button that can only end in an error.
+  const actions = caseActions(c.status);
   const pendingHere = app.outbox.filter((i) => i.caseId === id && i.state === 'pending');
 
   const done = (result: 'sent' | 'queued' | object) => {
     setPanel('none');
     setMessage(
       result === 'sent'
-        ? { kind: 'ok', text: t('saved') }
+        ? { kind: 'ok', say: () => t('saved') }
         : result === 'queued'
-          ? { kind: 'info', text: t('savedOffline') }
+          ? { kind: 'info', say: () => t('savedOffline') }
           : null,
     );
   };
 
-  const online = async (action: () => Promise<unknown>) => {
+  /** A change only the hub can make (it checks the state): sent at once, never queued. */
+  const online = async (action: () => Promise<unknown>): Promise<boolean> => {
     try {
       await action();
       await syncNow();
       setPanel('none');
-      setMessage({ kind: 'ok', text: t('saved') });
+      setMessage({ kind: 'ok', say: () => t('saved') });
+      return true;
     } catch (e) {
-      setMessage({ kind: 'error', text: errorText(e) });
+      setMessage({ kind: 'error', say: () => errorText(e) });
+      return false;
     }
   };
 
@@ -91,7 +98,7 @@ export function CaseDetail({ id }: { id: string }) {
           </>
         )}
       </dl>
-      {message && <Message kind={message.kind}>{message.text}</Message>}
+      {message && <Message kind={message.kind}>{message.say()}</Message>}
       <OutboxPanel caseId={id} />
 
       <div class="actions">
@@ -101,25 +108,51 @@ export function CaseDetail({ id }: { id: string }) {
         <button type="button" id="record-consent" onClick={() => setPanel('consent')}>
           {t('consent')}
         </button>
-        <button type="button" onClick={() => go(`resources?case=${id}`)}>
-          {t('referOnward')}
-        </button>
-        {c.status === 'ON_HOLD' ? (
+        {actions.engage && (
           <button
             type="button"
+            id="mark-engaged"
+            disabled={!app.online}
+            onClick={() => online(() => markEngaged(id, c.version ?? 0))}
+          >
+            {t('engaged')}
+          </button>
+        )}
+        {actions.refer && (
+          <button type="button" id="refer-onward" onClick={() => go(`resources?case=${id}`)}>
+            {t('referOnward')}
+          </button>
+        )}
+        {actions.resume && (
+          <button
+            type="button"
+            id="resume-case"
             disabled={!app.online}
             onClick={() => online(() => resumeCase(id, c.version ?? 0))}
           >
             {t('resume')}
           </button>
-        ) : (
-          <button type="button" disabled={!app.online} onClick={() => setPanel('hold')}>
+        )}
+        {actions.hold && (
+          <button
+            type="button"
+            id="hold-case"
+            disabled={!app.online}
+            onClick={() => setPanel('hold')}
+          >
             {t('hold')}
           </button>
         )}
-        <button type="button" disabled={!app.online} onClick={() => setPanel('close')}>
-          {t('close')}
-        </button>
+        {actions.closeReasons.length > 0 && (
+          <button
+            type="button"
+            id="close-case"
+            disabled={!app.online}
+            onClick={() => setPanel('close')}
+          >
+            {t('close')}
+          </button>
+        )}
       </div>
 
       {panel === 'attempt' && (
@@ -146,32 +179,30 @@ export function CaseDetail({ id }: { id: string }) {
           options={['ASKED_FOR_LATER_CONTACT', 'HOSPITALIZED', 'INCARCERATED', 'OTHER']}
           withDate
           onCancel={() => setPanel('none')}
-          onSave={(reason, date) =>
-            online(() =>
+          onSave={async (reason, date) => {
+            await online(() =>
               putOnHold(
                 id,
                 c.version ?? 0,
                 reason,
                 date ? new Date(date).toISOString() : undefined,
               ),
-            )
-          }
+            );
+          }}
         />
       )}
       {panel === 'close' && (
         <ChoiceForm
           idPrefix="close"
           label={t('closeReason')}
-          options={[
-            'UNABLE_TO_CONTACT',
-            'DECLINED',
-            'HARM_REDUCTION_ONLY',
-            'LINKED_TO_CARE',
-            'COULD_NOT_GET_HELP',
-            'DECEASED',
-          ]}
+          options={actions.closeReasons}
           onCancel={() => setPanel('none')}
-          onSave={(reason) => online(() => closeCase(id, c.version ?? 0, reason))}
+          onSave={async (reason) => {
+            // A closed case leaves "My cases": back to the list rather than a missing case.
+            if (await online(() => closeCase(id, c.version ?? 0, reason))) {
+              go('cases');
+            }
+          }}
         />
       )}
 
@@ -181,7 +212,7 @@ export function CaseDetail({ id }: { id: string }) {
       {c.consents === null ? (
         <Value value={null} />
       ) : (
-        <ul>
+        <ul id="consent-list">
           {c.consents.map((k) => (
             <li key={k.id}>
               {tCode('scope', k.scope)} · {formatDate(k.grantedAt)} ·{' '}
@@ -194,10 +225,10 @@ export function CaseDetail({ id }: { id: string }) {
       {c.serviceReferrals === null ? (
         <Value value={null} />
       ) : (
-        <ul>
+        <ul id="referral-list">
           {c.serviceReferrals.map((r) => (
             <li key={r.id}>
-              {tCode('ref', r.type)} · {r.toResource?.name ?? ''} · {r.status}
+              {tCode('ref', r.type)} · {r.toResource?.name ?? ''} · {tCode('refStatus', r.status)}
             </li>
           ))}
         </ul>
@@ -237,11 +268,11 @@ function ConsentForm(props: {
   const [scope, setScope] = useState('CONTACT_FOR_FOLLOW_UP');
   const [method, setMethod] = useState('VERBAL');
   const [purpose, setPurpose] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Said | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (purpose.trim().length < 3)
-      return setError(t('error.FIELD_REQUIRED', { field: t('purpose') }));
+      return setError({ say: () => t('error.FIELD_REQUIRED', { field: t('purpose') }) });
     await props.onSave({
       scope,
       method,
@@ -285,7 +316,7 @@ function ConsentForm(props: {
           onInput={(e) => setPurpose((e.target as HTMLInputElement).value)}
         />
       </Field>
-      {error && <Message kind="error">{error}</Message>}
+      {error && <Message kind="error">{error.say()}</Message>}
       <button type="submit" class="primary">
         {t('save')}
       </button>
@@ -309,6 +340,7 @@ function ChoiceForm(props: {
   return (
     <form
       class="panel"
+      id={`${props.idPrefix}-form`}
       onSubmit={(e) => {
         e.preventDefault();
         void props.onSave(value, date);

@@ -26,9 +26,10 @@ export function QuickReport() {
   const [first, setFirst] = useState('');
   const [last, setLast] = useState('');
   const [dob, setDob] = useState('');
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error' | 'info'; text: string } | null>(
-    null,
-  );
+  const [message, setMessage] = useState<{
+    kind: 'ok' | 'error' | 'info';
+    say: () => string;
+  } | null>(null);
   const responder = app.me?.role === 'POLICE_OFFICER' ? 'POLICE' : 'EMS';
 
   const locate = () =>
@@ -40,11 +41,11 @@ export function QuickReport() {
           setCounty(found.fips);
           setMessage({
             kind: 'info',
-            text: t('countyFound', { fips: `${found.fips} ${found.name}` }),
+            say: () => t('countyFound', { fips: `${found.fips} ${found.name}` }),
           });
-        } else setMessage({ kind: 'error', text: t('countyNotFound') });
+        } else setMessage({ kind: 'error', say: () => t('countyNotFound') });
       },
-      () => setMessage({ kind: 'error', text: t('countyNotFound') }),
+      () => setMessage({ kind: 'error', say: () => t('countyNotFound') }),
       { enableHighAccuracy: false, timeout: 15_000 },
     );
 
@@ -59,7 +60,7 @@ export function QuickReport() {
     if (missing.length > 0)
       return setMessage({
         kind: 'error',
-        text: t('error.FIELD_REQUIRED', { field: missing.join(', ') }),
+        say: () => t('error.FIELD_REQUIRED', { field: missing.join(', ') }),
       });
     const occurredAt = new Date(when).toISOString();
     const named = first || last || dob;
@@ -87,10 +88,10 @@ export function QuickReport() {
     });
     setMessage(
       result === 'sent'
-        ? { kind: 'ok', text: t('reportSent') }
+        ? { kind: 'ok', say: () => t('reportSent') }
         : result === 'queued'
-          ? { kind: 'info', text: t('reportQueued') }
-          : { kind: 'error', text: t('rejectedTitle') },
+          ? { kind: 'info', say: () => t('reportQueued') }
+          : { kind: 'error', say: () => t('rejectedTitle') },
     );
   };
 
@@ -166,7 +167,7 @@ export function QuickReport() {
             />
           </Field>
         </details>
-        {message && <Message kind={message.kind}>{message.text}</Message>}
+        {message && <Message kind={message.kind}>{message.say()}</Message>}
         <button type="submit" class="primary">
           {t('sendReport')}
         </button>

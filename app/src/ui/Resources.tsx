@@ -8,9 +8,10 @@ import {
 } from '../api/operations';
 import { distanceKm, loadCounties, type County } from '../geo/county';
 import { syncNow } from '../store';
-import { Field, Message, errorText } from './common';
+import { Field, Message, errorText, type Said } from './common';
 import { useAppState, queryParam } from './hooks';
 import { Sheet } from './Sheet';
+import { caseActions } from './case-actions';
 
 const PAYMENTS = [
   'MEDICAID',
@@ -29,7 +30,8 @@ const PAYMENTS = [
 export function Resources() {
   const app = useAppState();
   const caseId = queryParam('case');
-  const caseView = app.cases.find((c) => c.id === caseId);
+  // Referring needs an engaged case; otherwise the directory is for the sheet only.
+  const caseView = app.cases.find((c) => c.id === caseId && caseActions(c.status).refer);
   const [moud, setMoud] = useState('');
   const [payment, setPayment] = useState('');
   const [openNow, setOpenNow] = useState(false);
@@ -37,9 +39,9 @@ export function Resources() {
   const [here, setHere] = useState<[number, number] | null>(null);
   const [counties, setCounties] = useState<County[] | null>(null);
   const [list, setList] = useState<ResourceView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Said | null>(null);
   const [sheetFor, setSheetFor] = useState<ResourceView | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Said | null>(null);
 
   const search = async () => {
     setError(null);
@@ -50,10 +52,10 @@ export function Resources() {
     if (spanish) filter.language = 'es';
     try {
       const answer = await fetchResources(filter);
-      if (!answer.data?.resources) setError(t('notForRole'));
+      if (!answer.data?.resources) setError({ say: () => t('notForRole') });
       setList(answer.data?.resources?.edges.map((e) => e.node) ?? []);
     } catch (e) {
-      setError(errorText(e));
+      setError({ say: () => errorText(e) });
     }
   };
   useEffect(() => {
@@ -66,7 +68,7 @@ export function Resources() {
         setHere([pos.coords.longitude, pos.coords.latitude]);
         setCounties(await loadCounties());
       },
-      () => setError(t('countyNotFound')),
+      () => setError({ say: () => t('countyNotFound') }),
     );
 
   const distance = (r: ResourceView) => {
@@ -86,9 +88,9 @@ export function Resources() {
           : 'PEER_SUPPORT';
       await referOnward(caseView.id, caseView.version ?? 0, type, r.id);
       await syncNow();
-      setDone(t('referred'));
+      setDone({ say: () => t('referred') });
     } catch (e) {
-      setError(errorText(e));
+      setError({ say: () => errorText(e) });
     }
   };
 
@@ -164,8 +166,8 @@ export function Resources() {
           {t('useMyLocation')}
         </button>
       </form>
-      {error && <Message kind="error">{error}</Message>}
-      {done && <Message kind="ok">{done}</Message>}
+      {error && <Message kind="error">{error.say()}</Message>}
+      {done && <Message kind="ok">{done.say()}</Message>}
       {list && list.length === 0 && <p>{t('noResources')}</p>}
       <ul class="cards" id="resource-list">
         {sorted.map((r) => {

@@ -35,7 +35,7 @@ export function Settings() {
   const app = useAppState();
   const [settings, setSettings] = useState<NotificationSettings | null>(null);
   const [denied, setDenied] = useState(false);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; say: () => string } | null>(null);
 
   useEffect(() => {
     fetchNotificationSettings()
@@ -65,9 +65,9 @@ export function Settings() {
         language: document.documentElement.lang,
       });
       setSettings(updated.updateNotificationSettings);
-      setMessage({ kind: 'ok', text: t('saved') });
+      setMessage({ kind: 'ok', say: () => t('saved') });
     } catch (e) {
-      setMessage({ kind: 'error', text: errorText(e) });
+      setMessage({ kind: 'error', say: () => errorText(e) });
     }
   };
 
@@ -77,9 +77,9 @@ export function Settings() {
         typeof startRegistration
       >[0]['optionsJSON'];
       await passkeyFinish('register', await startRegistration({ optionsJSON: options }));
-      setMessage({ kind: 'ok', text: t('passkeyAdded') });
+      setMessage({ kind: 'ok', say: () => t('passkeyAdded') });
     } catch (e) {
-      setMessage({ kind: 'error', text: errorText(e) });
+      setMessage({ kind: 'error', say: () => errorText(e) });
     }
   };
 
@@ -123,7 +123,7 @@ export function Settings() {
           </div>
         </>
       )}
-      {message && <Message kind={message.kind}>{message.text}</Message>}
+      {message && <Message kind={message.kind}>{message.say()}</Message>}
       <div class="actions stacked">
         <button type="button" onClick={addPasskey} disabled={!app.online}>
           {t('addPasskey')}

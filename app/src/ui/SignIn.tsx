@@ -9,7 +9,7 @@ import {
 } from '../api/client';
 import { t } from '../i18n';
 import { afterSignIn, setNotice } from '../store';
-import { Field, Message, errorText } from './common';
+import { Field, Message, errorText, type Said } from './common';
 import { useAppState, useStateNotice } from './hooks';
 
 export function SignIn() {
@@ -18,9 +18,9 @@ export function SignIn() {
   const [password, setPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [mustChange, setMustChange] = useState(false);
-  const [error, setError] = useState<string | null>(() => {
+  const [error, setError] = useState<Said | null>(() => {
     const code = new URLSearchParams(location.hash.split('?')[1] ?? '').get('error');
-    return code ? errorText(new ApiError(code, code)) : null;
+    return code ? { say: () => errorText(new ApiError(code, code)) } : null;
   });
   const [busy, setBusy] = useState(false);
   const notice = useStateNotice();
@@ -31,11 +31,14 @@ export function SignIn() {
     try {
       await action();
       setNotice(null);
+      const signInScreen = location.hash;
       await afterSignIn();
-      location.hash = '#/';
+      // The cases show (and the tabs work) before the sign-in has finished syncing: a worker who
+      // already tapped a tab stays there instead of being sent back home.
+      if (location.hash === signInScreen) location.hash = '#/';
     } catch (e) {
       if (e instanceof ApiError && e.code === 'PASSWORD_CHANGE_REQUIRED') setMustChange(true);
-      setError(errorText(e));
+      setError({ say: () => errorText(e) });
     } finally {
       setBusy(false);
     }
@@ -43,8 +46,9 @@ export function SignIn() {
 
   const submit = (event: Event) => {
     event.preventDefault();
-    if (!email) return setError(t('error.FIELD_REQUIRED', { field: t('email') }));
-    if (!password) return setError(t('error.FIELD_REQUIRED', { field: t('password') }));
+    if (!email) return setError({ say: () => t('error.FIELD_REQUIRED', { field: t('email') }) });
+    if (!password)
+      return setError({ say: () => t('error.FIELD_REQUIRED', { field: t('password') }) });
     void run(() =>
       mustChange
         ? changePassword(email, password, newPassword)
@@ -95,7 +99,7 @@ export function SignIn() {
             />
           </Field>
         )}
-        {error && <Message kind="error">{error}</Message>}
+        {error && <Message kind="error">{error.say()}</Message>}
         <button type="submit" class="primary" disabled={busy}>
           {t('signIn')}
         </button>

@@ -17,6 +17,14 @@ export function Field(props: {
   );
 }
 
+/**
+ * A message kept on a screen until replaced. It holds how to word it, not the words: switching
+ * the language rewords what is already shown.
+ */
+export interface Said {
+  say: () => string;
+}
+
 export function Message(props: { kind: 'error' | 'ok' | 'info'; children: ComponentChildren }) {
   return (
     <p class={`msg ${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>

@@ -2,13 +2,17 @@ import nodemailer from 'nodemailer';
 import webpush from 'web-push';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { ReadyConfig } from '../../config';
+import { addJobInTransaction, JobFailure, type JobWorker } from '../../jobs/job-queue';
 import type { Logger } from '../../logger';
 
 /**
  * Reminders to outreach workers by Web Push and email, each the worker's choice. The text only
  * counts ("You have 2 new cases in the Hub"): never a name, a place or the word overdose, since a
- * phone's lock screen and a mailbox are seen by others. Sending sits behind `deliver()` so it can
- * move onto the hub's alert queue without touching the rest.
+ * phone's lock screen and a mailbox are seen by others. Both steps run on the hub's durable job
+ * queue (src/jobs): the round is a timer (one run per period for the whole deployment, however
+ * many hub instances), and each reminder is a job of its own, queued in the transaction that
+ * moves the worker's "last reminded" mark, so it is sent once and retried with back-off when the
+ * mail server or push service fails, instead of being lost.
  */
 export interface ReminderCounts {
   newCases: number;
@@ -133,15 +137,20 @@ interface DueRow {
   due: number;
 }
 
+/** The queue's kinds: the periodic round, and one reminder to one person. */
+export const REMINDER_ROUND_JOB = 'reminder-round';
+export const REMINDER_JOB = 'reminder';
+
 /**
  * One round: for each active outreach worker who chose a channel, counts what happened since
  * their last reminder (cases routed to their agency, cases given to them, visit windows of their
- * cases that opened) and sends one message if there is anything. Answers how many were sent.
+ * cases that opened) and queues one reminder if there is anything. The job holds the counts'
+ * wording only (no name, no case), and it exists exactly when the mark moved. Answers how many
+ * were queued.
  */
-export async function runReminderRound(
+export async function planReminderRound(
   orm: MikroORM,
-  channels: DeliveryChannels,
-  logger: Logger,
+  queue: string,
   now = new Date(),
 ): Promise<number> {
   const em = orm.em.fork() as EntityManager;
@@ -162,60 +171,85 @@ export async function runReminderRound(
       where (s.by_push or s.by_email) and s.last_notified_at is not null`,
     [now, now, now],
   );
-  let sent = 0;
+  let queued = 0;
   for (const row of rows) {
     const message = reminderText(
       { newCases: row.new_cases, assigned: row.assigned, due: row.due },
       row.language,
     );
-    // Moved first: a failure to deliver is not retried every round for the same cases.
-    await em.execute('update notification_setting set last_notified_at = ? where user_id = ?', [
-      now,
-      row.user_id,
-    ]);
-    if (!message) continue;
-    const subscriptions = await em.execute<Recipient['subscriptions']>(
-      'select endpoint, p256dh, auth from push_subscription where user_id = ?',
-      [row.user_id],
-    );
-    try {
-      await deliver(
-        em,
-        channels,
-        {
-          userId: row.user_id,
-          email: row.email,
-          byPush: row.by_push,
-          byEmail: row.by_email,
-          subscriptions,
-        },
-        message,
+    await em.transactional(async (tx) => {
+      await tx.execute('update notification_setting set last_notified_at = ? where user_id = ?', [
+        now,
+        row.user_id,
+      ]);
+      if (!message) return;
+      await addJobInTransaction(
+        tx,
+        queue,
+        `${REMINDER_JOB}:${row.user_id}:${now.toISOString()}`,
+        REMINDER_JOB,
+        { userId: row.user_id, title: message.title, body: message.body },
       );
-      sent += 1;
-    } catch (error) {
-      logger.warn({ errorClass: (error as Error)?.constructor?.name }, 'reminder not delivered');
-    }
+      queued += 1;
+    });
   }
-  return sent;
+  return queued;
 }
 
-export function startReminderJob(
+/**
+ * Sends one queued reminder by the channels the person chooses now (they may have turned one
+ * off since it was queued). A failure is thrown back to the queue, which retries with back-off.
+ */
+export async function sendReminder(
+  orm: MikroORM,
+  channels: DeliveryChannels,
+  payload: Record<string, unknown>,
+): Promise<void> {
+  const em = orm.em.fork() as EntityManager;
+  const userId = String(payload.userId);
+  const [person] = await em.execute<Array<{ email: string; by_push: boolean; by_email: boolean }>>(
+    `select u.email, s.by_push, s.by_email from notification_setting s
+       join app_user u on u.id = s.user_id and u.active
+      where s.user_id = ?`,
+    [userId],
+  );
+  if (!person) return;
+  const subscriptions = await em.execute<Recipient['subscriptions']>(
+    'select endpoint, p256dh, auth from push_subscription where user_id = ?',
+    [userId],
+  );
+  try {
+    await deliver(
+      em,
+      channels,
+      {
+        userId,
+        email: person.email,
+        byPush: person.by_push,
+        byEmail: person.by_email,
+        subscriptions,
+      },
+      { title: String(payload.title), body: String(payload.body) },
+    );
+  } catch (error) {
+    throw new JobFailure(
+      `reminder not delivered (${error instanceof Error ? error.constructor.name : typeof error})`,
+    );
+  }
+}
+
+/** The round as a timer on the job queue, and the handler of the reminders it queues. */
+export async function scheduleReminders(
+  worker: JobWorker,
   orm: MikroORM,
   config: ReadyConfig,
   logger: Logger,
-): { stop(): Promise<void> } {
-  const channels = defaultChannels(config, logger);
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = runReminderRound(orm, channels, logger).catch((error: unknown) =>
-      logger.warn({ errorClass: (error as Error)?.constructor?.name }, 'reminder round failed'),
-    );
-  }, config.account.reminderIntervalSeconds * 1000);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  channels: DeliveryChannels = defaultChannels(config, logger),
+): Promise<void> {
+  const seconds = config.account.reminderIntervalSeconds;
+  worker.handle(REMINDER_JOB, (job) => sendReminder(orm, channels, job.payload));
+  await worker.every(REMINDER_ROUND_JOB, seconds, seconds, async () => {
+    const queued = await planReminderRound(orm, worker.queue);
+    if (queued > 0) worker.kick();
+  });
 }
