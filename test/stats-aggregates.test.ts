@@ -122,7 +122,8 @@ describe('aggregate statistics', () => {
       [a, 2, 25],
       [b, 0, 30],
       [b, 1, 35],
-      [b, 2, 12],
+      // 13, not 12: a noise of −2 would take 12 to 10, suppressed (a flaky test).
+      [b, 2, 13],
       [c, 0, 22],
       [c, 1, 28],
       [c, 2, 33],
@@ -157,7 +158,7 @@ describe('aggregate statistics', () => {
       else if (n > 10) expect(row.incidents).toEqual(near(n));
     }
     expect(subtotals).toHaveLength(6);
-    expect(total.incidents).toEqual(near(208));
+    expect(total.incidents).toEqual(near(209));
   });
 
   it('flags a rate on a numerator of 20 or less as unstable; shared: suppresses one on a hidden numerator', async () => {
