@@ -148,7 +148,10 @@ describe('differencing attacks on shared tables', () => {
   const newAttacker = async (): Promise<Actor> =>
     makeUser(hub, Role.ANALYST, { agency: await newAgency() });
 
-  type Ask = (groupBy: string[], filter: Record<string, unknown>) => Promise<Stats['overdoseStats']>;
+  type Ask = (
+    groupBy: string[],
+    filter: Record<string, unknown>,
+  ) => Promise<Stats['overdoseStats']>;
   const asker =
     (attacker: Actor): Ask =>
     async (groupBy, filter) => {
@@ -256,13 +259,17 @@ describe('differencing attacks on shared tables', () => {
     }
   });
 
-  it.each(Object.keys(attacks))('recovers no target through %s', async (name) => {
-    const ask = asker(await newAttacker());
-    const estimates: Array<number | null> = [];
-    for (const t of targets) estimates.push(await attacks[name](ask, t));
-    // Every attack ends on a suppressed number: not an estimate, not even a noisy one.
-    expect(estimates).toEqual(targets.map(() => null));
-  }, 120_000);
+  it.each(Object.keys(attacks))(
+    'recovers no target through %s',
+    async (name) => {
+      const ask = asker(await newAttacker());
+      const estimates: Array<number | null> = [];
+      for (const t of targets) estimates.push(await attacks[name](ask, t));
+      // Every attack ends on a suppressed number: not an estimate, not even a noisy one.
+      expect(estimates).toEqual(targets.map(() => null));
+    },
+    120_000,
+  );
 
   it('still answers questions that give nothing away: the first of a pair, and regions apart', async () => {
     const ask = asker(await newAttacker());

@@ -127,7 +127,10 @@ export async function protectedAggregate(
       aggregateSql(
         spec,
         groupBy,
-        and([symmetricDifference(regionWhere, filterSql(spec, filterOf(earlier), rangeOf(earlier))), scope]),
+        and([
+          symmetricDifference(regionWhere, filterSql(spec, filterOf(earlier), rangeOf(earlier))),
+          scope,
+        ]),
         calendar,
       ),
     ),

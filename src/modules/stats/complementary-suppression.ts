@@ -24,7 +24,9 @@ function childrenOf(
 ): SuppressionCell[] {
   const g = parent.g & ~(1 << dim);
   // Rolled-up dimensions are null on both sides; the others must match.
-  return cells.filter((c) => c.g === g && c.keys.every((k, i) => i === dim || k === parent.keys[i]));
+  return cells.filter(
+    (c) => c.g === g && c.keys.every((k, i) => i === dim || k === parent.keys[i]),
+  );
 }
 
 /** Hides cells of one count until no margin minus its published cells gives 1..max back. */

@@ -98,14 +98,14 @@ export async function overlapSuppression(
   const hidden = new Map<string, Set<string>>();
   const { caller, scope } = ledgerKey(access);
   const earlier = (
-    await em.getConnection().execute<
-      Array<{ action: string; scope: string; region_text: string; first_asked_at: Date }>
-    >(
-      `select action, scope, region_text, first_asked_at from stats_query_ledger
+    await em
+      .getConnection()
+      .execute<Array<{ action: string; scope: string; region_text: string; first_asked_at: Date }>>(
+        `select action, scope, region_text, first_asked_at from stats_query_ledger
         where caller = ? and first_asked_at > now() - make_interval(days => ?)
         order by first_asked_at`,
-      [caller, limits.windowDays],
-    )
+        [caller, limits.windowDays],
+      )
   ).map((e) => ({ ...e, region: JSON.parse(e.region_text) as StatsRegion }));
   const same = (e: { action: string; scope: string }) => e.action === action && e.scope === scope;
   const known = earlier.find((e) => same(e) && sameRegion(e.region, region));

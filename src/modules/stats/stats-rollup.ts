@@ -118,7 +118,11 @@ export function gridFromRawSql(where: Sql = sql('true')): Sql {
 const UTC: Calendar = { timeZone: 'UTC', fiscalYearStartMonth: 1 };
 
 const gridScope = (access: AggregateAccess): Sql =>
-  scopeSql(access, { county: 'r.county', reportingAgency: 'r.agency_id', routedAgency: 'null::uuid' });
+  scopeSql(access, {
+    county: 'r.county',
+    reportingAgency: 'r.agency_id',
+    routedAgency: 'null::uuid',
+  });
 
 function gridWhere(access: AggregateAccess, range: DateRange, filter?: StatsFilterInput): Sql {
   return and([gridScope(access), gridRegion(range, filter)]);
