@@ -289,12 +289,23 @@ describe('differencing attacks on shared tables', () => {
     expect(first.total.incidents.suppressed).toBe(false);
   });
 
-  it('keeps one ledger per agency: two analysts of an agency cannot pool their answers', async () => {
+  it('keeps one ledger per agency: two analysts of an agency cannot pool their answers; the suppression is audited', async () => {
     const agency = await newAgency();
     const first = await makeUser(hub, Role.ANALYST, { agency });
     const colleague = await makeUser(hub, Role.ANALYST, { agency });
     expect(await total(asker(first), { counties: [big, targets[1]] })).not.toBeNull();
     expect(await total(asker(colleague), { counties: [big] })).toBeNull();
+    // The suppression is audited, for review of what looks like a differencing attack.
+    const audit = await hub
+      .em()
+      .getConnection()
+      .execute<Array<{ actor_user_id: string; details: { tier: string } }>>(
+        `select actor_user_id, details from audit_event
+          where action = 'Query.overdoseStats' and details->>'tier' = 'SHARED'
+            and actor_user_id in (?, ?)`,
+        [first.user.id, colleague.user.id],
+      );
+    expect(audit.map((a) => a.actor_user_id)).toEqual([colleague.user.id]);
   });
 });
 

@@ -192,7 +192,7 @@ export async function guardShared(
   difference: DifferenceQuery,
 ): Promise<Map<string, Set<string>>> {
   if (request.access.tier !== 'shared') return new Map();
-  return overlapSuppression(
+  const hidden = await overlapSuppression(
     request.em,
     request.access,
     request.action,
@@ -202,6 +202,18 @@ export async function guardShared(
     request.rules.overlap ?? DEFAULT_OVERLAP_LIMITS,
     difference,
   );
+  // A question that overlaps an earlier one by a few records is what a differencing attack
+  // looks like: it leaves an audit row for review (no counts, no filter values).
+  if (hidden.size) {
+    await recordAuditEvent(request.em, {
+      viewer: request.access.viewer,
+      action: request.action,
+      entityType: 'Statistics',
+      requestId: request.requestId,
+      details: { tier: 'SHARED', overlapSuppressedCells: hidden.size },
+    });
+  }
+  return hidden;
 }
 
 export async function run(em: EntityManager, statement: Sql): Promise<RawRow[]> {

@@ -157,8 +157,11 @@ export async function rememberRegion(
 
 /** Rows in exactly one of two regions: `a` and `b` are conditions over the same rows. */
 export function symmetricDifference(a: Sql, b: Sql): Sql {
+  // The disjunction first, so that the planner can use the indexes of either region's bounds.
   return sql(
-    `coalesce((${a.text}), false) <> coalesce((${b.text}), false)`,
+    `((${a.text}) or (${b.text})) and coalesce((${a.text}), false) <> coalesce((${b.text}), false)`,
+    ...a.bindings,
+    ...b.bindings,
     ...a.bindings,
     ...b.bindings,
   );
