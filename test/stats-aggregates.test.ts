@@ -317,7 +317,7 @@ describe('aggregate statistics', () => {
     }
   });
 
-  it('refuses a group-by the query does not support, or more than two, naming groupBy', async () => {
+  it('refuses an unknown dimension, a group-by the query does not support, or more than two, naming groupBy', async () => {
     const analyst = await analystFor([uniqueCounty()]);
     const expectGroupBy = (response: GraphQLResponse<unknown>) => {
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
@@ -326,6 +326,7 @@ describe('aggregate statistics', () => {
     expectGroupBy(await overdose(analyst, ['OFFICER_PRESENCE']));
     expectGroupBy(await overdose(analyst, ['MONTH', 'COUNTY', 'SEX']));
     expectGroupBy(await overdose(analyst, ['COUNTY', 'COUNTY']));
+    expectGroupBy(await overdose(analyst, ['NOT_A_DIMENSION']));
   });
 
   it('refuses a range that ends before it starts, is too long, or names an unknown time zone', async () => {
