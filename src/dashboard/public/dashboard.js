@@ -429,7 +429,7 @@
         class: 'caption',
         text: result.data.followUpStats.internal
           ? 'Your agency’s own cases: exact numbers (internal, not for publication). * 20 cases or fewer.'
-          : 'Shared numbers: counts from 1 to 10 suppressed, others perturbed by up to ±2 (docs/disclosure.md). * 20 cases or fewer.',
+          : 'Shared numbers: counts from 1 to 10 suppressed, with any count that would give one back by subtraction; others perturbed by up to ±2 (docs/disclosure.md). * 20 cases or fewer.',
       }),
     );
   }
