@@ -552,7 +552,11 @@
     }
     const rows = result.data.overdoseStats.rows.filter((r) => r.group.county);
     if (!rows.length)
-      return message('panel-map', 'empty', `No overdoses reported since ${variables.filter.fromDate}.`);
+      return message(
+        'panel-map',
+        'empty',
+        `No overdoses reported since ${variables.filter.fromDate}.`,
+      );
     const byCounty = new Map(rows.map((r) => [r.group.county, r]));
     const states = [...new Set(rows.map((r) => r.group.county.slice(0, 2)))];
     const shapes = [];
