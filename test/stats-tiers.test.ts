@@ -3,6 +3,7 @@ import { AgencyKind } from '../src/modules/agency/agency-kind';
 import type { Agency } from '../src/modules/agency/agency.entity';
 import { makeAgency, makeUser, uniqueCounty, type Actor } from './support/factories';
 import { startTestHub, type TestHub } from './support/hub';
+import { makeResearcher, researchGql } from './support/research';
 import { seedCases } from './support/stats-factory';
 
 type Cell = { value: number | null; suppressed: boolean; internal: boolean };
@@ -164,9 +165,11 @@ describe('differencing attacks on shared tables', () => {
       return response.data!.overdoseStats;
     };
   /** A published value, or null where the hub suppressed it (the attack cannot go on). */
+  let published = 0;
   const value = (c: Cell): number | null => {
     expect(c.internal).toBe(false);
-    return c.suppressed ? null : c.value;
+    if (!c.suppressed) published++;
+    return c.value;
   };
   const minus = (a: number | null, ...b: Array<number | null>) =>
     a === null || b.some((x) => x === null) ? null : a - b.reduce<number>((s, x) => s + x!, 0);
@@ -266,13 +269,47 @@ describe('differencing attacks on shared tables', () => {
       // The averaging attacks ask 16 and 12 filters a target: three targets are enough to show
       // them (every new filter is compared with each earlier overlapping one, which takes time).
       const attacked = name.startsWith('averaging') ? targets.slice(0, 3) : targets;
+      published = 0;
       const estimates: Array<number | null> = [];
       for (const t of attacked) estimates.push(await attacks[name](ask, t));
       // Every attack ends on a suppressed number: not an estimate, not even a noisy one.
       expect(estimates).toEqual(attacked.map(() => null));
+      // Not because nothing was answered: the attacker got numbers, just no usable pair.
+      expect(published).toBeGreaterThan(0);
     },
     120_000,
   );
+
+  it('recovers no target on the research endpoint, nor through the dashboard grid', async () => {
+    const researcher = await makeResearcher(hub);
+    const research = async (counties: string[]) => {
+      const response = await researchGql<Stats>(
+        hub,
+        OVERDOSE,
+        { groupBy: [], filter: { counties } },
+        researcher.token,
+      );
+      expect(response.errors).toBeUndefined();
+      return value(response.data!.overdoseStats.total.incidents);
+    };
+    const analyst = await newAttacker();
+    const grid = async (counties: string[]) => {
+      const response = await hub.gql<{ dashboardGrid: { total: { incidents: Cell } } }>(
+        `query($filter: StatsFilter) { dashboardGrid(filter: $filter) { total { incidents ${COUNT} } } }`,
+        { filter: { counties, agencyIds: [reporter.id] } },
+        analyst.token,
+      );
+      expect(response.errors).toBeUndefined();
+      return value(response.data!.dashboardGrid.total.incidents);
+    };
+    // The first question of the first pair is answered: it is the second that gives nothing.
+    expect(await research([big, targets[0]])).not.toBeNull();
+    expect(await grid([big, targets[0]])).not.toBeNull();
+    for (const t of targets.slice(0, 3)) {
+      expect(minus(await research([big, t]), await research([big]))).toBeNull();
+      expect(minus(await grid([big, t]), await grid([big]))).toBeNull();
+    }
+  });
 
   it('still answers questions that give nothing away: the first of a pair, and regions apart', async () => {
     const ask = asker(await newAttacker());
