@@ -311,6 +311,17 @@ describe('differencing attacks on shared tables', () => {
     }
   });
 
+  it('recovers no target from two questions asked at the same moment', async () => {
+    for (const t of targets.slice(0, 3)) {
+      const ask = asker(await newAttacker());
+      const [withTarget, without] = await Promise.all([
+        total(ask, { counties: [big, t] }),
+        total(ask, { counties: [big] }),
+      ]);
+      expect(minus(withTarget, without)).toBeNull();
+    }
+  });
+
   it('still answers questions that give nothing away: the first of a pair, and regions apart', async () => {
     const ask = asker(await newAttacker());
     expect(await total(ask, { counties: [big, targets[0]] })).not.toBeNull();

@@ -21,7 +21,6 @@ import {
   DEFAULT_OVERLAP_LIMITS,
   normaliseRegion,
   overlapSuppression,
-  rememberRegion,
   symmetricDifference,
   type DifferenceQuery,
   type StatsRegion,
@@ -145,7 +144,6 @@ export async function protectedAggregate(
     : new Map<string, number>();
   const table = protect(rows, groupBy, request.rules, access.tier, calendar, populations, hidden);
   await auditInternal(request, table);
-  if (access.tier === 'shared') await rememberRegion(em, access, request.action, region);
   return table;
 }
 

@@ -83,7 +83,7 @@ function ledgerKey(access: AggregateAccess): { caller: string; scope: string } {
 /**
  * The counts to suppress in the new answer, by cell id: those whose difference with an earlier
  * answer of the same question to the same agency is 1..max records. Refuses a new region past
- * the budget. Records the region once the caller has it (see `rememberRegion`).
+ * the budget. Writes the region to the ledger.
  */
 export async function overlapSuppression(
   em: EntityManager,
@@ -97,31 +97,33 @@ export async function overlapSuppression(
 ): Promise<Map<string, Set<string>>> {
   const hidden = new Map<string, Set<string>>();
   const { caller, scope } = ledgerKey(access);
-  const earlier = (
-    await em
-      .getConnection()
-      .execute<Array<{ action: string; scope: string; region_text: string; first_asked_at: Date }>>(
-        `select action, scope, region_text, first_asked_at from stats_query_ledger
-        where caller = ? and first_asked_at > now() - make_interval(days => ?)
-        order by first_asked_at`,
+  const connection = em.getConnection();
+  const readLedger = async () =>
+    (
+      await connection.execute<
+        Array<{ action: string; scope: string; region_text: string; seq: string }>
+      >(
+        `select action, scope, region_text, seq from stats_query_ledger
+          where caller = ? and first_asked_at > now() - make_interval(days => ?)`,
         [caller, limits.windowDays],
       )
-  ).map((e) => ({ ...e, region: JSON.parse(e.region_text) as StatsRegion }));
+    ).map((e) => ({ ...e, seq: BigInt(e.seq), region: JSON.parse(e.region_text) as StatsRegion }));
   const same = (e: { action: string; scope: string }) => e.action === action && e.scope === scope;
-  const known = earlier.find((e) => same(e) && sameRegion(e.region, region));
-  if (!known && new Set(earlier.map((e) => e.region_text)).size >= limits.maxRegions) {
+  const before = await readLedger();
+  if (
+    !before.some((e) => same(e) && sameRegion(e.region, region)) &&
+    new Set(before.map((e) => e.region_text)).size >= limits.maxRegions
+  ) {
     throw badInput({
       field: 'filter',
       message: `shared statistics take at most ${limits.maxRegions} different filters (date range, time zone, counties, agencies) per agency in ${limits.windowDays} days: use one you have used before`,
     });
   }
-  // An answer repeated is compared only with what was asked before it first: it stays the same.
-  const compared = earlier.filter(
-    (e) =>
-      same(e) &&
-      !sameRegion(e.region, region) &&
-      (!known || e.first_asked_at < known.first_asked_at) &&
-      mayOverlap(e.region, region),
+  // The region is written before it is compared, and compared with every region written before
+  // it: of two questions asked at once, the later-written one sees the other.
+  const seq = await rememberRegion(em, access, action, region, limits.windowDays);
+  const compared = (await readLedger()).filter(
+    (e) => same(e) && e.seq < seq && !sameRegion(e.region, region) && mayOverlap(e.region, region),
   );
   for (const previous of compared) {
     for (const row of await difference(previous.region)) {
@@ -140,19 +142,34 @@ export async function overlapSuppression(
   return hidden;
 }
 
-/** Writes the region to the agency's ledger (once; the first time is kept). */
-export async function rememberRegion(
+/**
+ * Writes the region to the agency's ledger once (a region last written before the window is
+ * written anew) and returns its place in the order of first asking.
+ */
+async function rememberRegion(
   em: EntityManager,
   access: AggregateAccess,
   action: string,
   region: StatsRegion,
-): Promise<void> {
+  windowDays: number,
+): Promise<bigint> {
   const { caller, scope } = ledgerKey(access);
-  await em.getConnection().execute(
-    `insert into stats_query_ledger (caller, scope, action, region_text)
-     values (?, ?, ?, ?) on conflict do nothing`,
-    [caller, scope, action, JSON.stringify(normaliseRegion(region))],
+  const text = JSON.stringify(normaliseRegion(region));
+  const connection = em.getConnection();
+  await connection.execute(
+    `insert into stats_query_ledger (caller, scope, action, region_text, seq)
+     values (?, ?, ?, ?, nextval('stats_query_ledger_seq'))
+     on conflict (caller, scope, action, region_text) do update
+       set first_asked_at = now(), seq = nextval('stats_query_ledger_seq')
+       where stats_query_ledger.first_asked_at <= now() - make_interval(days => ?)`,
+    [caller, scope, action, text, windowDays],
   );
+  const [row] = await connection.execute<Array<{ seq: string }>>(
+    `select seq from stats_query_ledger
+      where caller = ? and scope = ? and action = ? and region_text = ?`,
+    [caller, scope, action, text],
+  );
+  return BigInt(row.seq);
 }
 
 /** Rows in exactly one of two regions: `a` and `b` are conditions over the same rows. */

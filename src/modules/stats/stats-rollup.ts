@@ -16,7 +16,7 @@ import {
 } from './aggregate.service';
 import { resolveRange, type Calendar, type DateRange } from './calendar';
 import { COUNT_UNIT } from './count-unit';
-import { rememberRegion, symmetricDifference } from './overlap-guard';
+import { symmetricDifference } from './overlap-guard';
 import { scopeSql, type AggregateAccess } from './stats-access';
 import { StatsDimension } from './stats-dimension';
 
@@ -188,6 +188,5 @@ export async function dashboardGrid(
     hidden,
   );
   await auditInternal(request, table);
-  if (access.tier === 'shared') await rememberRegion(em, access, request.action, region);
   return table;
 }

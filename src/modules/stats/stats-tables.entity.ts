@@ -79,4 +79,8 @@ export class StatsQueryLedger {
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   firstAskedAt!: Date;
+
+  /** Order of first asking (a sequence): each question is compared with those before it. */
+  @Property({ type: 'bigint' })
+  seq!: string;
 }
