@@ -63,6 +63,10 @@ const envSchema = z.object({
   // Shared numbers suppress 1..STATS_SMALL_CELL_MAX (default 10); NC DETECT's 1..4 is the floor.
   STATS_SMALL_CELL_MAX: integer(10, 4, 1000),
   STATS_UNSTABLE_NUMERATOR_MAX: integer(20, 20, 1000),
+  // Query-overlap control of shared numbers (docs/disclosure.md): how long an agency's earlier
+  // filters are remembered and compared, and how many different ones it may use in that time.
+  STATS_OVERLAP_WINDOW_DAYS: integer(365, 1, 3650),
+  STATS_OVERLAP_MAX_REGIONS: integer(200, 1, 100_000),
   // The hub's calendar for statistics; an agency may set its own (setStatsCalendar).
   HUB_TIME_ZONE: z
     .string()
@@ -175,7 +179,11 @@ export interface HubConfig {
   /** Attempts to reach a person who has not engaged yet, per case (privacy: limit attempts). */
   outreach: { maxAttempts: number };
   /** Published counts 1..smallCellMax are suppressed; rates on ≤ unstableNumeratorMax flagged. */
-  disclosure: { smallCellMax: number; unstableNumeratorMax: number };
+  disclosure: {
+    smallCellMax: number;
+    unstableNumeratorMax: number;
+    overlap: { windowDays: number; maxRegions: number };
+  };
   /** Statistics calendar: default time zone, fiscal year start month, longest date range. */
   statsCalendar: { timeZone: string; fiscalYearStartMonth: number; maxRangeDays: number };
   /** Static limits on an operation's shape, checked before it runs (src/limits/query-limits.ts). */
@@ -320,6 +328,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     disclosure: {
       smallCellMax: e.STATS_SMALL_CELL_MAX,
       unstableNumeratorMax: e.STATS_UNSTABLE_NUMERATOR_MAX,
+      overlap: { windowDays: e.STATS_OVERLAP_WINDOW_DAYS, maxRegions: e.STATS_OVERLAP_MAX_REGIONS },
     },
     statsCalendar: {
       timeZone: e.HUB_TIME_ZONE,

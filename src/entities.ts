@@ -20,6 +20,7 @@ import {
   CountyPopulation,
   CountyRegion,
   StatsCalendar,
+  StatsQueryLedger,
   StatsRecordKey,
 } from './modules/stats/stats-tables.entity';
 import { SpikeAlert } from './modules/spike/spike-alert.entity';
@@ -55,6 +56,7 @@ export const ENTITIES = [
   StatsCalendar,
   CountyPopulation,
   CountyRegion,
+  StatsQueryLedger,
   SpikeAlert,
   SpikeSetting,
   AlertContact,

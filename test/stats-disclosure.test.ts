@@ -16,6 +16,7 @@ import {
   PERTURBATION_MAX_NOISE,
   PERTURBATION_TABLE,
   PERTURBATION_VARIANCE,
+  perturbHours,
 } from '../src/modules/stats/cell-key';
 import { resolveRange } from '../src/modules/stats/calendar';
 import {
@@ -129,6 +130,7 @@ describe('disclosure control', () => {
     expect(loadConfig({ ...base, STATS_SMALL_CELL_MAX: '15' }).disclosure).toEqual({
       smallCellMax: 15,
       unstableNumeratorMax: 20,
+      overlap: { windowDays: 365, maxRegions: 200 },
     });
     expect(loadConfig({ ...base, STATS_SMALL_CELL_MAX: '4' }).disclosure.smallCellMax).toBe(4);
     expect(() => loadConfig({ ...base, STATS_SMALL_CELL_MAX: '3' })).toThrow(ConfigError);
@@ -152,9 +154,95 @@ describe('disclosure control', () => {
         'shared',
         UTC,
       ).cells.map((c) => c.count('n').suppressed);
-    expect(at(4)).toEqual([true, false, false]);
+    // 4 is hidden; the total minus b would give it back, so b is hidden with it (complementary).
+    expect(at(4)).toEqual([true, true, false]);
     expect(at(15)).toEqual([true, true, false]);
     expect(at(20)).toEqual([true, true, true]);
+  });
+
+  it('leaves no margin that gives a small hidden sum back by subtraction (complementary suppression)', () => {
+    const max = DEFAULT_DISCLOSURE.smallCellMax;
+    const counts = fc.array(
+      fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 60 })),
+      {
+        minLength: 6,
+        maxLength: 6,
+      },
+    );
+    fc.assert(
+      fc.property(counts, fc.integer({ min: 0, max: 1000 }), (values, salt) => {
+        // A 2 × 3 table (county × sex) with both margins and the total.
+        const cell = (i: number) => values[i];
+        const rows: Array<Record<string, string | number | null>> = [];
+        const add = (g: number, k0: string | null, k1: string | null, n: number, key: number) =>
+          rows.push({ g, k0, k1, n, n__key: String(key + salt) });
+        for (let i = 0; i < 6; i++) add(0, `c${i % 2}`, `s${Math.floor(i / 2)}`, cell(i), i);
+        for (let c = 0; c < 2; c++) {
+          add(
+            2,
+            `c${c}`,
+            null,
+            [0, 2, 4].reduce((s, j) => s + cell(j + c), 0),
+            10 + c,
+          );
+        }
+        for (let x = 0; x < 3; x++) add(1, null, `s${x}`, cell(2 * x) + cell(2 * x + 1), 20 + x);
+        add(
+          3,
+          null,
+          null,
+          values.reduce((s, v) => s + v, 0),
+          30,
+        );
+        const table = protect(
+          rows,
+          [StatsDimension.COUNTY, StatsDimension.SEX],
+          DEFAULT_DISCLOSURE,
+          'shared',
+          UTC,
+        );
+        const hidden = table.cells.map((c) => c.count('n').suppressed);
+        // Every relation margin = Σ cells: a published margin never has hidden cells that sum to 1..max.
+        const check = (parent: number, children: number[]) => {
+          if (hidden[parent]) return;
+          const sum = children.filter((i) => hidden[i]).reduce((s, i) => s + Number(rows[i].n), 0);
+          expect(sum === 0 || sum > max).toBe(true);
+        };
+        check(6, [0, 2, 4]);
+        check(7, [1, 3, 5]);
+        for (let x = 0; x < 3; x++) check(8 + x, [2 * x, 2 * x + 1]);
+        check(11, [6, 7]);
+        check(11, [8, 9, 10]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('shows shared hours only over a published basis, perturbed by at most 10 % by its cell key', () => {
+    const row = (g: number, k0: string | null, n: number, key: string, median: number) => ({
+      g,
+      k0,
+      attempted: n,
+      attempted__key: key,
+      attemptMedian: median,
+    });
+    const rows = [row(0, 'a', 4, '5', 10), row(0, 'b', 40, '77', 30), row(0, 'c', 50, '901', 20)];
+    rows.push(row(1, null, 94, '983', 25));
+    const shared = protect(rows, [StatsDimension.COUNTY], DEFAULT_DISCLOSURE, 'shared', UTC);
+    const hours = shared.cells.map((c) => c.hours('attemptMedian', 'attempted'));
+    // a is suppressed (4), b with it (complementary): no median of a hidden cell.
+    expect(hours[0]).toBeNull();
+    expect(hours[1]).toBeNull();
+    expect(Math.abs(hours[2]! - 20)).toBeLessThanOrEqual(2);
+    expect(Math.abs(hours[3]! - 25)).toBeLessThanOrEqual(2.5);
+    // The same records give the same hours; other records other noise.
+    expect(perturbHours(20, 901)).toBe(hours[2]);
+    const factors = new Set(Array.from({ length: 200 }, (_, key) => perturbHours(100, key * 5000)));
+    expect(factors.size).toBeGreaterThan(50);
+    for (const f of factors) expect(Math.abs(f - 100)).toBeLessThanOrEqual(10);
+    // Internal hours are exact.
+    const internal = protect(rows, [StatsDimension.COUNTY], DEFAULT_DISCLOSURE, 'internal', UTC);
+    expect(internal.cells[0].hours('attemptMedian', 'attempted')).toBe(10);
   });
 });
 

@@ -429,7 +429,7 @@
         class: 'caption',
         text: result.data.followUpStats.internal
           ? 'Your agency’s own cases: exact numbers (internal, not for publication). * 20 cases or fewer.'
-          : 'Shared numbers: counts from 1 to 10 suppressed, others perturbed by up to ±2 (docs/disclosure.md). * 20 cases or fewer.',
+          : 'Shared numbers: counts from 1 to 10 suppressed, with any count that would give one back by subtraction; others perturbed by up to ±2 (docs/disclosure.md). * 20 cases or fewer.',
       }),
     );
   }
@@ -533,14 +533,18 @@
       .map((ring) => `M${ring.map(([x, y]) => `${x},${y}`).join('L')}Z`)
       .join('');
 
-  function localDate(daysAgo) {
-    const d = new Date(Date.now() - daysAgo * 86_400_000);
+  // The first of the month twelve months back. A window that moved every day would differ from
+  // yesterday's by two days, and shared counts that differ from an earlier answer by 1–10
+  // records are suppressed (docs/disclosure.md, query-overlap control): it moves monthly.
+  function monthsBack(months) {
+    const now = new Date();
+    const d = new Date(now.getFullYear(), now.getMonth() - months, 1);
     const pad = (n) => String(n).padStart(2, '0');
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-01`;
   }
 
   async function mapPanel() {
-    const variables = { filter: { fromDate: localDate(365) } };
+    const variables = { filter: { fromDate: monthsBack(12) } };
     const result = await gql(MAP_QUERY, variables);
     if (forbiddenAt(result, 'overdoseStats')) return notForRole('panel-map');
     if (!result.data.overdoseStats) {
@@ -548,7 +552,11 @@
     }
     const rows = result.data.overdoseStats.rows.filter((r) => r.group.county);
     if (!rows.length)
-      return message('panel-map', 'empty', 'No overdoses reported in the last 12 months.');
+      return message(
+        'panel-map',
+        'empty',
+        `No overdoses reported since ${variables.filter.fromDate}.`,
+      );
     const byCounty = new Map(rows.map((r) => [r.group.county, r]));
     const states = [...new Set(rows.map((r) => r.group.county.slice(0, 2)))];
     const shapes = [];
@@ -663,7 +671,7 @@
       table(['County', 'Overdoses', 'Per 100,000'], listed),
       el('p', {
         class: 'caption',
-        text: `${result.data.overdoseStats.internal ? 'Your agency’s own reports (internal).' : 'Shared numbers (suppressed and perturbed).'} Overdoses per 100,000 residents over the last 12 months, not annualised; * fewer than 20 overdoses (unstable). Boundaries: U.S. Census Bureau, via us-atlas.`,
+        text: `${result.data.overdoseStats.internal ? 'Your agency’s own reports (internal).' : 'Shared numbers (suppressed and perturbed).'} Overdoses per 100,000 residents since ${variables.filter.fromDate} (whole months), not annualised; * fewer than 20 overdoses (unstable). Boundaries: U.S. Census Bureau, via us-atlas.`,
       }),
     );
   }

@@ -1,10 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { and, pgArray, type Sql } from '../../common/sql';
+import { isTimeZone } from '../../common/time-zone';
 import { badInput } from '../../errors/hub-errors';
 import { recordAuditEvent } from '../audit/audit-writer';
 import type { StatsFilterInput } from './aggregate.input';
 import { aggregateSql, filterSql, type AggregateSpec } from './aggregate-sql';
 import { calendarFor, resolveRange, type Calendar, type CalendarDefaults } from './calendar';
+import { cellKey, perturbHours } from './cell-key';
+import { suppressComplements } from './complementary-suppression';
 import {
   publishInternal,
   publishRate,
@@ -13,6 +16,15 @@ import {
   type PublishedCount,
   type PublishedRate,
 } from './disclosure';
+import {
+  cellId,
+  DEFAULT_OVERLAP_LIMITS,
+  normaliseRegion,
+  overlapSuppression,
+  symmetricDifference,
+  type DifferenceQuery,
+  type StatsRegion,
+} from './overlap-guard';
 import { checkGroupBy, scopeSql, type AggregateAccess } from './stats-access';
 import { StatsDimension } from './stats-dimension';
 
@@ -103,8 +115,25 @@ export async function protectedAggregate(
   }
   const calendar = await calendarFor(em, access.viewer, request.calendar, filter?.timeZone);
   const range = resolveRange(filter, calendar, access.grain, request.calendar.maxRangeDays);
-  const where = and([filterSql(spec, filter, range), scopeSql(access, spec.columns)]);
+  const scope = scopeSql(access, spec.columns);
+  const regionWhere = filterSql(spec, filter, range);
+  const where = and([regionWhere, scope]);
   const rows = await run(em, aggregateSql(spec, groupBy, where, calendar));
+  const region = regionOf(range, calendar, filter);
+  const hidden = await guardShared(request, region, groupBy.length, (earlier) =>
+    run(
+      em,
+      aggregateSql(
+        spec,
+        groupBy,
+        and([
+          symmetricDifference(regionWhere, filterSql(spec, filterOf(earlier), rangeOf(earlier))),
+          scope,
+        ]),
+        calendar,
+      ),
+    ),
+  );
   const populations = groupBy.includes(StatsDimension.COUNTY)
     ? await countyPopulations(
         em,
@@ -113,9 +142,76 @@ export async function protectedAggregate(
         populationYear(range),
       )
     : new Map<string, number>();
-  const table = protect(rows, groupBy, request.rules, access.tier, calendar, populations);
+  const table = protect(rows, groupBy, request.rules, access.tier, calendar, populations, hidden);
   await auditInternal(request, table);
   return table;
+}
+
+/** The filter region of a request, as the overlap ledger keeps it. */
+export function regionOf(
+  range: { from: { binding: string } | null; to: { binding: string } | null },
+  calendar: Calendar,
+  filter: StatsFilterInput | undefined,
+): StatsRegion {
+  return normaliseRegion({
+    from: range.from?.binding ?? null,
+    to: range.to?.binding ?? null,
+    timeZone: calendar.timeZone,
+    counties: filter?.counties ?? null,
+    agencyIds: filter?.agencyIds ?? null,
+  });
+}
+
+/** An earlier region's county and agency sets as a filter. */
+export function filterOf(region: StatsRegion): StatsFilterInput {
+  return { counties: region.counties ?? undefined, agencyIds: region.agencyIds ?? undefined };
+}
+
+/** An earlier region's range as SQL bounds (its own time zone). */
+export function rangeOf(region: StatsRegion): {
+  from: { text: string; binding: string } | null;
+  to: { text: string; binding: string } | null;
+  days: null;
+} {
+  if (!isTimeZone(region.timeZone)) throw new Error('overlap ledger: invalid time zone');
+  const at = (date: string | null) =>
+    date ? { text: `(?::timestamp at time zone '${region.timeZone}')`, binding: date } : null;
+  return { from: at(region.from), to: at(region.to), days: null };
+}
+
+/**
+ * Query-overlap control for shared answers (overlap-guard.ts): the counts to suppress because
+ * they differ from an earlier answer to the same agency by 1..threshold. Internal: none.
+ */
+export async function guardShared(
+  request: AggregateRequest,
+  region: StatsRegion,
+  dimensions: number,
+  difference: DifferenceQuery,
+): Promise<Map<string, Set<string>>> {
+  if (request.access.tier !== 'shared') return new Map();
+  const hidden = await overlapSuppression(
+    request.em,
+    request.access,
+    request.action,
+    region,
+    dimensions,
+    request.rules.smallCellMax,
+    request.rules.overlap ?? DEFAULT_OVERLAP_LIMITS,
+    difference,
+  );
+  // A question that overlaps an earlier one by a few records is what a differencing attack
+  // looks like: it leaves an audit row for review (no counts, no filter values).
+  if (hidden.size) {
+    await recordAuditEvent(request.em, {
+      viewer: request.access.viewer,
+      action: request.action,
+      entityType: 'Statistics',
+      requestId: request.requestId,
+      details: { tier: 'SHARED', overlapSuppressedCells: hidden.size },
+    });
+  }
+  return hidden;
 }
 
 export async function run(em: EntityManager, statement: Sql): Promise<RawRow[]> {
@@ -171,8 +267,10 @@ export async function countyPopulations(
 
 /**
  * Applies the tier's rule to the rows: internal counts exact; shared counts suppressed under the
- * threshold and perturbed by their cell keys (the `<name>__key` columns). Rates are worked out
- * from the published counts; hours are shown only over a basis that is itself published.
+ * threshold, where query-overlap control says so (`hidden`, by cell id) and where a margin minus
+ * its published cells would give a small count back (complementary suppression), the rest
+ * perturbed by their cell keys (the `<name>__key` columns). Rates are worked out from the
+ * published counts; hours are shown only over a basis that is itself published, and perturbed.
  */
 export function protect(
   rows: RawRow[],
@@ -181,35 +279,33 @@ export function protect(
   tier: 'internal' | 'shared',
   calendar: Calendar,
   populations: Map<string, number> = new Map(),
+  hidden: Map<string, Set<string>> = new Map(),
 ): ProtectedTable {
   const all = rows.slice();
   const totalG = (1 << groupBy.length) - 1;
   if (!all.some((r) => Number(r.g) === totalG)) all.push({ g: totalG });
   const countyIndex = groupBy.indexOf(StatsDimension.COUNTY);
-  const cells = all.map((row): ProtectedCell => {
-    const published = new Map<string, PublishedCount>();
-    const count = (name: string): PublishedCount => {
-      let p = published.get(name);
-      if (!p) {
-        const value = Number(row[name] ?? 0);
-        p =
-          tier === 'internal'
-            ? publishInternal(value)
-            : publishShared(value, String(row[`${name}__key`] ?? '0'), rules.smallCellMax);
-        published.set(name, p);
-      }
-      return p;
-    };
+  const published = tier === 'shared' ? publishShared_(all, groupBy.length, rules, hidden) : null;
+  const cells = all.map((row, index): ProtectedCell => {
+    const count = (name: string): PublishedCount =>
+      published
+        ? (published.get(name)?.[index] ?? publishShared(0, '0', rules.smallCellMax))
+        : publishInternal(Number(row[name] ?? 0));
     const county = countyIndex >= 0 ? (row[`k${countyIndex}`] as string | null) : null;
     return {
       kind: kindOf(Number(row.g), groupBy.length),
       group: groupOf(row, groupBy),
       count,
       rate: (num, den) => publishRate(count(num), count(den), rules),
-      hours: (name, basis) =>
-        count(basis).suppressed || (count(basis).value ?? 0) === 0 || row[name] == null
-          ? null
-          : Math.round(Number(row[name]) * 100) / 100,
+      hours: (name, basis) => {
+        if (count(basis).suppressed || (count(basis).value ?? 0) === 0 || row[name] == null) {
+          return null;
+        }
+        const hours = Number(row[name]);
+        return published
+          ? perturbHours(hours, cellKey(String(row[`${basis}__key`] ?? '0')))
+          : Math.round(hours * 100) / 100;
+      },
       ratePer100k: (name) => {
         const c = count(name);
         const population = county ? populations.get(county) : undefined;
@@ -225,6 +321,42 @@ export function protect(
     };
   });
   return { groupBy, internal: tier === 'internal', timeZone: calendar.timeZone, cells };
+}
+
+/** Every shared count of every cell, by count name then row index. */
+function publishShared_(
+  rows: RawRow[],
+  dimensions: number,
+  rules: DisclosureRules,
+  hidden: Map<string, Set<string>>,
+): Map<string, PublishedCount[]> {
+  const names = new Set<string>();
+  for (const row of rows) {
+    for (const key of Object.keys(row)) if (key.endsWith('__key')) names.add(key.slice(0, -5));
+  }
+  const out = new Map<string, PublishedCount[]>();
+  for (const name of names) {
+    const first = rows.map((row) =>
+      publishShared(Number(row[name] ?? 0), String(row[`${name}__key`] ?? '0'), rules.smallCellMax),
+    );
+    const cells = rows.map((row, i) => ({
+      g: Number(row.g),
+      keys: Array.from({ length: dimensions }, (_, d) => {
+        const key = row[`k${d}`];
+        return key === null || key === undefined ? null : String(key).trim();
+      }),
+      value: Number(row[name] ?? 0),
+      hidden: first[i].suppressed || !!hidden.get(cellId(row, dimensions))?.has(name),
+    }));
+    suppressComplements(cells, dimensions, rules.smallCellMax);
+    out.set(
+      name,
+      first.map((p, i) =>
+        cells[i].hidden ? { value: null, suppressed: true, internal: false } : p,
+      ),
+    );
+  }
+  return out;
 }
 
 function kindOf(g: number, dims: number): ProtectedCell['kind'] {

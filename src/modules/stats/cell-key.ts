@@ -80,3 +80,17 @@ export function perturb(n: number, key: number): number {
   if (n <= 0) return 0;
   return Math.max(1, n + noiseFor(n, key));
 }
+
+/** Hours (medians, 90th percentiles) of a shared cell move by at most this share either way. */
+export const HOURS_MAX_RELATIVE_NOISE = 0.1;
+
+/**
+ * Shared hours perturbed by the cell key of their basis count: a factor in [0.9, 1.1] read at a
+ * second position of the key (a multiplicative hash, so it is unrelated to the count's noise).
+ * The same records give the same factor; overlapping cells get unrelated ones. Rounded to 0.1 h.
+ */
+export function perturbHours(hours: number, key: number): number {
+  const position = (((key * 2_654_435_761) % KEY_SPACE) + 0.5) / KEY_SPACE;
+  const factor = 1 + (2 * position - 1) * HOURS_MAX_RELATIVE_NOISE;
+  return Math.round(hours * factor * 10) / 10;
+}

@@ -25,6 +25,8 @@ export const UNSTABLE_NUMERATOR_MAX = 20;
 export interface DisclosureRules {
   smallCellMax: number;
   unstableNumeratorMax: number;
+  /** Query-overlap control (overlap-guard.ts); its defaults when absent. */
+  overlap?: { windowDays: number; maxRegions: number };
 }
 
 export const DEFAULT_DISCLOSURE: DisclosureRules = {

@@ -3,7 +3,13 @@ import type { Viewer } from '../../auth/viewer';
 import { badInput } from '../../errors/hub-errors';
 import { recordAuditEvent } from '../audit/audit-writer';
 import { calendarFor, local, type CalendarDefaults } from './calendar';
-import { publishInternal, publishShared, type DisclosureRules } from './disclosure';
+import { suppressComplements } from './complementary-suppression';
+import {
+  publishInternal,
+  publishShared,
+  type DisclosureRules,
+  type PublishedCount,
+} from './disclosure';
 import type { ReferralFeedbackType } from './stats.types';
 
 type Row = Record<string, string | number | null>;
@@ -45,19 +51,40 @@ export async function referralFeedback(
     [viewer.agencyId, `${year}-01-01`, `${year + 1}-01-01`],
   );
   const byMonth = new Map(rows.filter((r) => Number(r.g) === 0).map((r) => [String(r.month), r]));
-  const cell = (month: string | null, row: Row | undefined) => ({
-    month,
-    reported: publishInternal(Number(row?.reported ?? 0)),
-    reached: publishShared(
-      Number(row?.reached ?? 0),
-      String(row?.reached_key ?? 0),
-      rules.smallCellMax,
-    ),
-    engaged: publishShared(
-      Number(row?.engaged ?? 0),
-      String(row?.engaged_key ?? 0),
-      rules.smallCellMax,
-    ),
+  const months = Array.from({ length: 12 }, (_, m) => `${year}-${String(m + 1).padStart(2, '0')}`);
+  const totalRow = rows.find((r) => Number(r.g) === 1);
+  const sources: Array<[string | null, Row | undefined]> = [
+    ...months.map((m): [string, Row | undefined] => [m, byMonth.get(m)]),
+    [null, totalRow],
+  ];
+  // Shared counts: suppressed, perturbed, and complemented so that the year minus the published
+  // months never gives a small hidden sum back (complementary-suppression.ts).
+  const shared = (name: 'reached' | 'engaged'): PublishedCount[] => {
+    const first = sources.map(([, row]) =>
+      publishShared(
+        Number(row?.[name] ?? 0),
+        String(row?.[`${name}_key`] ?? 0),
+        rules.smallCellMax,
+      ),
+    );
+    const cells = sources.map(([month, row], i) => ({
+      g: month === null ? 1 : 0,
+      keys: [month],
+      value: Number(row?.[name] ?? 0),
+      hidden: first[i].suppressed,
+    }));
+    suppressComplements(cells, 1, rules.smallCellMax);
+    return first.map((p, i) =>
+      cells[i].hidden ? { value: null, suppressed: true, internal: false } : p,
+    );
+  };
+  const reachedCells = shared('reached');
+  const engagedCells = shared('engaged');
+  const cell = (i: number) => ({
+    month: sources[i][0],
+    reported: publishInternal(Number(sources[i][1]?.reported ?? 0)),
+    reached: reachedCells[i],
+    engaged: engagedCells[i],
   });
   await recordAuditEvent(em, {
     viewer,
@@ -66,15 +93,5 @@ export async function referralFeedback(
     requestId,
     details: { tier: 'INTERNAL', fields: ['reported'], year },
   });
-  return {
-    year,
-    months: Array.from({ length: 12 }, (_, m) => {
-      const key = `${year}-${String(m + 1).padStart(2, '0')}`;
-      return cell(key, byMonth.get(key));
-    }),
-    total: cell(
-      null,
-      rows.find((r) => Number(r.g) === 1),
-    ),
-  };
+  return { year, months: months.map((_, i) => cell(i)), total: cell(12) };
 }

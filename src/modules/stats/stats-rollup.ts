@@ -5,13 +5,18 @@ import type { StatsFilterInput } from './aggregate.input';
 import {
   auditInternal,
   countyPopulations,
+  filterOf,
+  guardShared,
   protect,
+  rangeOf,
+  regionOf,
   run,
   type AggregateRequest,
   type ProtectedTable,
 } from './aggregate.service';
 import { resolveRange, type Calendar, type DateRange } from './calendar';
 import { COUNT_UNIT } from './count-unit';
+import { symmetricDifference } from './overlap-guard';
 import { scopeSql, type AggregateAccess } from './stats-access';
 import { StatsDimension } from './stats-dimension';
 
@@ -127,14 +132,23 @@ export function gridFromRawSql(where: Sql = sql('true')): Sql {
 /** The rollup's months are UTC months: its bounds are whole UTC months. */
 const UTC: Calendar = { timeZone: 'UTC', fiscalYearStartMonth: 1 };
 
+const gridScope = (access: AggregateAccess): Sql =>
+  scopeSql(access, {
+    county: 'r.county',
+    reportingAgency: 'r.agency_id',
+    routedAgency: 'null::uuid',
+  });
+
 function gridWhere(access: AggregateAccess, range: DateRange, filter?: StatsFilterInput): Sql {
-  const parts: Sql[] = [
-    scopeSql(access, {
-      county: 'r.county',
-      reportingAgency: 'r.agency_id',
-      routedAgency: 'null::uuid',
-    }),
-  ];
+  return and([gridScope(access), gridRegion(range, filter)]);
+}
+
+/** The filter's region over the rollup's rows (whole UTC months, counties, agencies). */
+function gridRegion(
+  range: Pick<DateRange, 'from' | 'to'>,
+  filter?: Pick<StatsFilterInput, 'counties' | 'agencyIds'>,
+): Sql {
+  const parts: Sql[] = [];
   if (range.from) parts.push(sql('r.month >= ?::date', range.from.binding));
   if (range.to) parts.push(sql('r.month < ?::date', range.to.binding));
   if (filter?.counties) parts.push(sql('r.county = any(?::bpchar[])', pgArray(filter.counties)));
@@ -161,6 +175,22 @@ export async function dashboardGrid(
     em,
     gridSql('select * from stats_rollup', gridWhere(access, range, filter)),
   );
+  const region = regionOf(range, UTC, filter);
+  const hidden = await guardShared(request, region, 2, (earlier) =>
+    run(
+      em,
+      gridSql(
+        'select * from stats_rollup',
+        and([
+          gridScope(access),
+          symmetricDifference(
+            gridRegion(range, filter),
+            gridRegion(rangeOf(earlier), filterOf(earlier)),
+          ),
+        ]),
+      ),
+    ),
+  );
   const year = range.to ? Number(range.to.binding.slice(0, 4)) : new Date().getUTCFullYear();
   const populations = await countyPopulations(em, rows, 1, year);
   const table = protect(
@@ -170,6 +200,7 @@ export async function dashboardGrid(
     access.tier,
     UTC,
     populations,
+    hidden,
   );
   await auditInternal(request, table);
   return table;

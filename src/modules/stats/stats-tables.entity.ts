@@ -1,4 +1,4 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * The permanent random key of one counted unit (cell-key perturbation, docs/disclosure.md).
@@ -55,4 +55,32 @@ export class CountyRegion {
 
   @Property({ type: 'text' })
   region!: string;
+}
+
+/**
+ * A filter region of shared statistics answered to an agency (overlap-guard.ts): later questions
+ * are compared with it so that no two answers can be subtracted into a small count.
+ */
+@Entity({ tableName: 'stats_query_ledger' })
+@Index({ properties: ['caller', 'firstAskedAt'] })
+export class StatsQueryLedger {
+  @PrimaryKey({ type: 'uuid' })
+  caller!: string;
+
+  @PrimaryKey({ type: 'text' })
+  scope!: string;
+
+  @PrimaryKey({ type: 'text' })
+  action!: string;
+
+  /** The normalised region as JSON text (compared as written). */
+  @PrimaryKey({ type: 'text' })
+  regionText!: string;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  firstAskedAt!: Date;
+
+  /** Order of first asking (a sequence): each question is compared with those before it. */
+  @Property({ type: 'bigint' })
+  seq!: string;
 }
