@@ -17,6 +17,8 @@ import { auditPermissions } from '../modules/audit/audit.permissions';
 import { spikePermissions } from '../modules/spike/spike.permissions';
 import { livePermissions } from '../live/live.permissions';
 import { accountPermissions } from '../modules/account/account.permissions';
+import { treatmentPermissions } from '../modules/treatment/treatment.permissions';
+import { familyContactPermissions } from '../modules/outreach/family-contact.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -40,4 +42,6 @@ export const PERMISSIONS = mergePermissions(
   spikePermissions,
   livePermissions,
   accountPermissions,
+  treatmentPermissions,
+  familyContactPermissions,
 );

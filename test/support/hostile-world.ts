@@ -66,6 +66,8 @@ export async function buildWorld(hub: TestHub): Promise<World> {
     EMS_PROVIDER: [await user(Role.EMS_PROVIDER, agencies.ems)],
     OUTREACH_WORKER: [await user(Role.OUTREACH_WORKER, agencies.outreach)],
     LEAD_CASE_MANAGER: [await user(Role.LEAD_CASE_MANAGER, agencies.lead)],
+    // A clinic of its own: it receives no referral in this world, so it must see nothing.
+    TREATMENT_PROVIDER: [await user(Role.TREATMENT_PROVIDER, await agency(AgencyKind.TREATMENT))],
     AGENCY_ADMIN: [
       await user(Role.AGENCY_ADMIN, agencies.outreach),
       await user(Role.AGENCY_ADMIN, agencies.lead),

@@ -22,7 +22,12 @@ export const ROLES_BY_AGENCY_KIND: Record<AgencyKind, readonly Role[]> = {
   [AgencyKind.EMS]: [Role.EMS_PROVIDER, Role.AGENCY_ADMIN, Role.ANALYST],
   [AgencyKind.HARM_REDUCTION]: [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN, Role.ANALYST],
   [AgencyKind.LEAD_PROGRAM]: [Role.LEAD_CASE_MANAGER, Role.AGENCY_ADMIN, Role.ANALYST],
-  [AgencyKind.TREATMENT]: [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN, Role.ANALYST],
+  [AgencyKind.TREATMENT]: [
+    Role.OUTREACH_WORKER,
+    Role.TREATMENT_PROVIDER,
+    Role.AGENCY_ADMIN,
+    Role.ANALYST,
+  ],
   [AgencyKind.PUBLIC_HEALTH]: [Role.ANALYST, Role.AGENCY_ADMIN, Role.HUB_ADMIN],
   [AgencyKind.RESEARCH]: [Role.RESEARCHER, Role.AGENCY_ADMIN],
 };
