@@ -332,14 +332,16 @@ const ROWS: Row[] = [
     denied: OPEN,
   },
   // Agency: the directory is open; administrative details are for admins.
-  ...(['id', 'name', 'kind', 'serviceCounties', 'caseDefinition'] as const).map((field): Row => ({
-    field: `Agency.${field}`,
-    query: `{ me { agency { ${field} } } }`,
-    path: ['me', 'agency', field],
-    intact: [],
-    allowed: { role: Role.POLICE_OFFICER },
-    denied: OPEN,
-  })),
+  ...(['id', 'name', 'kind', 'serviceCounties', 'caseDefinition', 'runsFollowUp'] as const).map(
+    (field): Row => ({
+      field: `Agency.${field}`,
+      query: `{ me { agency { ${field} } } }`,
+      path: ['me', 'agency', field],
+      intact: [],
+      allowed: { role: Role.POLICE_OFFICER },
+      denied: OPEN,
+    }),
+  ),
   ...(['part2Program', 'active', 'createdAt', 'updatedAt'] as const).map((field): Row => ({
     field: `Agency.${field}`,
     query: `{ me { role agency { id ${field} } } }`,

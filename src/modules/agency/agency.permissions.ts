@@ -59,7 +59,7 @@ export const agencyPermissions: PermissionMap = {
   Me: fields(['kind', 'role', 'agency', 'user', 'apiKey'], anyCaller),
   // The directory of agencies is not sensitive: anyone may see who takes part and where.
   Agency: {
-    ...fields(['id', 'name', 'kind', 'serviceCounties'], anyCaller),
+    ...fields(['id', 'name', 'kind', 'serviceCounties', 'runsFollowUp'], anyCaller),
     ...fields(['part2Program', 'active', 'createdAt', 'updatedAt'], admins),
     // Which encounters count is no secret, and reporters need it to read their import reports.
     caseDefinition: anyCaller,
