@@ -23,6 +23,8 @@ import {
 } from './modules/case/service-referral.resolver';
 import { CaseOutcomesResolver, OutcomeResolver } from './modules/outcome/outcome.resolver';
 import { CaseLifecycleResolver } from './modules/case/case-lifecycle.resolver';
+import { CaseloadResolver } from './modules/case/caseload.resolver';
+import { DeactivateUserResolver } from './stories/caseload/deactivate-user.resolver';
 import {
   CaseEventAttemptResolver,
   CaseOutreachAttemptsResolver,
@@ -60,6 +62,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CaseFamilyContactsResolver,
   TreatmentResourceResolver,
   CaseLifecycleResolver,
+  CaseloadResolver,
+  DeactivateUserResolver,
   OutreachAttemptResolver,
   CaseOutreachAttemptsResolver,
   CaseEventAttemptResolver,

@@ -12,6 +12,7 @@ import { statsPermissions } from '../modules/stats/stats.permissions';
 import { serviceReferralPermissions } from '../modules/case/service-referral.permissions';
 import { outcomePermissions } from '../modules/outcome/outcome.permissions';
 import { caseLifecyclePermissions } from '../modules/case/case-lifecycle.permissions';
+import { caseloadPermissions } from '../modules/case/caseload.permissions';
 import { outreachPermissions } from '../modules/outreach/outreach.permissions';
 import { auditPermissions } from '../modules/audit/audit.permissions';
 import { spikePermissions } from '../modules/spike/spike.permissions';
@@ -37,6 +38,7 @@ export const PERMISSIONS = mergePermissions(
   leadPermissions,
   resourcePermissions,
   caseLifecyclePermissions,
+  caseloadPermissions,
   outreachPermissions,
   auditPermissions,
   spikePermissions,
