@@ -73,7 +73,8 @@ export async function buildWorld(hub: TestHub): Promise<World> {
       await user(Role.AGENCY_ADMIN, agencies.lead),
       await user(Role.AGENCY_ADMIN, agencies.ems),
     ],
-    ANALYST: [await user(Role.ANALYST, agencies.health)],
+    // A police department's analyst too: its aggregates are its own reports only (issue 14 point 8).
+    ANALYST: [await user(Role.ANALYST, agencies.health), await user(Role.ANALYST, agencies.police)],
     RESEARCHER: [await user(Role.RESEARCHER, agencies.research)],
     HUB_ADMIN: [await user(Role.HUB_ADMIN, agencies.health)],
   };
