@@ -36,6 +36,10 @@ export class Agency extends HubEntity {
   })
   runsFollowUp!: Opt<boolean>;
 
+  /** Visit policy: outreach attempts with a uniformed officer present are refused. */
+  @Property({ type: 'boolean', default: false })
+  refuseUniformedOfficers: Opt<boolean> = false;
+
   /** Which encounters the hub's NEMSIS import takes as overdoses for this agency. */
   @Property({ type: 'text', default: DEFAULT_CASE_DEFINITION })
   caseDefinition: Opt<CaseDefinitionName> = DEFAULT_CASE_DEFINITION;

@@ -47,6 +47,7 @@ export const agencyPermissions: PermissionMap = {
     createAgency: hubAdmin,
     updateAgency: hubAdmin,
     setCaseDefinition: admins,
+    setVisitPolicy: admins,
     deactivateAgency: hubAdmin,
     reactivateAgency: hubAdmin,
     createUser: admins,
@@ -60,7 +61,10 @@ export const agencyPermissions: PermissionMap = {
   // The directory of agencies is not sensitive: anyone may see who takes part and where.
   Agency: {
     ...fields(['id', 'name', 'kind', 'serviceCounties', 'runsFollowUp'], anyCaller),
-    ...fields(['part2Program', 'active', 'createdAt', 'updatedAt'], admins),
+    ...fields(
+      ['part2Program', 'active', 'createdAt', 'updatedAt', 'refuseUniformedOfficers'],
+      admins,
+    ),
     // Which encounters count is no secret, and reporters need it to read their import reports.
     caseDefinition: anyCaller,
   },

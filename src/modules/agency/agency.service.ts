@@ -108,6 +108,22 @@ export async function setCaseDefinition(
   return agency;
 }
 
+/**
+ * The agency's visit policy (issue 14 point 4): whether attempts with a uniformed officer
+ * present are refused. Its own administrator sets it, or the hub administrator for any agency.
+ */
+export async function setVisitPolicy(
+  em: EntityManager,
+  viewer: Viewer,
+  agencyId: string | undefined,
+  refuseUniformedOfficers: boolean,
+): Promise<Agency> {
+  const agency = await getAgency(em, targetAgencyId(viewer, agencyId, 'agencyId'));
+  agency.refuseUniformedOfficers = refuseUniformedOfficers;
+  await em.flush();
+  return agency;
+}
+
 /** A deactivated agency's users and keys stop working at once (checked on every request). */
 export async function setAgencyActive(
   em: EntityManager,

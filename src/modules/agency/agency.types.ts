@@ -29,6 +29,11 @@ export class AgencyType {
   })
   runsFollowUp!: boolean;
 
+  @Field(() => Boolean, {
+    description: 'Visit policy: outreach attempts with a uniformed officer present are refused',
+  })
+  refuseUniformedOfficers!: boolean;
+
   @Field(() => CaseDefinitionName, {
     description: 'Which encounters the NEMSIS import takes as overdoses for this agency',
   })

@@ -16,7 +16,11 @@ export interface AgencyCaseload {
   workers: WorkerCaseload[];
   unassignedOpenCases: number;
   unassignedOverdueCases: number;
+  uniformedOfficerVisits: number;
 }
+
+/** How far back the uniformed-officer flag looks. */
+export const UNIFORMED_FLAG_DAYS = 30;
 
 interface CountRow {
   worker_id: string | null;
@@ -57,7 +61,18 @@ export async function agencyCaseload(
     { orderBy: { displayName: 'asc', id: 'asc' } },
   );
   const unassigned = byWorker.get(null);
+  // Practice: officers at a visit come in plain clothes, if at all. A uniformed one is flagged.
+  const [{ n: uniformed }] = await em.getConnection().execute<Array<{ n: number }>>(
+    `select count(*)::int as n
+       from outreach_attempt a join overdose_case c on c.id = a.case_id
+      where c.routed_agency_id = ?::uuid and a.officer_presence = 'UNIFORMED'
+        and a.attempted_at >= ?::timestamptz`,
+    [viewer.agencyId, new Date(now.getTime() - UNIFORMED_FLAG_DAYS * 86_400_000).toISOString()],
+    'all',
+    em.getTransactionContext(),
+  );
   return {
+    uniformedOfficerVisits: uniformed,
     workers: workers.map((worker) => ({
       worker,
       openCases: byWorker.get(worker.id)?.open_cases ?? 0,

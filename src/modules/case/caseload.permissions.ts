@@ -14,7 +14,7 @@ export const caseloadPermissions: PermissionMap = {
   Query: { agencyCaseload: caseloadSupervisor },
   Mutation: { reassignCase: caseloadSupervisor },
   AgencyCaseload: fields(
-    ['workers', 'unassignedOpenCases', 'unassignedOverdueCases'],
+    ['workers', 'unassignedOpenCases', 'unassignedOverdueCases', 'uniformedOfficerVisits'],
     caseloadSupervisor,
   ),
   WorkerCaseload: fields(['worker', 'openCases', 'overdueCases'], caseloadSupervisor),

@@ -27,4 +27,10 @@ export class AgencyCaseloadType {
 
   @Field(() => Int)
   unassignedOverdueCases!: number;
+
+  @Field(() => Int, {
+    description:
+      'Flag: attempts on your cases in the last 30 days with a uniformed officer present (practice: plain clothes, if at all)',
+  })
+  uniformedOfficerVisits!: number;
 }

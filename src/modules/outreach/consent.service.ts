@@ -43,6 +43,7 @@ export const WORKING_STATUSES: readonly CaseStatus[] = [
 const FOLLOW_UP_SCOPES: readonly ConsentScope[] = [
   ConsentScope.CONTACT_FOR_FOLLOW_UP,
   ConsentScope.CONTACT_FAMILY,
+  ConsentScope.DROP_OFF_SUPPLIES,
 ];
 
 /** Who may be named as receiving or acting under each scope. Never a police department. */
@@ -51,6 +52,7 @@ const GRANTEE_KINDS: Record<ConsentScope, readonly AgencyKind[]> = {
   [ConsentScope.CONTACT_FAMILY]: [AgencyKind.HARM_REDUCTION, AgencyKind.TREATMENT],
   [ConsentScope.SHARE_WITH_LEAD]: [AgencyKind.LEAD_PROGRAM],
   [ConsentScope.SHARE_WITH_TREATMENT_PROVIDER]: [AgencyKind.TREATMENT],
+  [ConsentScope.DROP_OFF_SUPPLIES]: [AgencyKind.HARM_REDUCTION],
 };
 
 /**
