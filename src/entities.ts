@@ -11,6 +11,7 @@ import { LeadReferral } from './modules/lead/lead-referral.entity';
 import { Outcome } from './modules/outcome/outcome.entity';
 import { Consent } from './modules/outreach/consent.entity';
 import { OutreachAttempt } from './modules/outreach/outreach-attempt.entity';
+import { FamilyContact } from './modules/outreach/family-contact.entity';
 import { Person } from './modules/person/person.entity';
 import { ReportedIdentity } from './modules/incident/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
@@ -46,6 +47,7 @@ export const ENTITIES = [
   CaseEvent,
   Outcome,
   OutreachAttempt,
+  FamilyContact,
   Consent,
   LeadReferral,
   TreatmentResource,

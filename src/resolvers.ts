@@ -6,7 +6,12 @@ import { UserResolver } from './modules/agency/user.resolver';
 import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
 import { ReportIncidentsResolver } from './stories/report-incidents/report-incidents.resolver';
-import { LeadReferralResolver } from './modules/lead/lead.resolver';
+import { LeadReferralDetailsResolver, LeadReferralResolver } from './modules/lead/lead.resolver';
+import { TreatmentReferralResolver } from './modules/treatment/treatment.resolver';
+import {
+  CaseFamilyContactsResolver,
+  FamilyContactResolver,
+} from './modules/outreach/family-contact.resolver';
 import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
 import { ContactPreferencesResolver } from './stories/contact-preferences/contact-preferences.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
@@ -18,6 +23,8 @@ import {
 } from './modules/case/service-referral.resolver';
 import { CaseOutcomesResolver, OutcomeResolver } from './modules/outcome/outcome.resolver';
 import { CaseLifecycleResolver } from './modules/case/case-lifecycle.resolver';
+import { CaseloadResolver } from './modules/case/caseload.resolver';
+import { DeactivateUserResolver } from './stories/caseload/deactivate-user.resolver';
 import {
   CaseEventAttemptResolver,
   CaseOutreachAttemptsResolver,
@@ -49,8 +56,14 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CaseConsentResolver,
   ContactPreferencesResolver,
   LeadReferralResolver,
+  LeadReferralDetailsResolver,
+  TreatmentReferralResolver,
+  FamilyContactResolver,
+  CaseFamilyContactsResolver,
   TreatmentResourceResolver,
   CaseLifecycleResolver,
+  CaseloadResolver,
+  DeactivateUserResolver,
   OutreachAttemptResolver,
   CaseOutreachAttemptsResolver,
   CaseEventAttemptResolver,

@@ -191,6 +191,24 @@ const ROWS: Row[] = [
     }),
   },
   {
+    field: 'Mutation.setVisitPolicy',
+    query: `mutation {
+      __typename
+      setVisitPolicy(refuseUniformedOfficers: true) { id }
+    }`,
+    path: ['setVisitPolicy'],
+    intact: MUTATION,
+    // Its own agency's policy; the hub admin may name any agency.
+    allowed: { role: Role.AGENCY_ADMIN },
+    denied: { role: Role.OUTREACH_WORKER },
+    prepare: async (hub, who) => ({
+      unchanged: async () =>
+        expect(
+          (await hub.em().findOneOrFail(Agency, { id: who.agency.id })).refuseUniformedOfficers,
+        ).toBe(false),
+    }),
+  },
+  {
     field: 'Mutation.deactivateAgency',
     query: 'mutation ($id: ID!) { __typename deactivateAgency(id: $id) { id } }',
     path: ['deactivateAgency'],
@@ -332,25 +350,29 @@ const ROWS: Row[] = [
     denied: OPEN,
   },
   // Agency: the directory is open; administrative details are for admins.
-  ...(['id', 'name', 'kind', 'serviceCounties', 'caseDefinition'] as const).map((field): Row => ({
-    field: `Agency.${field}`,
-    query: `{ me { agency { ${field} } } }`,
-    path: ['me', 'agency', field],
-    intact: [],
-    allowed: { role: Role.POLICE_OFFICER },
-    denied: OPEN,
-  })),
-  ...(['part2Program', 'active', 'createdAt', 'updatedAt'] as const).map((field): Row => ({
-    field: `Agency.${field}`,
-    query: `{ me { role agency { id ${field} } } }`,
-    path: ['me', 'agency', field],
-    intact: [
-      ['me', 'role'],
-      ['me', 'agency', 'id'],
-    ],
-    allowed: { role: Role.AGENCY_ADMIN },
-    denied: { role: Role.OUTREACH_WORKER },
-  })),
+  ...(['id', 'name', 'kind', 'serviceCounties', 'caseDefinition', 'runsFollowUp'] as const).map(
+    (field): Row => ({
+      field: `Agency.${field}`,
+      query: `{ me { agency { ${field} } } }`,
+      path: ['me', 'agency', field],
+      intact: [],
+      allowed: { role: Role.POLICE_OFFICER },
+      denied: OPEN,
+    }),
+  ),
+  ...(['part2Program', 'active', 'createdAt', 'updatedAt', 'refuseUniformedOfficers'] as const).map(
+    (field): Row => ({
+      field: `Agency.${field}`,
+      query: `{ me { role agency { id ${field} } } }`,
+      path: ['me', 'agency', field],
+      intact: [
+        ['me', 'role'],
+        ['me', 'agency', 'id'],
+      ],
+      allowed: { role: Role.AGENCY_ADMIN },
+      denied: { role: Role.OUTREACH_WORKER },
+    }),
+  ),
   // User: the caller's own account, or an admin's view of its agency.
   ...['id', 'displayName', 'email', 'role', 'active', 'agency', 'createdAt'].map(userField),
   {

@@ -187,7 +187,11 @@ describe('LEAD track', () => {
 
     it.each([
       ['a door that is not an officer’s', { door: 'COMMUNITY' }, ['input.door']],
-      ['no incident', { incidentId: null }, ['input.incidentId']],
+      [
+        'no incident and no person or county',
+        { incidentId: null },
+        ['input.county', 'input.subject'],
+      ],
       ['a case instead of an incident', { caseId: MISSING }, ['input.caseId']],
       ['a program that does not exist', { programId: MISSING }, ['input.programId']],
     ])('refuses %s, naming the field and writing nothing', async (_label, overrides, fields) => {

@@ -231,8 +231,9 @@ describe('outreach attempts', () => {
       },
     );
 
-    it.each(['THIRD_PARTY_ANSWERED', 'NOT_AT_ADDRESS'])(
-      'refuses anything left behind on %s, naming each field; writes nothing',
+    // Issue 14 point 4: whenever the survivor was not reached, only the generic contact card.
+    it.each(['NO_ANSWER', 'THIRD_PARTY_ANSWERED', 'NOT_AT_ADDRESS', 'MOVED', 'UNSAFE_OR_ABORTED'])(
+      'refuses anything but the contact card on %s, naming each field; writes nothing',
       async (outcome) => {
         const routed = await makeWorkedCase(hub);
         const before = await footprint(hub, routed.kase.id);
@@ -243,15 +244,14 @@ describe('outreach attempts', () => {
           'input.naloxoneKitsForFamily',
           'input.fentanylTestStrips',
           'input.overdosePreventionLiterature',
-          'input.peerSupportContactCard',
           'input.syringeServicesInformation',
         ]);
-        expect(messageOf(response)).toContain(`nothing may be left behind on ${outcome}`);
+        expect(messageOf(response)).toContain(`the survivor was not reached (${outcome})`);
         expect(await footprint(hub, routed.kase.id)).toEqual(before);
       },
     );
 
-    it('names only the fields that record something left behind', async () => {
+    it('names only the fields that record something disclosing left behind', async () => {
       const routed = await makeWorkedCase(hub);
       const response = await log(
         routed.worker,
@@ -262,12 +262,34 @@ describe('outreach attempts', () => {
           naloxoneKitsForPerson: 0,
           naloxoneKitsForFamily: 0,
           fentanylTestStrips: 0,
+          overdosePreventionLiterature: true,
+          peerSupportContactCard: true,
+          syringeServicesInformation: false,
+        }),
+      );
+      expect(fieldsOf(response)).toEqual(['input.overdosePreventionLiterature']);
+    });
+
+    it('accepts the generic contact card left at an address where nobody answered', async () => {
+      const routed = await makeWorkedCase(hub);
+      const response = await log(
+        routed.worker,
+        routed.kase.id,
+        1,
+        visit({
+          outcome: 'NOT_AT_ADDRESS',
+          naloxoneKitsForPerson: 0,
+          naloxoneKitsForFamily: 0,
+          fentanylTestStrips: 0,
           overdosePreventionLiterature: false,
           peerSupportContactCard: true,
           syringeServicesInformation: false,
         }),
       );
-      expect(fieldsOf(response)).toEqual(['input.peerSupportContactCard']);
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.logOutreachAttempt!.outreachAttempts![0].peerSupportContactCard).toBe(
+        true,
+      );
     });
 
     it('records a third-party answer with nothing left behind', async () => {

@@ -11,5 +11,7 @@ export interface Viewer {
   apiKeyId?: string;
   agencyId: string;
   agencyKind: AgencyKind;
+  /** The caller's agency runs post-overdose follow-up (follow-up-capability.ts). */
+  runsFollowUp?: boolean;
   role: Role;
 }

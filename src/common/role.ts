@@ -6,6 +6,8 @@ export enum Role {
   EMS_PROVIDER = 'EMS_PROVIDER',
   OUTREACH_WORKER = 'OUTREACH_WORKER',
   LEAD_CASE_MANAGER = 'LEAD_CASE_MANAGER',
+  /** Staff of a treatment agency: a person only through an onward referral, under consent. */
+  TREATMENT_PROVIDER = 'TREATMENT_PROVIDER',
   AGENCY_ADMIN = 'AGENCY_ADMIN',
   ANALYST = 'ANALYST',
   RESEARCHER = 'RESEARCHER',

@@ -12,11 +12,14 @@ import { statsPermissions } from '../modules/stats/stats.permissions';
 import { serviceReferralPermissions } from '../modules/case/service-referral.permissions';
 import { outcomePermissions } from '../modules/outcome/outcome.permissions';
 import { caseLifecyclePermissions } from '../modules/case/case-lifecycle.permissions';
+import { caseloadPermissions } from '../modules/case/caseload.permissions';
 import { outreachPermissions } from '../modules/outreach/outreach.permissions';
 import { auditPermissions } from '../modules/audit/audit.permissions';
 import { spikePermissions } from '../modules/spike/spike.permissions';
 import { livePermissions } from '../live/live.permissions';
 import { accountPermissions } from '../modules/account/account.permissions';
+import { treatmentPermissions } from '../modules/treatment/treatment.permissions';
+import { familyContactPermissions } from '../modules/outreach/family-contact.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -35,9 +38,12 @@ export const PERMISSIONS = mergePermissions(
   leadPermissions,
   resourcePermissions,
   caseLifecyclePermissions,
+  caseloadPermissions,
   outreachPermissions,
   auditPermissions,
   spikePermissions,
   livePermissions,
   accountPermissions,
+  treatmentPermissions,
+  familyContactPermissions,
 );

@@ -42,6 +42,7 @@ const ROLE_ABBREVIATIONS: Record<Role, string> = {
   EMS_PROVIDER: 'EMS',
   OUTREACH_WORKER: 'outreach',
   LEAD_CASE_MANAGER: 'LEAD CM',
+  TREATMENT_PROVIDER: 'treatment',
   AGENCY_ADMIN: 'agency admin',
   ANALYST: 'analyst',
   RESEARCHER: 'researcher',

@@ -25,7 +25,9 @@ export const uniqueCounty = (): string => String(50_000 + (countySeq++ % 49_999)
 export async function makeAgency(
   hub: TestHub,
   kind: AgencyKind,
-  overrides: Partial<Pick<Agency, 'name' | 'serviceCounties' | 'part2Program' | 'active'>> = {},
+  overrides: Partial<
+    Pick<Agency, 'name' | 'serviceCounties' | 'part2Program' | 'active' | 'runsFollowUp'>
+  > = {},
 ): Promise<Agency> {
   const em = hub.em();
   const agency = em.create(Agency, {
@@ -126,6 +128,8 @@ export function naturalKind(role: Role): AgencyKind {
   const preferred: Partial<Record<Role, AgencyKind>> = {
     [Role.AGENCY_ADMIN]: AgencyKind.HARM_REDUCTION,
     [Role.ANALYST]: AgencyKind.PUBLIC_HEALTH,
+    // Outreach workers follow the follow-up capability, which harm-reduction agencies have.
+    [Role.OUTREACH_WORKER]: AgencyKind.HARM_REDUCTION,
   };
   if (preferred[role]) return preferred[role];
   const kind = (Object.keys(ROLES_BY_AGENCY_KIND) as AgencyKind[]).find((k) =>

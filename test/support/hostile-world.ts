@@ -66,12 +66,15 @@ export async function buildWorld(hub: TestHub): Promise<World> {
     EMS_PROVIDER: [await user(Role.EMS_PROVIDER, agencies.ems)],
     OUTREACH_WORKER: [await user(Role.OUTREACH_WORKER, agencies.outreach)],
     LEAD_CASE_MANAGER: [await user(Role.LEAD_CASE_MANAGER, agencies.lead)],
+    // A clinic of its own: it receives no referral in this world, so it must see nothing.
+    TREATMENT_PROVIDER: [await user(Role.TREATMENT_PROVIDER, await agency(AgencyKind.TREATMENT))],
     AGENCY_ADMIN: [
       await user(Role.AGENCY_ADMIN, agencies.outreach),
       await user(Role.AGENCY_ADMIN, agencies.lead),
       await user(Role.AGENCY_ADMIN, agencies.ems),
     ],
-    ANALYST: [await user(Role.ANALYST, agencies.health)],
+    // A police department's analyst too: its aggregates are its own reports only (issue 14 point 8).
+    ANALYST: [await user(Role.ANALYST, agencies.health), await user(Role.ANALYST, agencies.police)],
     RESEARCHER: [await user(Role.RESEARCHER, agencies.research)],
     HUB_ADMIN: [await user(Role.HUB_ADMIN, agencies.health)],
   };

@@ -28,10 +28,10 @@ export interface LeftBehind {
 }
 
 /**
- * Someone else may be listening: nothing at all is left (today's API refuses even the plain
- * card on these; practice would allow it, and the program-model work may open that).
+ * Outcomes on which not even the plain card may be left. None since issue 14 point 4: the hub
+ * accepts the generic card on every attempt where the survivor was not reached (practice).
  */
-export const NOTHING_LEFT_OUTCOMES = new Set(['THIRD_PARTY_ANSWERED', 'NOT_AT_ADDRESS']);
+export const NOTHING_LEFT_OUTCOMES = new Set<string>();
 
 /** When the person was not reached, only the plain contact card may be left (or nothing). */
 export function allowedLeftBehind(outcome: string, left: LeftBehind): LeftBehind {

@@ -36,6 +36,7 @@ interface AccountRow {
   role: Role;
   agency_id: string;
   agency_kind: Viewer['agencyKind'];
+  runs_follow_up: boolean;
   password_id: string | null;
   hash: string | null;
   failed_attempts: number | null;
@@ -51,7 +52,8 @@ async function account(
   value: string,
 ): Promise<AccountRow | undefined> {
   const [row] = await em.execute<AccountRow[]>(
-    `select u.id as user_id, u.role, u.agency_id, a.kind as agency_kind, p.id as password_id,
+    `select u.id as user_id, u.role, u.agency_id, a.kind as agency_kind, a.runs_follow_up,
+            p.id as password_id,
             p.hash, p.failed_attempts, p.locked_until, p.must_change, p.expires_at
        from app_user u join agency a on a.id = u.agency_id
        left join user_password p on p.user_id = u.id
@@ -66,11 +68,13 @@ export const viewerOf = (row: {
   role: Role;
   agency_id: string;
   agency_kind: Viewer['agencyKind'];
+  runs_follow_up?: boolean;
 }): Viewer => ({
   kind: 'USER',
   userId: row.user_id,
   agencyId: row.agency_id,
   agencyKind: row.agency_kind,
+  runsFollowUp: row.runs_follow_up,
   role: row.role,
 });
 

@@ -15,14 +15,15 @@ registerEnumType(AgencyKind, { name: 'AgencyKind' });
 
 /**
  * Which roles an agency of each kind may hand out. This keeps, for example, a police department
- * from minting an outreach-worker account that would read survivors' identity.
+ * from minting an outreach-worker account that would read survivors' identity. OUTREACH_WORKER
+ * is not here: it follows the follow-up capability, not the kind (follow-up-capability.ts).
  */
 export const ROLES_BY_AGENCY_KIND: Record<AgencyKind, readonly Role[]> = {
   [AgencyKind.LAW_ENFORCEMENT]: [Role.POLICE_OFFICER, Role.AGENCY_ADMIN, Role.ANALYST],
   [AgencyKind.EMS]: [Role.EMS_PROVIDER, Role.AGENCY_ADMIN, Role.ANALYST],
-  [AgencyKind.HARM_REDUCTION]: [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN, Role.ANALYST],
+  [AgencyKind.HARM_REDUCTION]: [Role.AGENCY_ADMIN, Role.ANALYST],
   [AgencyKind.LEAD_PROGRAM]: [Role.LEAD_CASE_MANAGER, Role.AGENCY_ADMIN, Role.ANALYST],
-  [AgencyKind.TREATMENT]: [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN, Role.ANALYST],
+  [AgencyKind.TREATMENT]: [Role.TREATMENT_PROVIDER, Role.AGENCY_ADMIN, Role.ANALYST],
   [AgencyKind.PUBLIC_HEALTH]: [Role.ANALYST, Role.AGENCY_ADMIN, Role.HUB_ADMIN],
   [AgencyKind.RESEARCH]: [Role.RESEARCHER, Role.AGENCY_ADMIN],
 };

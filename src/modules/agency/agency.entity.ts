@@ -1,6 +1,7 @@
 import { Entity, Enum, Index, Property, type Opt } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
 import { AgencyKind } from './agency-kind';
+import { runsFollowUpByDefault } from './follow-up-capability';
 import { CaseDefinitionName, DEFAULT_CASE_DEFINITION } from '../incident/case-definition';
 
 @Entity({ tableName: 'agency' })
@@ -22,6 +23,22 @@ export class Agency extends HubEntity {
 
   @Property({ type: 'boolean' })
   active: Opt<boolean> = true;
+
+  /**
+   * Runs post-overdose follow-up: holds outreach workers and is considered by routing
+   * (follow-up-capability.ts). Set by the hub admin; left out, a harm-reduction agency runs it.
+   */
+  @Property({
+    type: 'boolean',
+    fieldName: 'runs_follow_up',
+    default: false,
+    onCreate: (agency: Agency) => runsFollowUpByDefault(agency.kind),
+  })
+  runsFollowUp!: Opt<boolean>;
+
+  /** Visit policy: outreach attempts with a uniformed officer present are refused. */
+  @Property({ type: 'boolean', default: false })
+  refuseUniformedOfficers: Opt<boolean> = false;
 
   /** Which encounters the hub's NEMSIS import takes as overdoses for this agency. */
   @Property({ type: 'text', default: DEFAULT_CASE_DEFINITION })

@@ -42,6 +42,14 @@ export class CreateAgencyInput {
 
   @Field(() => Boolean, { nullable: false, defaultValue: false })
   part2Program!: boolean;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Runs post-overdose follow-up (not for LAW_ENFORCEMENT or RESEARCH); left out: HARM_REDUCTION agencies do',
+  })
+  @IsOptional()
+  runsFollowUp?: boolean;
 }
 
 @InputType()
@@ -62,6 +70,15 @@ export class UpdateAgencyInput {
   @Field(() => Boolean, { nullable: true })
   @IsOptional()
   part2Program?: boolean;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Runs post-overdose follow-up (not for LAW_ENFORCEMENT or RESEARCH). Turning it off needs ' +
+      'the agency to have no active outreach worker and no open case',
+  })
+  @IsOptional()
+  runsFollowUp?: boolean;
 }
 
 @InputType()

@@ -47,6 +47,7 @@ export const agencyPermissions: PermissionMap = {
     createAgency: hubAdmin,
     updateAgency: hubAdmin,
     setCaseDefinition: admins,
+    setVisitPolicy: admins,
     deactivateAgency: hubAdmin,
     reactivateAgency: hubAdmin,
     createUser: admins,
@@ -59,8 +60,11 @@ export const agencyPermissions: PermissionMap = {
   Me: fields(['kind', 'role', 'agency', 'user', 'apiKey'], anyCaller),
   // The directory of agencies is not sensitive: anyone may see who takes part and where.
   Agency: {
-    ...fields(['id', 'name', 'kind', 'serviceCounties'], anyCaller),
-    ...fields(['part2Program', 'active', 'createdAt', 'updatedAt'], admins),
+    ...fields(['id', 'name', 'kind', 'serviceCounties', 'runsFollowUp'], anyCaller),
+    ...fields(
+      ['part2Program', 'active', 'createdAt', 'updatedAt', 'refuseUniformedOfficers'],
+      admins,
+    ),
     // Which encounters count is no secret, and reporters need it to read their import reports.
     caseDefinition: anyCaller,
   },

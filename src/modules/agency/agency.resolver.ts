@@ -9,6 +9,7 @@ import {
   listAgencies,
   setAgencyActive,
   setCaseDefinition,
+  setVisitPolicy,
   updateAgency,
 } from './agency.service';
 import { CaseDefinitionName } from '../incident/case-definition';
@@ -87,6 +88,18 @@ export class AgencyResolver {
     @Arg('agencyId', () => ID, { nullable: true }) agencyId: string | undefined,
   ): Promise<Agency> {
     return setCaseDefinition(em, viewer, agencyId ?? undefined, definition);
+  }
+
+  @Mutation(() => AgencyType, {
+    description:
+      'Whether outreach attempts with a uniformed officer present are refused (agency admins: their own agency; hub admin: any, with agencyId)',
+  })
+  setVisitPolicy(
+    @Ctx() { em, viewer }: Context,
+    @Arg('refuseUniformedOfficers', () => Boolean, REQUIRED) refuseUniformedOfficers: boolean,
+    @Arg('agencyId', () => ID, { nullable: true }) agencyId: string | undefined,
+  ): Promise<Agency> {
+    return setVisitPolicy(em, viewer, agencyId ?? undefined, refuseUniformedOfficers);
   }
 
   @Mutation(() => AgencyType, { description: 'Stops every user and API key of the agency at once' })

@@ -23,6 +23,17 @@ export class AgencyType {
   @Field(() => Boolean)
   active!: boolean;
 
+  @Field(() => Boolean, {
+    description:
+      'Runs post-overdose follow-up: may hold OUTREACH_WORKER users and receives routed cases',
+  })
+  runsFollowUp!: boolean;
+
+  @Field(() => Boolean, {
+    description: 'Visit policy: outreach attempts with a uniformed officer present are refused',
+  })
+  refuseUniformedOfficers!: boolean;
+
   @Field(() => CaseDefinitionName, {
     description: 'Which encounters the NEMSIS import takes as overdoses for this agency',
   })

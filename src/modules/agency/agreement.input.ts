@@ -38,7 +38,8 @@ export class CreateDataSharingAgreementInput {
 
   @Field(() => ID, {
     nullable: false,
-    description: 'Harm-reduction or treatment agency for FOLLOW_UP_OUTREACH, LEAD program for LEAD',
+    description:
+      'An agency running follow-up (or a treatment agency) for FOLLOW_UP_OUTREACH, LEAD program for LEAD',
   })
   @IsString()
   recipientAgencyId!: string;

@@ -206,10 +206,18 @@ async function partyProblems(
     problems.push({ field: 'input.recipientAgencyId', message: 'is not an active agency' });
   } else if (input.sourceAgencyId === input.recipientAgencyId) {
     problems.push({ field: 'input.recipientAgencyId', message: 'must differ from the source' });
-  } else if (allowed && !allowed.includes(recipient.kind)) {
+  } else if (
+    allowed &&
+    !allowed.includes(recipient.kind) &&
+    // Identity for follow-up goes to whoever runs follow-up, whatever its kind.
+    !(input.purpose === AgreementPurpose.FOLLOW_UP_OUTREACH && recipient.runsFollowUp)
+  ) {
     problems.push({
       field: 'input.recipientAgencyId',
-      message: `must be a ${allowed.join(' or ')} agency for ${input.purpose}`,
+      message:
+        input.purpose === AgreementPurpose.FOLLOW_UP_OUTREACH
+          ? `must be an agency running follow-up (or a ${allowed.join(' or ')} agency) for ${input.purpose}`
+          : `must be a ${allowed.join(' or ')} agency for ${input.purpose}`,
     });
   }
   return problems;

@@ -35,13 +35,7 @@ export class UserResolver {
     return updateUser(em, viewer, id, input);
   }
 
-  @Mutation(() => UserType)
-  deactivateUser(
-    @Ctx() { em, viewer }: Context,
-    @Arg('id', () => ID, REQUIRED) id: string,
-  ): Promise<User> {
-    return setUserActive(em, viewer, id, false);
-  }
+  // deactivateUser: src/stories/caseload (a leaving worker's open cases go back to the queue).
 
   @Mutation(() => UserType)
   reactivateUser(

@@ -4,7 +4,7 @@ import { Role } from '../../common/role';
 import { isUuid } from '../../common/uuid';
 import { badInput, forbidden, notFound } from '../../errors/hub-errors';
 import type { Viewer } from '../../auth/viewer';
-import { ROLES_BY_AGENCY_KIND } from './agency-kind';
+import { FOLLOW_UP_ROLES, rolesOf } from './follow-up-capability';
 import { Agency } from './agency.entity';
 import { targetAgencyId } from './agency-scope';
 import type { CreateUserInput, UpdateUserInput } from './agency.input';
@@ -101,16 +101,20 @@ export async function loadAgency(em: EntityManager, id: string): Promise<Agency>
   return agency;
 }
 
-/** Roles follow the agency's kind, and only the hub's operator can mint another operator. */
+/** Roles follow the agency's kind and follow-up capability, and only the hub's operator can mint another operator. */
 export function assertRoleAllowed(viewer: Viewer, agency: Agency, role: Role, field: string): void {
   if (role === Role.HUB_ADMIN && viewer.role !== Role.HUB_ADMIN) {
     throw badInput({ field, message: 'only a hub administrator can grant HUB_ADMIN' });
   }
-  const allowed = ROLES_BY_AGENCY_KIND[agency.kind];
+  const allowed = rolesOf(agency);
   if (!allowed.includes(role)) {
+    const followUp =
+      FOLLOW_UP_ROLES.includes(role) && !agency.runsFollowUp
+        ? ` (${role} only once the hub admin marks the agency as running follow-up)`
+        : '';
     throw badInput({
       field,
-      message: `a ${agency.kind} agency can have these roles: ${allowed.join(', ')}`,
+      message: `a ${agency.kind} agency can have these roles: ${allowed.join(', ')}${followUp}`,
     });
   }
 }

@@ -13,6 +13,11 @@ const IDENTITY_FIELDS: Record<string, typeof EVERY_FIELD_BUT_ID | ReadonlySet<st
   ReportedIdentity: EVERY_FIELD_BUT_ID,
   OverdoseIncident: new Set(['street', 'city', 'state', 'zip', 'latitude', 'longitude']),
   LeadIncidentAddress: EVERY_FIELD_BUT_ID,
+  // Issue 14: the person of an onward referral as a clinic reads it (a Person entity), and what
+  // an officer entered for a LEAD referral (name, date of birth, where to find them).
+  ReferredPerson: EVERY_FIELD_BUT_ID,
+  FamilyContact: new Set(['name', 'phone']),
+  LeadReferralDetails: new Set(['firstName', 'lastName', 'dateOfBirth', 'whereToFind', 'contact']),
 };
 
 /**
@@ -21,6 +26,7 @@ const IDENTITY_FIELDS: Record<string, typeof EVERY_FIELD_BUT_ID | ReadonlySet<st
  */
 export const IDENTITY_CARRIERS: Record<string, { type: string; field: string }> = {
   LeadIncidentAddress: { type: 'LeadReferral', field: 'incidentAddress' },
+  LeadReferralDetails: { type: 'LeadReferral', field: 'referralDetails' },
 };
 const CARRIER_FIELDS = new Set(Object.values(IDENTITY_CARRIERS).map((c) => `${c.type}.${c.field}`));
 
@@ -62,6 +68,7 @@ export function personIdOf(typeName: string, parent: unknown): string | undefine
   const p = parent as Parent;
   switch (typeName) {
     case 'Person':
+    case 'ReferredPerson':
       return refId(p);
     case 'OverdoseIncident':
       return refId(p?.person);

@@ -77,6 +77,10 @@ function sealedSql(viewer: Viewer, col: SealColumns): Sql {
 const awaitingFirstAttempt = (): Sql =>
   sql('c.status = any(?::case_status[])', pgArray(AWAITING_FIRST_ATTEMPT));
 
+/** Overdue, as SQL on `c`: past the due time with no outreach attempt yet. */
+export const overdueSql = (now: Date): Sql =>
+  and([awaitingFirstAttempt(), sql('c.follow_up_due_at < ?::timestamptz', now.toISOString())]);
+
 /**
  * The case's place in the follow-up window (see FollowUpBucket), as SQL on `c`. A case on hold
  * with a resume date comes back by itself: due from that date (opening today before it), never
@@ -165,7 +169,7 @@ function filterSql(
     joinsIncident = true;
   }
   if (filter.overdue !== undefined && filter.overdue !== null) {
-    const overdue = and([awaitingFirstAttempt(), sql('c.follow_up_due_at < ?::timestamptz', at)]);
+    const overdue = overdueSql(now);
     where.push(filter.overdue ? overdue : { ...overdue, text: `not (${overdue.text})` });
   }
   if (filter.due !== undefined && filter.due !== null) {

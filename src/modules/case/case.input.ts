@@ -119,6 +119,15 @@ export class AcceptCaseArgs extends CaseChangeArgs {
 }
 
 @ArgsType()
+export class ReassignCaseArgs extends CaseChangeArgs {
+  @Field(() => ID, {
+    nullable: false,
+    description: 'An active outreach worker of your agency, other than the one holding the case',
+  })
+  workerId!: string;
+}
+
+@ArgsType()
 export class DeclineCaseArgs extends CaseChangeArgs {
   @Field(() => String, {
     nullable: false,

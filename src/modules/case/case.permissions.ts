@@ -1,6 +1,5 @@
 import { Role } from '../../common/role';
 import type { Context } from '../../context';
-import { AgencyKind } from '../agency/agency-kind';
 import { allowRoles, allowWhen, fields, type PermissionMap } from '../../permissions/access';
 import type { CaseType } from './case.types';
 
@@ -28,8 +27,8 @@ const caseIdentity = allowWhen(
 const followUpQueue = allowWhen(
   'caseFollowUpQueue',
   AGENCY_STAFF,
-  (_parent, ctx: Context) => ctx.viewer.agencyKind === AgencyKind.HARM_REDUCTION,
-  'staff of a harm-reduction agency: cases routed to their agency',
+  (_parent, ctx: Context) => ctx.viewer.runsFollowUp === true,
+  'staff of an agency running follow-up: cases routed to their agency',
 );
 
 export const casePermissions: PermissionMap = {

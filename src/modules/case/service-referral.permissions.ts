@@ -12,7 +12,8 @@ const outreach = allowRoles(
 );
 const parties = allowRoles(
   'serviceReferralParties',
-  [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN],
+  // TREATMENT_PROVIDER: staff of the receiving treatment agency (issue 14 point 6).
+  [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN, Role.TREATMENT_PROVIDER],
   'referring outreach agency or receiving agency',
 );
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { Agency } from '../agency/agency.entity';
+import { latLngToCell } from 'h3-js';
 import { ageBandAt } from '../person/age-band';
 import type { OverdoseIncident } from './incident.entity';
 import type { NaloxoneAdministrationInput, ReportIncidentInput } from './incident.input';
@@ -27,6 +28,7 @@ export function reportedFacts(input: ReportIncidentInput) {
     zip: input.address?.zip,
     latitude: input.latitude ?? undefined,
     longitude: input.longitude ?? undefined,
+    h3Cell: statisticsCell(input.latitude, input.longitude),
     fatal: input.fatal,
     suspectedSubstances: input.suspectedSubstances ?? [],
     emsDisposition: input.emsDisposition ?? undefined,
@@ -52,4 +54,16 @@ export function addNaloxone(
   doses: NaloxoneAdministrationInput[],
 ): void {
   for (const dose of doses) em.create(NaloxoneAdministration, { incident, ...naloxoneData(dose) });
+}
+
+/** H3 resolution 7: hexagons of about 5.2 km², coarse enough to outlive the exact place. */
+export const STATISTICS_H3_RESOLUTION = 7;
+
+export function statisticsCell(
+  latitude: number | null | undefined,
+  longitude: number | null | undefined,
+): string | undefined {
+  if (latitude === null || latitude === undefined || longitude === null || longitude === undefined)
+    return undefined;
+  return latLngToCell(latitude, longitude, STATISTICS_H3_RESOLUTION);
 }

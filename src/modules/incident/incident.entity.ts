@@ -11,6 +11,8 @@ import {
   type Ref,
 } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
+import { EncryptedNumber } from '../../crypto/encrypted-number.type';
+import { EncryptedText } from '../../crypto/encrypted-text.type';
 import { Agency } from '../agency/agency.entity';
 import { AgeBand } from '../person/age-band';
 import { Person } from '../person/person.entity';
@@ -41,23 +43,33 @@ export class OverdoseIncident extends HubEntity {
   @Property({ type: 'character', length: 5 })
   county!: string;
 
-  @Property({ type: 'text', nullable: true })
+  // The place is often the survivor's home: street, city, ZIP and coordinates are encrypted like
+  // identity and purged with it by retention (retention.service.ts); `h3Cell` stays for statistics.
+  @Property({ type: EncryptedText, nullable: true })
   street?: string;
 
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: EncryptedText, nullable: true })
   city?: string;
 
   @Property({ type: 'character', length: 2, nullable: true })
   state?: string;
 
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: EncryptedText, nullable: true })
   zip?: string;
 
-  @Property({ type: 'double', nullable: true })
+  @Property({ type: EncryptedNumber, nullable: true })
   latitude?: number;
 
-  @Property({ type: 'double', nullable: true })
+  @Property({ type: EncryptedNumber, nullable: true })
   longitude?: number;
+
+  /**
+   * The H3 cell (resolution 7, about 5 km²) of the coordinates: coarse enough to keep for
+   * statistics after the exact place is purged. Set from the coordinates (incident-data.ts).
+   */
+  // Named explicitly: the naming strategy would make `h3Cell` "h3cell".
+  @Property({ type: 'text', nullable: true, fieldName: 'h3_cell' })
+  h3Cell?: string;
 
   @Property({ type: 'boolean' })
   fatal!: boolean;

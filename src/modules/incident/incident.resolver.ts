@@ -1,10 +1,22 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  Float,
+  ID,
+  Info,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Collection } from '@mikro-orm/core';
 import { batchLoader } from '../../common/batch-loader';
 import { loadById } from '../../common/load-by-id';
 import { PageArgs, connectionType, type Page } from '../../common/pagination';
 import { selectionAt } from '../../common/selection';
+import { openNumber, openText } from '../../crypto/encrypted-number.type';
 import type { Context } from '../../context';
 import { AgencyType } from '../agency/agency.types';
 import { Agency } from '../agency/agency.entity';
@@ -85,6 +97,34 @@ export class IncidentResolver {
   })
   substanceCategories(@Root() incident: OverdoseIncident | IncidentRow): SubstanceCategory[] {
     return substanceCategories(incident.suspectedSubstances);
+  }
+
+  // The place is stored encrypted (incident.entity.ts). Entities arrive decrypted by the ORM;
+  // list rows shaped by SQL carry the stored ciphertext (or legacy plaintext): opened here, so
+  // every list that serves an incident (cases, LEAD, incidents) stays one statement.
+  @FieldResolver(() => String)
+  street(@Root() incident: OverdoseIncident | IncidentRow): string | undefined {
+    return openText(incident.street);
+  }
+
+  @FieldResolver(() => String)
+  city(@Root() incident: OverdoseIncident | IncidentRow): string | undefined {
+    return openText(incident.city);
+  }
+
+  @FieldResolver(() => String)
+  zip(@Root() incident: OverdoseIncident | IncidentRow): string | undefined {
+    return openText(incident.zip);
+  }
+
+  @FieldResolver(() => Float)
+  latitude(@Root() incident: OverdoseIncident | IncidentRow): number | undefined {
+    return openNumber(incident.latitude as number | string | null | undefined);
+  }
+
+  @FieldResolver(() => Float)
+  longitude(@Root() incident: OverdoseIncident | IncidentRow): number | undefined {
+    return openNumber(incident.longitude as number | string | null | undefined);
   }
 
   @FieldResolver(() => ReportedIdentityType, { description: 'Null when the report named no one' })

@@ -1,3 +1,4 @@
+import { openText } from '../../crypto/encrypted-number.type';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import type { Cursor } from '../../common/pagination';
@@ -79,6 +80,9 @@ export async function queryLeadReferrals(
        select * from (
          select l.id, l.door, l.status, l.exit_reason, l.intake_deadline, l.program_id,
                 l.case_manager_id, l.person_id, l.created_at, l.updated_at, l.version,
+                l.county as referral_county, l.referring_agency_id, l.referred_by_id,
+                l.subject_first_name, l.subject_last_name, l.subject_date_of_birth,
+                l.where_to_find, l.contact,
                 (l.status = any(?::lead_status[]) and l.intake_deadline < ?::timestamptz)
                   as intake_overdue,
                 (?::boolean and ${RELEASE}) as release_in_force,
@@ -97,6 +101,17 @@ export async function queryLeadReferrals(
          select f.id, f.door, f.status, f.exit_reason, f.intake_deadline, f.program_id,
                 f.case_manager_id, f.created_at, f.updated_at, f.version, f.intake_overdue,
                 f.release_in_force, f.occurred_at, f.county, f.fatal,
+                coalesce(f.referral_county, f.county) as referral_county,
+                -- What the referrer entered leaves the database for a case manager only.
+                case when ?::boolean then f.referring_agency_id end as referring_agency_id,
+                case when ?::boolean then
+                  (select u.display_name from app_user u where u.id = f.referred_by_id) end
+                  as referring_officer,
+                case when ?::boolean then f.subject_first_name end as subject_first_name,
+                case when ?::boolean then f.subject_last_name end as subject_last_name,
+                case when ?::boolean then f.subject_date_of_birth end as subject_date_of_birth,
+                case when ?::boolean then f.where_to_find end as where_to_find,
+                case when ?::boolean then f.contact end as contact,
                 exists (select 1 from naloxone_administration n where n.incident_id = f.incident_id)
                   as naloxone_given,
                 case when f.release_in_force then f.person_id end as person_id,
@@ -114,6 +129,7 @@ export async function queryLeadReferrals(
     mayIdentify,
     ...where.bindings,
     ...flags.bindings,
+    ...Array<boolean>(7).fill(mayIdentify),
     ...cursor.bindings,
     query.limit,
   );
@@ -149,6 +165,14 @@ interface LeadRow {
   city: string | null;
   state: string | null;
   zip: string | null;
+  referral_county: string | null;
+  referring_agency_id: string | null;
+  referring_officer: string | null;
+  subject_first_name: string | null;
+  subject_last_name: string | null;
+  subject_date_of_birth: string | null;
+  where_to_find: string | null;
+  contact: string | null;
 }
 
 const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
@@ -173,10 +197,23 @@ function toLeadReferral(row: LeadRow): LeadReferralType {
         : undefined,
     incidentAddress: row.release_in_force
       ? {
-          street: row.street ?? undefined,
-          city: row.city ?? undefined,
+          // Stored encrypted (incident.entity.ts); read here by SQL, so opened here.
+          street: openText(row.street),
+          city: openText(row.city),
           state: row.state ?? undefined,
-          zip: row.zip ?? undefined,
+          zip: openText(row.zip),
+        }
+      : undefined,
+    county: row.referral_county ?? undefined,
+    referralDetails: row.referring_agency_id
+      ? {
+          firstName: openText(row.subject_first_name),
+          lastName: openText(row.subject_last_name),
+          dateOfBirth: openText(row.subject_date_of_birth),
+          whereToFind: openText(row.where_to_find),
+          contact: openText(row.contact),
+          referringOfficer: row.referring_officer ?? undefined,
+          referringAgencyId: row.referring_agency_id,
         }
       : undefined,
     createdAt: toDate(row.created_at),
@@ -223,9 +260,14 @@ export async function queryLeadFlags(
        from (select count(*)::int as total_count from lead_referral l where ${where.text}) t
        left join lateral (
          select v.id, v.created_at, v.door, v.enrolled_visible,
-                case when v.enrolled_visible then v.status = any(?::lead_status[]) end as enrolled
+                case when v.enrolled_visible then v.status = any(?::lead_status[]) end as enrolled,
+                case when v.intake_completed_at is not null
+                       then v.intake_completed_at <= v.intake_deadline
+                     when v.intake_deadline < now() then false
+                end as intake_completed_by_deadline
            from (
-             select l.id, l.created_at, l.door, l.status, ${visible} as enrolled_visible
+             select l.id, l.created_at, l.door, l.status, l.intake_completed_at,
+                    l.intake_deadline, ${visible} as enrolled_visible
                from lead_referral l
               where ${where.text} and ${cursor.text}
               order by l.created_at desc, l.id desc
@@ -251,6 +293,7 @@ export async function queryLeadFlags(
         door: r.door,
         enrolledVisible: r.enrolled_visible,
         enrolled: r.enrolled ?? undefined,
+        intakeCompletedByDeadline: r.intake_completed_by_deadline ?? undefined,
       })),
     totalCount: result[0]?.total_count ?? 0,
   };
@@ -263,4 +306,5 @@ interface FlagRow {
   door: LeadReferralFlagType['door'];
   enrolled_visible: boolean;
   enrolled: boolean | null;
+  intake_completed_by_deadline: boolean | null;
 }

@@ -5,6 +5,8 @@ import {
   IsEnum,
   IsOptional,
   IsString,
+  Length,
+  Matches,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -15,10 +17,57 @@ import { LeadDoor, LeadExitReason, LeadStatus } from './lead-codes';
 // Inputs are checked by the service (the resolver passes `validate: false`), which names every
 // problem by its argument path together with the checks that need the database.
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const FIPS = /^\d{5}$/;
+const PRINTABLE = /^[^\p{Cc}]+$/u;
+
+@InputType('LeadSubjectInput', {
+  description:
+    'What the referring officer knows of the person, shared with the LEAD program for the ' +
+    'referral (police information, not treatment information)',
+})
+export class LeadSubjectInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 100)
+  @Matches(PRINTABLE, { message: 'must not contain control characters' })
+  firstName?: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 100)
+  @Matches(PRINTABLE, { message: 'must not contain control characters' })
+  lastName?: string;
+
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' })
+  @IsOptional()
+  @Matches(ISO_DATE, { message: 'must be a date as YYYY-MM-DD' })
+  dateOfBirth?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Where to find the person (a shelter, a corner, a camp); at most 500 characters',
+  })
+  @IsOptional()
+  @Length(1, 500)
+  @Matches(PRINTABLE, { message: 'must not contain control characters' })
+  whereToFind?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'How to reach the person (a phone number, a friend); at most 200 characters',
+  })
+  @IsOptional()
+  @Length(1, 200)
+  @Matches(PRINTABLE, { message: 'must not contain control characters' })
+  contact?: string;
+}
+
 @InputType('ReferToLeadInput', {
   description:
-    'A police officer refers from an incident of their own agency (door ARREST_DIVERSION or ' +
-    'SOCIAL_CONTACT); an outreach worker from a case their agency has accepted (COMMUNITY or ' +
+    'A police officer refers (door ARREST_DIVERSION or SOCIAL_CONTACT) from an incident of ' +
+    'their own agency, or without any overdose from what they know of the person (subject and ' +
+    'county); an outreach worker from a case their agency has accepted (COMMUNITY or ' +
     'SOCIAL_CONTACT)',
 })
 export class ReferToLeadInput {
@@ -42,6 +91,24 @@ export class ReferToLeadInput {
   @IsOptional()
   @IsString({ message: 'must be an id' })
   caseId?: string;
+
+  @Field(() => LeadSubjectInput, {
+    nullable: true,
+    description:
+      'Police: the person (a first or last name at least) — required without an incident, ' +
+      'optional with one (where to find them, how to reach them)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  subject?: LeadSubjectInput;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Police, without an incident: the county FIPS code of the referral',
+  })
+  @IsOptional()
+  @Matches(FIPS, { message: 'must be a five-digit FIPS code' })
+  county?: string;
 }
 
 @InputType('LeadReferralFilter', { description: 'Every given condition must hold' })

@@ -63,6 +63,7 @@ export const leadPermissions: PermissionMap = {
         'createdAt',
         'updatedAt',
         'version',
+        'county',
       ],
       leadProgramStaff,
     ),
@@ -71,14 +72,30 @@ export const leadPermissions: PermissionMap = {
       ['status', 'exitReason', 'releaseInForce', 'releases', 'incidentSummary'],
       leadCaseManager,
     ),
+    // Issue 14 point 5: what police know and entered for the referral reaches the case manager
+    // without a release: it is police information shared for the referral, not treatment data.
+    referralDetails: leadCaseManager,
     ...fields(['person', 'incidentAddress'], leadReleased),
   },
   LeadIncidentSummary: fields(['occurredAt', 'county', 'fatal', 'naloxoneGiven'], leadCaseManager),
   LeadIncidentAddress: fields(['street', 'city', 'state', 'zip'], leadCaseManager),
+  LeadReferralDetails: fields(
+    [
+      'firstName',
+      'lastName',
+      'dateOfBirth',
+      'whereToFind',
+      'contact',
+      'referringOfficer',
+      'referringAgency',
+    ],
+    leadCaseManager,
+  ),
   LeadReferralFlagConnection: fields(['edges', 'pageInfo', 'totalCount'], leadReferrers),
   LeadReferralFlagEdge: fields(['cursor', 'node'], leadReferrers),
   LeadReferralFlag: {
-    ...fields(['id', 'createdAt', 'door'], leadReferrers),
+    // The one signal back (issue 14 point 5): intake completed by the deadline, yes or no.
+    ...fields(['id', 'createdAt', 'door', 'intakeCompletedByDeadline'], leadReferrers),
     enrolled: leadEnrolledFlag,
   },
 };

@@ -38,6 +38,7 @@ import {
 } from './lead.service';
 import {
   LeadReferralConnection,
+  LeadReferralDetailsType,
   LeadReferralFlagConnection,
   LeadReferralFlagType,
   LeadReferralType,
@@ -143,5 +144,16 @@ export class LeadReferralResolver {
   releases(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<ConsentType[] | null> {
     if (ctx.viewer.role !== Role.LEAD_CASE_MANAGER) return Promise.resolve(null);
     return leadReleaseLoader(ctx).load(lead.id);
+  }
+}
+
+@Resolver(() => LeadReferralDetailsType)
+export class LeadReferralDetailsResolver {
+  @FieldResolver(() => AgencyType)
+  referringAgency(
+    @Root() details: LeadReferralDetailsType,
+    @Ctx() ctx: Context,
+  ): Promise<Agency | null> {
+    return loadById(ctx.em, Agency, details.referringAgencyId);
   }
 }

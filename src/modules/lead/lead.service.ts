@@ -16,6 +16,8 @@ import { User } from '../agency/user.entity';
 import { actorOf, findCaseInScope } from '../case/workflow/case-lock';
 import { Case } from '../case/case.entity';
 import { OverdoseIncident } from '../incident/incident.entity';
+import { personKey } from '../person/person-key';
+import { Person } from '../person/person.entity';
 import { Consent } from '../outreach/consent.entity';
 import { LeadReleaseInput } from '../outreach/consent.input';
 import { hasConsentInForce } from '../outreach/consent-query';
@@ -28,7 +30,7 @@ import type {
   LeadReferralsArgs,
   UpdateLeadStatusArgs,
 } from './lead.input';
-import { ReferToLeadInput } from './lead.input';
+import { LeadSubjectInput, ReferToLeadInput } from './lead.input';
 import { LeadReferral } from './lead-referral.entity';
 import { queryLeadFlags, queryLeadReferrals } from './lead-query';
 import type { LeadReferralFlagType, LeadReferralType } from './lead.types';
@@ -113,9 +115,11 @@ export async function referToLead(
   if (problems.length > 0) throw badInput(problems);
 
   const source =
-    viewer.role === Role.POLICE_OFFICER
-      ? await fromIncident(em, viewer, input.incidentId!)
-      : await fromCase(em, viewer, input.caseId!);
+    viewer.role !== Role.POLICE_OFFICER
+      ? await fromCase(em, viewer, input.caseId!)
+      : input.incidentId
+        ? await fromIncident(em, viewer, input.incidentId)
+        : { county: input.county! };
   const programProblems = await programCheck(em, viewer, input.programId, source.county);
   if (programProblems.length > 0) throw badInput(programProblems);
 
@@ -128,10 +132,24 @@ export async function referToLead(
     referredById: actorOf(viewer)!,
     door: input.door,
     intakeDeadline: new Date(Date.now() + config.lead.intakeDays * DAY),
+    county: source.county,
+    ...subjectData(input.subject),
   });
   await em.flush();
   const { rows } = await queryLeadFlags(em, viewer, { id: referral.id, limit: 1 });
   return rows[0];
+}
+
+/** The officer's subject fields as stored (trimmed; empty strings are no value). */
+function subjectData(subject: LeadSubjectInput | null | undefined) {
+  const text = (value: string | null | undefined) => value?.trim() || undefined;
+  return {
+    subjectFirstName: text(subject?.firstName),
+    subjectLastName: text(subject?.lastName),
+    subjectDateOfBirth: subject?.dateOfBirth ?? undefined,
+    whereToFind: text(subject?.whereToFind),
+    contact: text(subject?.contact),
+  };
 }
 
 function doorProblems(viewer: Viewer, input: ReferToLeadInput): FieldProblem[] {
@@ -140,22 +158,48 @@ function doorProblems(viewer: Viewer, input: ReferToLeadInput): FieldProblem[] {
   if (input.door && !doors.includes(input.door)) {
     problems.push({ field: 'input.door', message: `must be ${doors.join(' or ')} for your role` });
   }
-  const [needed, refused] =
-    viewer.role === Role.POLICE_OFFICER
-      ? (['incidentId', 'caseId'] as const)
-      : (['caseId', 'incidentId'] as const);
-  if (!input[needed]) problems.push({ field: `input.${needed}`, message: 'is required' });
-  if (input[refused]) {
-    problems.push({
-      field: `input.${refused}`,
-      message: `must be left out: ${viewer.role === Role.POLICE_OFFICER ? 'police refer from their own incident' : 'outreach refers from a case'}`,
-    });
+  if (viewer.role === Role.POLICE_OFFICER) {
+    if (input.caseId) {
+      problems.push({
+        field: 'input.caseId',
+        message: 'must be left out: police refer from their own incident or from what they know',
+      });
+    }
+    if (input.incidentId && input.county) {
+      problems.push({
+        field: 'input.county',
+        message: "must be left out with an incident: the incident's county is used",
+      });
+    }
+    if (!input.incidentId) {
+      // LEAD without an overdose (social contact, arrest diversion for a low-level offence):
+      // the officer names the person and the county the referral is for.
+      if (!input.county) {
+        problems.push({ field: 'input.county', message: 'is required without an incident' });
+      }
+      if (!input.subject?.firstName?.trim() && !input.subject?.lastName?.trim()) {
+        problems.push({
+          field: 'input.subject',
+          message: 'needs a first or last name without an incident',
+        });
+      }
+    }
+    return problems;
+  }
+  if (!input.caseId) problems.push({ field: 'input.caseId', message: 'is required' });
+  for (const refused of ['incidentId', 'subject', 'county'] as const) {
+    if (input[refused]) {
+      problems.push({
+        field: `input.${refused}`,
+        message: 'must be left out: outreach refers from a case',
+      });
+    }
   }
   return problems;
 }
 
 interface LeadSource {
-  personId: string;
+  personId?: string;
   county: string;
   incidentId?: string;
   caseId?: string;
@@ -287,6 +331,8 @@ export async function updateLeadStatus(
       });
     }
     lead.status = args.status;
+    // Intake is complete when the track first becomes ACTIVE: the referrer's one signal.
+    if (args.status === ACTIVE && !lead.intakeCompletedAt) lead.intakeCompletedAt = new Date();
     if (args.status === EXITED) {
       lead.exitReason = args.exitReason;
       lead.exitedAt = new Date();
@@ -345,6 +391,34 @@ async function chooseCaseManager(
 }
 
 /**
+ * A police referral made without an overdose names the person only on the referral. When the
+ * person signs the release at intake they enter the vault: the same person (by person key) if
+ * the hub knows them, otherwise a new entry with the name and date of birth the officer gave.
+ */
+async function personOfReferral(
+  em: EntityManager,
+  config: ReadyConfig,
+  lead: LeadReferral,
+): Promise<string | undefined> {
+  const firstName = lead.subjectFirstName;
+  const lastName = lead.subjectLastName;
+  if (!firstName && !lastName) return undefined;
+  const key = config.personKeySecret
+    ? personKey(config.personKeySecret, firstName, lastName, lead.subjectDateOfBirth)
+    : null;
+  const person =
+    (key ? await em.findOne(Person, { personKey: key }) : null) ??
+    em.create(Person, {
+      personKey: key ?? undefined,
+      firstName,
+      lastName,
+      dateOfBirth: lead.subjectDateOfBirth,
+    });
+  lead.person = em.getReference(Person, person.id, { wrapped: true });
+  return person.id;
+}
+
+/**
  * The case manager records the release the person signed at intake: SHARE_WITH_LEAD, naming
  * the program. It is filed on the referral's case (for a police referral, the case of the
  * officer's incident) but held by the program: the outreach agency does not see it.
@@ -368,11 +442,12 @@ export async function recordLeadRelease(
         ? (await tem.findOne(Case, { indexIncident: lead.sourceIncident.id }, { fields: ['id'] }))
             ?.id
         : undefined);
-    if (!lead.person || !caseId) {
+    const personId = lead.person?.id ?? (await personOfReferral(tem, config, lead));
+    if (!personId) {
       throw badInput({ field: 'id', message: 'the referral names no person' });
     }
     tem.create(Consent, {
-      person: lead.person.id,
+      person: personId,
       case: caseId,
       scope: ConsentScope.SHARE_WITH_LEAD,
       grantedTo: lead.program.id,

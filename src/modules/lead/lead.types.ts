@@ -37,6 +37,37 @@ export class LeadIncidentAddressType {
   zip?: string;
 }
 
+@ObjectType('LeadReferralDetails', {
+  description:
+    'What the referrer knew and entered for the referral: police information shared for it ' +
+    '(not treatment information), for the case manager to find the person',
+})
+export class LeadReferralDetailsType {
+  @Field(() => String)
+  firstName?: string;
+
+  @Field(() => String)
+  lastName?: string;
+
+  @Field(() => String, { description: 'YYYY-MM-DD' })
+  dateOfBirth?: string;
+
+  @Field(() => String, { description: 'Where to find the person' })
+  whereToFind?: string;
+
+  @Field(() => String, { description: 'How to reach the person' })
+  contact?: string;
+
+  @Field(() => String, { description: 'The officer (or worker) who referred, by name' })
+  referringOfficer?: string;
+
+  @Field(() => AgencyType, { description: 'The referring agency' })
+  referringAgency?: AgencyType;
+
+  /** Resolved by a field resolver. */
+  referringAgencyId!: string;
+}
+
 /**
  * A LEAD referral as its program reads it: a row computed in one statement (scope, overdue
  * flag, whether a release is in force, the incident summary) with identity and the incident's
@@ -79,8 +110,16 @@ export class LeadReferralType {
   @Field(() => PersonType, { description: 'Null unless a release naming the program is in force' })
   person?: PersonType;
 
-  @Field(() => LeadIncidentSummaryType)
+  @Field(() => String, { description: 'County FIPS code the referral is for' })
+  county?: string;
+
+  @Field(() => LeadIncidentSummaryType, { description: 'Null for a referral without an overdose' })
   incidentSummary?: LeadIncidentSummaryType;
+
+  @Field(() => LeadReferralDetailsType, {
+    description: 'Who the person is and how to find them, as the referrer entered it',
+  })
+  referralDetails?: LeadReferralDetailsType;
 
   @Field(() => LeadIncidentAddressType, {
     description: 'Null unless a release naming the program is in force',
@@ -128,6 +167,13 @@ export class LeadReferralFlagType {
       'referring police (outreach: any release to the program) is in force',
   })
   enrolled?: boolean;
+
+  @Field(() => Boolean, {
+    description:
+      'The one signal back: intake completed by the deadline (true) or not (false); null ' +
+      'while the deadline has not passed and intake is not complete',
+  })
+  intakeCompletedByDeadline?: boolean;
 
   /** Whether `enrolled` may be shown to this caller, computed in the query. */
   enrolledVisible!: boolean;

@@ -15,8 +15,12 @@ export class Consent extends HubEntity {
   @ManyToOne(() => Person, { ref: true })
   person!: Ref<Person>;
 
-  @ManyToOne(() => Case, { ref: true, index: true })
-  case!: Ref<Case>;
+  /**
+   * The case it was recorded on. A LEAD release for a police referral made without an overdose
+   * has none: it is found through the person (consent-read.ts loadLeadReleases).
+   */
+  @ManyToOne(() => Case, { ref: true, index: true, nullable: true, deleteRule: 'no action' })
+  case?: Ref<Case>;
 
   @Enum({ items: () => ConsentScope, nativeEnumName: 'consent_scope' })
   scope!: ConsentScope;

@@ -39,12 +39,20 @@ export const WORKING_STATUSES: readonly CaseStatus[] = [
   CaseStatus.FOLLOW_UP,
 ];
 
+/** Scopes an agency running follow-up may be named in, whatever its kind. */
+const FOLLOW_UP_SCOPES: readonly ConsentScope[] = [
+  ConsentScope.CONTACT_FOR_FOLLOW_UP,
+  ConsentScope.CONTACT_FAMILY,
+  ConsentScope.DROP_OFF_SUPPLIES,
+];
+
 /** Who may be named as receiving or acting under each scope. Never a police department. */
 const GRANTEE_KINDS: Record<ConsentScope, readonly AgencyKind[]> = {
   [ConsentScope.CONTACT_FOR_FOLLOW_UP]: [AgencyKind.HARM_REDUCTION, AgencyKind.TREATMENT],
   [ConsentScope.CONTACT_FAMILY]: [AgencyKind.HARM_REDUCTION, AgencyKind.TREATMENT],
   [ConsentScope.SHARE_WITH_LEAD]: [AgencyKind.LEAD_PROGRAM],
   [ConsentScope.SHARE_WITH_TREATMENT_PROVIDER]: [AgencyKind.TREATMENT],
+  [ConsentScope.DROP_OFF_SUPPLIES]: [AgencyKind.HARM_REDUCTION],
 };
 
 /**
@@ -251,6 +259,8 @@ async function granteeProblems(
   if (!kinds) return []; // an unknown scope is reported by the shape check
   const agency = isUuid(agencyId) ? await em.findOne(Agency, { id: agencyId, active: true }) : null;
   if (agency && kinds.includes(agency.kind)) return [];
+  // Whoever runs follow-up may be named to contact the person or their family.
+  if (agency?.runsFollowUp && FOLLOW_UP_SCOPES.includes(scope)) return [];
   return [
     {
       field: 'input.grantedToAgencyId',

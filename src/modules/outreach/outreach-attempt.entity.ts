@@ -3,6 +3,7 @@ import { HubEntity } from '../../common/base.entity';
 import { User } from '../agency/user.entity';
 import { Case } from '../case/case.entity';
 import { AttemptOutcome, ContactMethod, OfficerPresence, TeamMember } from './outreach-codes';
+import { EncryptedText } from '../../crypto/encrypted-text.type';
 
 /** One try to reach a survivor (phone, text or visit), with what was left behind. */
 @Entity({ tableName: 'outreach_attempt' })
@@ -47,7 +48,10 @@ export class OutreachAttempt extends HubEntity {
   @Property({ type: 'boolean' })
   syringeServicesInformation: Opt<boolean> = false;
 
-  /** Visit notes: read only by the outreach agency (and LEAD with consent). */
-  @Property({ type: 'text', nullable: true })
+  /**
+   * Visit notes: read only by the outreach agency (and LEAD with consent). They may name the
+   * person or the household, so they are encrypted like identity and purged with it.
+   */
+  @Property({ type: EncryptedText, nullable: true })
   notes?: string;
 }

@@ -18,18 +18,23 @@ export enum AttemptOutcome {
   MOVED = 'MOVED',
 }
 
-/** Outcomes where someone other than the survivor may be listening: disclose and leave nothing. */
-export const NON_DISCLOSURE_OUTCOMES: readonly AttemptOutcome[] = [
-  AttemptOutcome.THIRD_PARTY_ANSWERED,
-  AttemptOutcome.NOT_AT_ADDRESS,
-];
-
 /** Outcomes that count as contact (for ENGAGED and for the contact-rate metric). */
 export const CONTACT_OUTCOMES: readonly AttemptOutcome[] = [
   AttemptOutcome.CONTACT_SURVIVOR_ENGAGED,
   AttemptOutcome.CONTACT_SURVIVOR_DECLINED,
   AttemptOutcome.CONTACT_SOCIAL_NETWORK_CONSENTED,
 ];
+
+/**
+ * The survivor was not reached (no answer, not at the address, a third party answered, moved,
+ * unsafe…): anyone may find what is left, so nothing that discloses the overdose is (PRONTO
+ * practice) — only a generic contact card, unless the person consented to drop-offs earlier.
+ */
+export const NOT_REACHED_OUTCOMES: readonly AttemptOutcome[] = Object.values(AttemptOutcome).filter(
+  // DECEASED: whoever told the worker knows of the death, and naloxone and literature for the
+  // family and friends are what practice leaves then.
+  (outcome) => !CONTACT_OUTCOMES.includes(outcome) && outcome !== AttemptOutcome.DECEASED,
+);
 
 /** Who of law enforcement was there (the practice guidance: less is better). */
 export enum OfficerPresence {
@@ -53,6 +58,8 @@ export enum ConsentScope {
   SHARE_WITH_LEAD = 'SHARE_WITH_LEAD',
   SHARE_WITH_TREATMENT_PROVIDER = 'SHARE_WITH_TREATMENT_PROVIDER',
   CONTACT_FAMILY = 'CONTACT_FAMILY',
+  /** Supplies (naloxone, test strips, literature) may be left when the person is not reached. */
+  DROP_OFF_SUPPLIES = 'DROP_OFF_SUPPLIES',
 }
 
 export enum ConsentMethod {

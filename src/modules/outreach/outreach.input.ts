@@ -15,8 +15,9 @@ const given = (what: string) => ({ nullable: false, defaultValue: false, descrip
 
 @InputType('OutreachAttemptInput', {
   description:
-    'One try to reach the survivor. On THIRD_PARTY_ANSWERED or NOT_AT_ADDRESS nothing may be ' +
-    'recorded as left behind.',
+    'One try to reach the survivor. When the survivor was not reached (any outcome but ' +
+    'CONTACT_*) only the generic contact card (peerSupportContactCard) may be left, unless a ' +
+    'DROP_OFF_SUPPLIES consent naming your agency is in force.',
 })
 export class OutreachAttemptInput {
   @Field(() => ContactMethod, { nullable: false })
@@ -76,12 +77,14 @@ export class OutreachAttemptInput {
   notes?: string;
 }
 
-/** The input fields that record something left behind, in the order errors name them. */
-export const LEFT_BEHIND_FIELDS = [
+/**
+ * The input fields that record something left behind that discloses the overdose, in the order
+ * errors name them. The peer-support contact card is generic (it names no overdose): not here.
+ */
+export const DISCLOSING_FIELDS = [
   'naloxoneKitsForPerson',
   'naloxoneKitsForFamily',
   'fentanylTestStrips',
   'overdosePreventionLiterature',
-  'peerSupportContactCard',
   'syringeServicesInformation',
 ] as const;

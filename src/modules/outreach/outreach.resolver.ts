@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
 import type { Context } from '../../context';
+import { openText } from '../../crypto/encrypted-number.type';
 import { UserType } from '../agency/agency.types';
 import { User } from '../agency/user.entity';
 import { forgetCaseLists, timelineLoader } from '../case/case-loaders';
@@ -42,6 +43,12 @@ export class OutreachAttemptResolver {
     );
     forgetCaseLists(ctx);
     return kase;
+  }
+
+  // Stored encrypted (outreach-attempt.entity.ts); attempts listed by SQL carry the stored value.
+  @FieldResolver(() => String, { description: 'Visit notes; for the outreach team only' })
+  notes(@Root() attempt: OutreachAttemptType): string | undefined {
+    return openText(attempt.notes);
   }
 
   @FieldResolver(() => UserType)

@@ -14,13 +14,16 @@ import { OverdoseIncident } from '../incident/incident.entity';
 import { doNotContactInForce } from '../person/do-not-contact';
 import { Person } from '../person/person.entity';
 import { OutreachAttempt } from './outreach-attempt.entity';
+import { Agency } from '../agency/agency.entity';
+import { hasConsentInForce } from './consent-query';
 import {
   AttemptOutcome,
+  ConsentScope,
   ContactMethod,
-  NON_DISCLOSURE_OUTCOMES,
+  NOT_REACHED_OUTCOMES,
   OfficerPresence,
 } from './outreach-codes';
-import { LEFT_BEHIND_FIELDS, OutreachAttemptInput } from './outreach.input';
+import { DISCLOSING_FIELDS, OutreachAttemptInput } from './outreach.input';
 
 /** The case has been taken by the agency and is not finished: someone may try to reach the person. */
 const ATTEMPT_STATUSES: readonly CaseStatus[] = [
@@ -68,6 +71,8 @@ export async function logOutreachAttempt(
     await assertMayContact(tem, kase);
     await assertUnderCap(tem, kase, config.outreach.maxAttempts);
     await assertAfterOverdose(tem, kase, input.attemptedAt);
+    await assertNothingDisclosed(tem, kase, viewer.agencyId, input);
+    await assertOfficerPolicy(tem, viewer.agencyId, input);
 
     tem.create(OutreachAttempt, {
       case: kase,
@@ -109,19 +114,58 @@ async function inputProblems(
       message: 'is required for a visit (NONE when no officer was there)',
     });
   }
-  // Someone else may be listening: nothing is disclosed, so nothing can have been left behind.
-  if (NON_DISCLOSURE_OUTCOMES.includes(input.outcome)) {
-    for (const field of LEFT_BEHIND_FIELDS) {
-      const value = input[field];
-      if (value === true || (typeof value === 'number' && value > 0)) {
-        problems.push({
-          field: `input.${field}`,
-          message: `nothing may be left behind on ${input.outcome}`,
-        });
-      }
-    }
-  }
   return problems;
+}
+
+/** What was recorded as left behind that would disclose the overdose to whoever finds it. */
+const disclosingItems = (input: OutreachAttemptInput): string[] =>
+  DISCLOSING_FIELDS.filter((field) => {
+    const value = input[field];
+    return value === true || (typeof value === 'number' && value > 0);
+  });
+
+/**
+ * Issue 14 point 4: when the survivor was not reached, only the generic contact card may be
+ * left, unless the person consented earlier to drop-offs (DROP_OFF_SUPPLIES naming the agency).
+ */
+async function assertNothingDisclosed(
+  em: EntityManager,
+  kase: Case,
+  agencyId: string,
+  input: OutreachAttemptInput,
+): Promise<void> {
+  if (!NOT_REACHED_OUTCOMES.includes(input.outcome)) return;
+  const items = disclosingItems(input);
+  if (items.length === 0) return;
+  const dropOff =
+    kase.person !== undefined &&
+    kase.person !== null &&
+    (await hasConsentInForce(em, kase.person.id, ConsentScope.DROP_OFF_SUPPLIES, agencyId));
+  if (dropOff) return;
+  throw badInput(
+    items.map((field) => ({
+      field: `input.${field}`,
+      message:
+        `the survivor was not reached (${input.outcome}): only the generic contact card may be ` +
+        'left, unless the person consented to drop-offs (DROP_OFF_SUPPLIES)',
+    })),
+  );
+}
+
+/** An agency may refuse visits with a uniformed officer present (its visit policy). */
+async function assertOfficerPolicy(
+  em: EntityManager,
+  agencyId: string,
+  input: OutreachAttemptInput,
+): Promise<void> {
+  if (input.officerPresence !== OfficerPresence.UNIFORMED) return;
+  const agency = await em.findOne(Agency, agencyId, { fields: ['refuseUniformedOfficers'] });
+  if (agency?.refuseUniformedOfficers) {
+    throw badInput({
+      field: 'input.officerPresence',
+      message: 'your agency does not accept visits with a uniformed officer present',
+    });
+  }
 }
 
 function assertAttemptAllowed(status: CaseStatus): void {

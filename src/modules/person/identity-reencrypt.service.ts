@@ -20,6 +20,17 @@ export const ENCRYPTED_COLUMNS = {
     'safe_contact_times',
   ],
   reported_identity: ['first_name', 'last_name', 'date_of_birth'],
+  // The place of an overdose and visit notes are protected like identity (issue 14 point 7).
+  overdose_incident: ['street', 'city', 'zip', 'latitude', 'longitude'],
+  outreach_attempt: ['notes'],
+  family_contact: ['name', 'phone'],
+  lead_referral: [
+    'subject_first_name',
+    'subject_last_name',
+    'subject_date_of_birth',
+    'where_to_find',
+    'contact',
+  ],
 } as const;
 
 export interface TableSummary {
@@ -53,6 +64,10 @@ export async function reencryptIdentity(
   return {
     person: await reencryptTable(em, ring, 'person', batchSize),
     reported_identity: await reencryptTable(em, ring, 'reported_identity', batchSize),
+    overdose_incident: await reencryptTable(em, ring, 'overdose_incident', batchSize),
+    outreach_attempt: await reencryptTable(em, ring, 'outreach_attempt', batchSize),
+    family_contact: await reencryptTable(em, ring, 'family_contact', batchSize),
+    lead_referral: await reencryptTable(em, ring, 'lead_referral', batchSize),
   };
 }
 

@@ -24,7 +24,7 @@ const filterArg = { nullable: true } as const;
 function request(ctx: Context, field: string, filter?: StatsFilterInput): AggregateRequest {
   return {
     em: ctx.em,
-    access: aggregateAccess(ctx, filter?.scope),
+    access: aggregateAccess(ctx, filter?.scope, field),
     rules: ctx.config.disclosure,
     calendar: ctx.config.statsCalendar,
     requestId: ctx.requestId,

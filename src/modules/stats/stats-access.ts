@@ -6,6 +6,7 @@ import { badInput, forbidden } from '../../errors/hub-errors';
 import { StatsScope } from './stats-scope';
 import type { Tier } from './disclosure';
 import { StatsDimension } from './stats-dimension';
+import { AgencyKind } from '../agency/agency-kind';
 
 /**
  * The research endpoint marks its requests so: `{ ...context, endpoint: RESEARCH_ENDPOINT }`.
@@ -40,14 +41,51 @@ const RESEARCH_DIMENSIONS = ALL.filter(
 export const MAX_GROUP_BY = 2;
 
 /**
+ * DESIGN.md: law-enforcement agencies' analysts, admins and API keys get overdose counts of their
+ * own reports and the "reached: n of m" feedback (myReferralFeedback), never outcome, treatment,
+ * LEAD or repeat aggregates: nothing downstream of a report about what came of the people. Only
+ * these aggregates are theirs.
+ */
+export const LAW_ENFORCEMENT_AGGREGATES: readonly string[] = ['overdoseStats'];
+/** What happened at visits (officer presence) and after (outcomes) is downstream of the report. */
+const LAW_ENFORCEMENT_DIMENSIONS = ALL.filter(
+  (d) => d !== StatsDimension.OFFICER_PRESENCE && d !== StatsDimension.OUTCOME,
+);
+
+export const isLawEnforcement = (viewer: Viewer): boolean =>
+  viewer.agencyKind === AgencyKind.LAW_ENFORCEMENT;
+
+/**
  * Who may ask, at which granularity, and in which tier. An agency admin reads its own agency's
  * operational data, exact; an analyst reads its jurisdiction under the disclosure rule, or its
  * own agency's data exact when it asks for OWN_AGENCY. Everything on the research endpoint is
  * shared. Anyone else is FORBIDDEN (shield denies them first).
  */
-export function aggregateAccess(ctx: Context, requested?: StatsScope | null): AggregateAccess {
+export function aggregateAccess(
+  ctx: Context,
+  requested?: StatsScope | null,
+  field?: string,
+): AggregateAccess {
   const { viewer } = ctx;
   const research = ctx.endpoint === RESEARCH_ENDPOINT;
+  if (isLawEnforcement(viewer) && viewer.role !== Role.RESEARCHER) {
+    // The permission layer refuses the other aggregates first; this keeps the rule if it did not.
+    if (research || !field || !LAW_ENFORCEMENT_AGGREGATES.includes(field)) throw forbidden();
+    if (requested === StatsScope.JURISDICTION) {
+      throw badInput({
+        field: 'filter.scope',
+        message: 'a law-enforcement agency reads its own reports only (OWN_AGENCY)',
+      });
+    }
+    // Their own reports only (a police department is never routed a case), exact: their own data.
+    return {
+      viewer,
+      tier: 'internal',
+      scope: 'own-agency',
+      grain: 'day',
+      dimensions: LAW_ENFORCEMENT_DIMENSIONS,
+    };
+  }
   if (viewer.role === Role.RESEARCHER) {
     if (!research) throw forbidden();
     return {

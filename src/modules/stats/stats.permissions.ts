@@ -1,12 +1,23 @@
 import { Role } from '../../common/role';
-import { allowRoles, fields, type PermissionMap } from '../../permissions/access';
-import { AGGREGATE_ROLES } from './stats-access';
+import { allowRoles, allowWhen, fields, type PermissionMap } from '../../permissions/access';
+import type { Context } from '../../context';
+import { AgencyKind } from '../agency/agency-kind';
+import { AGGREGATE_ROLES, isLawEnforcement } from './stats-access';
 
-/** Police and EMS learn what came of their reports only as suppressed counts (DESIGN.md matrix). */
-const reportingAgencies = allowRoles(
+const REPORTING_KINDS: readonly AgencyKind[] = [AgencyKind.LAW_ENFORCEMENT, AgencyKind.EMS];
+
+/**
+ * Police and EMS learn what came of their reports only as suppressed counts (DESIGN.md matrix):
+ * their crews, and the analysts and admins of a reporting agency.
+ */
+const reportingAgencies = allowWhen(
   'reportingAgencyFeedback',
-  [Role.POLICE_OFFICER, Role.EMS_PROVIDER],
-  'own agency’s reports, aggregated and suppressed',
+  [Role.POLICE_OFFICER, Role.EMS_PROVIDER, ...AGGREGATE_ROLES],
+  (_parent, ctx: Context) =>
+    ctx.viewer.role === Role.POLICE_OFFICER ||
+    ctx.viewer.role === Role.EMS_PROVIDER ||
+    REPORTING_KINDS.includes(ctx.viewer.agencyKind),
+  'own agency’s reports, aggregated and suppressed; analysts and admins of police and EMS agencies only',
 );
 
 /**
@@ -17,6 +28,18 @@ const aggregates = allowRoles(
   'aggregateStats',
   AGGREGATE_ROLES,
   'analyst: own jurisdiction; agency admin: own agency (researchers: /research/graphql only)',
+);
+
+/**
+ * What came of people after a report (follow-up, outcomes, treatment, LEAD, repeats) is never a
+ * law-enforcement agency's to read (DESIGN.md): its analysts, admins and API keys get
+ * overdoseStats of their own reports and myReferralFeedback only.
+ */
+const downstreamAggregates = allowWhen(
+  'downstreamAggregateStats',
+  AGGREGATE_ROLES,
+  (_parent, ctx: Context) => !isLawEnforcement(ctx.viewer),
+  'analyst: own jurisdiction; agency admin: own agency; never a law-enforcement agency (researchers: /research/graphql only)',
 );
 
 const publishedCounts = allowRoles(
@@ -43,9 +66,9 @@ export const statsPermissions: PermissionMap = {
   Query: {
     myReferralFeedback: reportingAgencies,
     overdoseStats: aggregates,
-    followUpStats: aggregates,
-    outcomeStats: aggregates,
-    dashboardGrid: aggregates,
+    followUpStats: downstreamAggregates,
+    outcomeStats: downstreamAggregates,
+    dashboardGrid: downstreamAggregates,
     statsCalendar: calendarReaders,
   },
   Mutation: {

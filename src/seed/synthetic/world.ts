@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { AgencyKind } from '../../modules/agency/agency-kind';
+import { runsFollowUpByDefault } from '../../modules/agency/follow-up-capability';
 import { AgreementPurpose, LawfulBasis } from '../../modules/agency/agreement-codes';
 import { Role } from '../../common/role';
 import { insertRows, pgList } from './bulk-insert';
@@ -203,6 +204,7 @@ async function createWorld(client: ClientBase, random: Random): Promise<void> {
       ['service_counties', 'text[]'],
       ['part2_program', 'boolean'],
       ['active', 'boolean'],
+      ['runs_follow_up', 'boolean'],
     ],
     agencies.map((a) => [
       a.id,
@@ -213,6 +215,7 @@ async function createWorld(client: ClientBase, random: Random): Promise<void> {
       pgList(a.counties),
       a.kind === AgencyKind.TREATMENT,
       true,
+      runsFollowUpByDefault(a.kind),
     ]),
   );
   await insertRows(

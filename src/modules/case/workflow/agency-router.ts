@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray } from '../../../common/sql';
-import { AgencyKind } from '../../agency/agency-kind';
 import { activeAgreementExistsSql } from '../../agency/agreement-query';
 import { OPEN_STATUSES } from '../case-codes';
 
@@ -21,7 +20,7 @@ interface CandidateRow {
 
 /**
  * Who may take a new case in each county, loaded in one statement for a whole batch of reports,
- * then picked in memory: an active harm-reduction agency serving the county, preferring one with
+ * then picked in memory: an active agency running follow-up (of any kind) serving the county, preferring one with
  * an active data-sharing agreement with the reporter, then the lowest open caseload, then name
  * (stable). Each pick counts the new case in that agency's caseload, so a batch spreads exactly
  * as the same reports sent one by one would.
@@ -49,14 +48,9 @@ export class AgencyRouter {
                         and oc.status = any(?::case_status[]))::int as open_cases,
                     dense_rank() over (order by a.name asc, a.id asc)::int as name_rank
                from unnest(?::text[]) as c(county)
-               join agency a on a.active and a.kind = ?::agency_kind
+               join agency a on a.active and a.runs_follow_up
                             and c.county = any(a.service_counties)`,
-            [
-              reportingAgencyId,
-              pgArray(OPEN_STATUSES),
-              pgArray(distinct),
-              AgencyKind.HARM_REDUCTION,
-            ],
+            [reportingAgencyId, pgArray(OPEN_STATUSES), pgArray(distinct)],
             'all',
             em.getTransactionContext(),
           );

@@ -174,7 +174,9 @@ type Side = 'REQUESTER' | 'RECEIVER';
  * says about who keeps it: a police department or LEAD program never reads treatment referrals.
  */
 function receivesReferrals(viewer: Viewer): boolean {
-  return RECEIVING_KINDS.includes(viewer.agencyKind);
+  // An agency running follow-up (an EMS or health-department program included) is a
+  // health or social-service agency too: law enforcement can never run follow-up.
+  return RECEIVING_KINDS.includes(viewer.agencyKind) || viewer.runsFollowUp === true;
 }
 
 function receivingAgencyId(referral: Referral): string | undefined {
