@@ -12,6 +12,7 @@ import { Outcome } from './modules/outcome/outcome.entity';
 import { Consent } from './modules/outreach/consent.entity';
 import { OutreachAttempt } from './modules/outreach/outreach-attempt.entity';
 import { Person } from './modules/person/person.entity';
+import { ContactRecord } from './modules/person/contact-record.entity';
 import { ReportedIdentity } from './modules/incident/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
 import { AuditEvent } from './modules/audit/audit-event.entity';
@@ -37,6 +38,7 @@ export const ENTITIES = [
   ApiKey,
   DataSharingAgreement,
   Person,
+  ContactRecord,
   ReportedIdentity,
   OverdoseIncident,
   NaloxoneAdministration,

@@ -101,6 +101,8 @@ export class LeadReferralType {
   caseManagerId?: string;
   /** Set only while a release is in force, and only for a case manager. */
   personId?: string;
+  /** The report an officer referred from (police door), under the same condition. */
+  referredIncidentId?: string;
 }
 
 export const LeadReferralConnection = connectionType('LeadReferral', LeadReferralType);

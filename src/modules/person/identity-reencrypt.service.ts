@@ -9,7 +9,7 @@ import {
 
 /** The encrypted identity columns, per table (see the EncryptedText properties of the entities). */
 export const ENCRYPTED_COLUMNS = {
-  person: [
+  reported_identity: [
     'first_name',
     'last_name',
     'date_of_birth',
@@ -17,9 +17,8 @@ export const ENCRYPTED_COLUMNS = {
     'street',
     'city',
     'zip',
-    'safe_contact_times',
   ],
-  reported_identity: ['first_name', 'last_name', 'date_of_birth'],
+  contact_record: ['phone', 'street', 'city', 'zip', 'safe_contact_times'],
 } as const;
 
 export interface TableSummary {
@@ -51,8 +50,8 @@ export async function reencryptIdentity(
   batchSize = 500,
 ): Promise<ReencryptSummary> {
   return {
-    person: await reencryptTable(em, ring, 'person', batchSize),
     reported_identity: await reencryptTable(em, ring, 'reported_identity', batchSize),
+    contact_record: await reencryptTable(em, ring, 'contact_record', batchSize),
   };
 }
 

@@ -91,6 +91,8 @@ interface PersonState {
   county: string;
   /** Name and date of birth as first reported: a repeat report types the same ones. */
   identity: Identity;
+  /** Encrypted phone, street, city, zip and the state, sex and race cells, as reported. */
+  contact: Cell[];
   alive: boolean;
   doNotContactSince?: number;
   cases: CaseState[];
@@ -279,6 +281,7 @@ export class Generator {
         encryptField(this.options.ring, id.first),
         encryptField(this.options.ring, id.last),
         encryptField(this.options.ring, id.dob),
+        ...person.contact,
       ]);
     }
 
@@ -335,14 +338,9 @@ export class Generator {
       [RaceEthnicity.UNKNOWN, 2],
     ]);
     const hasPhone = r.chance(0.7);
-    const row: Cell[] = [
-      id,
-      iso(at),
-      iso(at),
-      key,
-      encryptField(ring, first),
-      encryptField(ring, last),
-      encryptField(ring, dob),
+    // Phone and address as the reporters enter them (on each report's ReportedIdentity): the
+    // person row only links reports (identity follows its sources).
+    const contact: Cell[] = [
       hasPhone ? encryptField(ring, `919${r.int(2000000, 9999999)}`) : null,
       r.chance(0.75) ? encryptField(ring, `${r.int(1, 9999)} ${r.pick(STREETS)} St`) : null,
       encryptField(ring, county.name),
@@ -350,15 +348,14 @@ export class Generator {
       encryptField(ring, `27${r.int(100, 999)}`),
       sex,
       pgList([race]),
-      false,
-      null,
-      true,
     ];
+    const row: Cell[] = [id, iso(at), iso(at), key, sex, pgList([race]), false, null];
     this.batch.person.push(row);
     const person: PersonState = {
       id,
       county: county.fips,
       identity: { first, last, dob },
+      contact,
       alive: true,
       cases: [],
       row,
