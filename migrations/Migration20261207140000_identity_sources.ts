@@ -28,6 +28,25 @@ import { Migration } from '@mikro-orm/migrations';
  * (The other half of the point-6 migration, DECLINED → DECLINED_SERVICES and clearing the
  * do-not-contact flags only a decline set, is Migration20261207050000_declined_services.)
  */
+/** "A phone or street on file" for the person `p`, from the sources (quotes doubled for a literal). */
+const HAS_CONTACT = `exists (select 1 from reported_identity hc_r
+    join overdose_incident hc_i on hc_i.id = hc_r.incident_id
+   where hc_i.person_id = p.id and (hc_r.phone is not null or hc_r.street is not null))
+  or exists (select 1 from contact_record hc_c
+   where hc_c.person_id = p.id and (hc_c.phone is not null or hc_c.street is not null))`;
+
+/** The statistics units a change of the person's sources concerns: all of the person's. */
+const PERSON_UNITS = (people: string) =>
+  `select id from overdose_incident where person_id in (${people})
+   union all select index_incident_id from overdose_case where person_id in (${people})`;
+const FACT_UNITS: Record<string, (rows: string) => string> = {
+  reported_identity: (rows) =>
+    PERSON_UNITS(
+      `select i.person_id from overdose_incident i where i.id in (select incident_id from ${rows})`,
+    ),
+  contact_record: (rows) => PERSON_UNITS(`select person_id from ${rows}`),
+};
+
 export class Migration20261207140000_identity_sources extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "reported_identity"
@@ -37,7 +56,7 @@ export class Migration20261207140000_identity_sources extends Migration {
       add column "race_ethnicity" "race_ethnicity"[] not null default '{}';`);
     this.addSql(`alter table "reported_identity" alter column "race_ethnicity" drop default;`);
     this.addSql(
-      `create table "contact_record" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "person_id" uuid not null, "agency_id" uuid not null, "recorded_by_id" uuid null, "phone" text null, "street" text null, "city" text null, "state" character(2) null, "zip" text null, "contact_set" boolean not null, "preferred_contact_method" "contact_method" null, "safe_contact_times" text null, "do_not_disclose_to_household" boolean null, constraint "contact_record_pkey" primary key ("id"));`,
+      `create table "contact_record" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "person_id" uuid not null, "agency_id" uuid not null, "recorded_by_id" uuid null, "phone" text null, "street" text null, "city" text null, "state" character(2) null, "zip" text null, "contact_set" boolean not null default false, "preferred_contact_method" "contact_method" null, "safe_contact_times" text null, "do_not_disclose_to_household" boolean null, constraint "contact_record_pkey" primary key ("id"));`,
     );
     this.addSql(`create index "contact_record_person_id_index" on "contact_record" ("person_id");`);
     this.addSql(
@@ -104,6 +123,46 @@ export class Migration20261207140000_identity_sources extends Migration {
             do_not_disclose_to_household = excluded.do_not_disclose_to_household;`);
 
     this.addSql(`drop table "_newest_report", "_recorded_by", "_preferences_by";`);
+
+    // Statistics read "has contact" (a phone or street on file) from the merged columns: it now
+    // reads the sources. The view is edited in place (the rest of its definition is the stats
+    // migrations'), and the edit fails loudly if that expression is not found. The moved values
+    // give the same answer for every existing unit, so stats_fact needs no rebuild.
+    this.addSql(`do $$
+      declare
+        old_def text := pg_get_viewdef('stats_fact_source'::regclass);
+        new_def text;
+      begin
+        new_def := regexp_replace(old_def,
+          'COALESCE[(]+p[.]phone IS NOT NULL[)]* OR [(]*p[.]street IS NOT NULL[)]+, false[)]',
+          '(${HAS_CONTACT})');
+        if new_def = old_def then
+          raise exception 'stats_fact_source: has_contact expression not found';
+        end if;
+        execute 'create or replace view stats_fact_source as ' || new_def;
+      end $$;`);
+    for (const [table, units] of Object.entries(FACT_UNITS)) {
+      for (const event of ['insert', 'update', 'delete'] as const) {
+        const sets = [
+          ...(event !== 'delete' ? [units('new_rows')] : []),
+          ...(event !== 'insert' ? [units('old_rows')] : []),
+        ];
+        const referencing = [
+          ...(event !== 'delete' ? ['new table as new_rows'] : []),
+          ...(event !== 'insert' ? ['old table as old_rows'] : []),
+        ].join(' ');
+        this.addSql(`create or replace function stats_fact_${table}_${event}() returns trigger
+          language plpgsql as $$
+          begin
+            if not stats_rollup_on() then return null; end if;
+            perform stats_fact_refresh(array(
+              select distinct u from (${sets.join(' union all ')}) x(u) where u is not null));
+            return null;
+          end $$;`);
+        this.addSql(`create trigger stats_unit_fact_${table}_${event} after ${event} on ${table}
+          referencing ${referencing} for each statement execute function stats_fact_${table}_${event}();`);
+      }
+    }
     this.addSql(`alter table "person"
       drop column "first_name", drop column "last_name", drop column "date_of_birth",
       drop column "phone", drop column "street", drop column "city", drop column "state",
@@ -112,6 +171,12 @@ export class Migration20261207140000_identity_sources extends Migration {
   }
 
   override async down(): Promise<void> {
+    for (const table of Object.keys(FACT_UNITS)) {
+      for (const event of ['insert', 'update', 'delete']) {
+        this.addSql(`drop trigger if exists stats_unit_fact_${table}_${event} on ${table};`);
+        this.addSql(`drop function if exists stats_fact_${table}_${event}();`);
+      }
+    }
     // The merged copy cannot be rebuilt faithfully (which source won was never recorded); the
     // columns come back empty and the per-source values stay where they are.
     this.addSql(`alter table "person"
