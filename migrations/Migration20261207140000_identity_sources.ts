@@ -56,7 +56,7 @@ export class Migration20261207140000_identity_sources extends Migration {
       add column "race_ethnicity" "race_ethnicity"[] not null default '{}';`);
     this.addSql(`alter table "reported_identity" alter column "race_ethnicity" drop default;`);
     this.addSql(
-      `create table "contact_record" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "person_id" uuid not null, "agency_id" uuid not null, "recorded_by_id" uuid null, "phone" text null, "street" text null, "city" text null, "state" character(2) null, "zip" text null, "contact_set" boolean not null default false, "preferred_contact_method" "contact_method" null, "safe_contact_times" text null, "do_not_disclose_to_household" boolean null, constraint "contact_record_pkey" primary key ("id"));`,
+      `create table "contact_record" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "person_id" uuid not null, "agency_id" uuid not null, "recorded_by_id" uuid null, "phone" text null, "street" text null, "city" text null, "state" character(2) null, "zip" text null, "phone_set" boolean not null default false, "address_set" boolean not null default false, "preferred_contact_method" "contact_method" null, "safe_contact_times" text null, "do_not_disclose_to_household" boolean null, constraint "contact_record_pkey" primary key ("id"));`,
     );
     this.addSql(`create index "contact_record_person_id_index" on "contact_record" ("person_id");`);
     this.addSql(
@@ -82,9 +82,9 @@ export class Migration20261207140000_identity_sources extends Migration {
 
     // Phone and address corrected by an outreach agency: that agency's contact record.
     this.addSql(`insert into contact_record (id, created_at, updated_at, person_id, agency_id,
-                   phone, street, city, state, zip, contact_set)
+                   phone, street, city, state, zip, phone_set, address_set)
       select gen_random_uuid(), now(), now(), p.id, rb.agency_id,
-             p.phone, p.street, p.city, p.state, p.zip, true
+             p.phone, p.street, p.city, p.state, p.zip, true, true
         from person p join _recorded_by rb
           on rb.person_id = p.id and rb.action = 'Mutation.updatePersonContact';`);
     // Otherwise the newest report's.
@@ -111,9 +111,9 @@ export class Migration20261207140000_identity_sources extends Migration {
        where p.preferred_contact_method is not null or p.safe_contact_times is not null
           or not p.do_not_disclose_to_household;`);
     this.addSql(`insert into contact_record (id, created_at, updated_at, person_id, agency_id,
-                   contact_set, preferred_contact_method, safe_contact_times,
+                   preferred_contact_method, safe_contact_times,
                    do_not_disclose_to_household)
-      select gen_random_uuid(), now(), now(), p.id, pb.agency_id, false,
+      select gen_random_uuid(), now(), now(), p.id, pb.agency_id,
              p.preferred_contact_method, p.safe_contact_times, p.do_not_disclose_to_household
         from person p join _preferences_by pb on pb.person_id = p.id
        where pb.agency_id is not null

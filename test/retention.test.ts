@@ -98,8 +98,8 @@ describe('identity retention', () => {
     const { personId, incidentId } = await report(ems, county, 400);
     await hub.em().execute(
       `insert into contact_record (id, created_at, updated_at, person_id, agency_id,
-                                   contact_set, safe_contact_times)
-       values (gen_random_uuid(), now(), now(), ?, gen_random_uuid(), false, 'evenings')`,
+                                   safe_contact_times)
+       values (gen_random_uuid(), now(), now(), ?, gen_random_uuid(), 'evenings')`,
       [personId],
     );
     const before = await rawPerson(personId);

@@ -40,9 +40,15 @@ export class ContactRecord extends HubEntity {
   @Property({ type: EncryptedText, nullable: true })
   zip?: string;
 
-  /** Whether the agency recorded a phone or address (a cleared value hides a reporter's). */
+  /**
+   * Whether the agency recorded a phone (or an address), even a cleared one: for the agency's own
+   * readers it then stands over what reports said. Other agencies only ever get a value.
+   */
   @Property({ type: 'boolean' })
-  contactSet: Opt<boolean> = false;
+  phoneSet: Opt<boolean> = false;
+
+  @Property({ type: 'boolean' })
+  addressSet: Opt<boolean> = false;
 
   @Enum({ items: () => ContactMethod, nullable: true, nativeEnumName: 'contact_method' })
   preferredContactMethod?: ContactMethod;

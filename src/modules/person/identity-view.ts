@@ -44,20 +44,21 @@ export async function loadIdentityViews(
   });
   const sources = await conn.execute<SourceRow[]>(
     `with v as (select ?::uuid as agency_id)
-     select s.* from v cross join (
+     select s.*, s.source_agency_id = v.agency_id as own from v cross join (
        select i.person_id, i.reporting_agency_id as source_agency_id, 'REPORTED' as kind,
               i.county, i.occurred_at as at, i.id = any(?::uuid[]) as also_visible,
               r.first_name, r.last_name, r.date_of_birth, r.phone, r.street, r.city, r.state,
               r.zip, r.sex::text as sex, r.race_ethnicity::text[] as race_ethnicity,
               null::text as preferred_contact_method, null::text as safe_contact_times,
-              null::boolean as do_not_disclose_to_household, false as contact_set
+              null::boolean as do_not_disclose_to_household, false as phone_set,
+              false as address_set
          from reported_identity r join overdose_incident i on i.id = r.incident_id
         where i.person_id = any(?::uuid[])
        union all
        select cr.person_id, cr.agency_id, 'RECORDED', null, cr.updated_at, false,
               null, null, null, cr.phone, cr.street, cr.city, cr.state, cr.zip, null, null,
               cr.preferred_contact_method::text, cr.safe_contact_times,
-              cr.do_not_disclose_to_household, cr.contact_set
+              cr.do_not_disclose_to_household, cr.phone_set, cr.address_set
          from contact_record cr where cr.person_id = any(?::uuid[])
      ) s
      where s.also_visible
@@ -96,7 +97,9 @@ interface SourceRow {
   preferred_contact_method: string | null;
   safe_contact_times: string | null;
   do_not_disclose_to_household: boolean | null;
-  contact_set: boolean;
+  phone_set: boolean;
+  address_set: boolean;
+  own: boolean;
 }
 
 const plain = (value: string | null): string | undefined =>
@@ -121,11 +124,13 @@ function races(value: string[] | string | null): RaceEthnicity[] | undefined {
 
 function assemble(person: PersonRow, rows: SourceRow[]): PersonType {
   // A name and date of birth are taken together from one report, so two reporters' spellings
-  // never mix; so are the parts of an address. An outreach agency's recorded phone or address
-  // (even a cleared one) stands over what reports said.
+  // never mix; so are the parts of an address. The reader's own recorded phone or address (even
+  // a cleared one) stands over what reports said; from others only values count.
   const named = rows.find((r) => r.first_name || r.last_name || r.date_of_birth);
-  const phoneRow = rows.find((r) => r.contact_set || r.phone);
-  const addressRow = rows.find((r) => r.contact_set || r.street || r.city || r.zip || r.state);
+  const phoneRow = rows.find((r) => (r.own && r.phone_set) || r.phone);
+  const addressRow = rows.find(
+    (r) => (r.own && r.address_set) || r.street || r.city || r.zip || r.state,
+  );
   return {
     id: person.id,
     firstName: plain(named?.first_name ?? null),

@@ -14,8 +14,6 @@ import {
   SAFE_CONTACT_TIMES_MAX,
 } from '../../modules/person/contact-preferences.input';
 import { ContactRecord } from '../../modules/person/contact-record.entity';
-import { loadIdentityViews } from '../../modules/person/identity-view';
-import type { PersonType } from '../../modules/person/person.types';
 
 interface PersonChange<T> {
   caseId: string;
@@ -73,19 +71,15 @@ export async function updatePersonContact(
   problems.push(...nothingGiven(input, ['phone', 'address']));
   if (problems.length > 0) throw badInput(problems);
 
-  await changePerson(em, viewer, args, (record, seen) => {
-    // The agency's record of phone and address stands over what reports said (identity-view.ts):
-    // the part not given keeps the value the worker saw, now held as the agency's own.
-    if (!record.contactSet) {
-      record.phone = seen.phone;
-      record.street = seen.street;
-      record.city = seen.city;
-      record.state = seen.state;
-      record.zip = seen.zip;
-      record.contactSet = true;
+  await changePerson(em, viewer, args, (record) => {
+    // Only what the worker gave becomes the agency's value; nothing it merely saw (a reporter's
+    // value reached it under an agreement, which does not let it pass the value on).
+    if (input.phone !== undefined) {
+      record.phone = input.phone?.trim() || undefined;
+      record.phoneSet = true;
     }
-    if (input.phone !== undefined) record.phone = input.phone?.trim() || undefined;
     if (input.address !== undefined) {
+      record.addressSet = true;
       record.street = input.address?.street?.trim() || undefined;
       record.city = input.address?.city?.trim() || undefined;
       record.state = input.address?.state ?? undefined;
@@ -100,22 +94,21 @@ export async function updatePersonContact(
  * ContactRecord, made on first use), under the case's lock and version: identity follows its
  * sources, so a worker's change is its agency's value and never overwrites another agency's.
  * The case version goes up, so a second worker editing from the same read gets a CONFLICT
- * instead of silently overwriting the first. `seen` is the person as the agency reads them now.
+ * instead of silently overwriting the first.
  */
 async function changePerson(
   em: EntityManager,
   viewer: Viewer,
   args: { caseId: string; version: number },
-  change: (record: ContactRecord, seen: PersonType) => void,
+  change: (record: ContactRecord) => void,
 ): Promise<void> {
   await changeCase(em, viewer, args, async (tem, kase: Case) => {
     const personId = await workablePerson(tem, kase);
     const record =
       (await tem.findOne(ContactRecord, { person: personId, agencyId: viewer.agencyId })) ??
       tem.create(ContactRecord, { person: personId, agencyId: viewer.agencyId });
-    const seen = (await loadIdentityViews(tem, viewer.agencyId, [personId])).get(personId)!;
     record.recordedById = actorOf(viewer);
-    change(record, seen);
+    change(record);
     touch(kase);
   });
 }
