@@ -4,6 +4,7 @@ import { DataSharingAgreement } from './modules/agency/data-sharing-agreement.en
 import { User } from './modules/agency/user.entity';
 import { CaseEvent } from './modules/case/case-event.entity';
 import { Case } from './modules/case/case.entity';
+import { FamilySupportCase } from './modules/case/family-support-case.entity';
 import { Referral } from './modules/case/referral.entity';
 import { OverdoseIncident } from './modules/incident/incident.entity';
 import { NaloxoneAdministration } from './modules/incident/naloxone-administration.entity';
@@ -43,6 +44,7 @@ export const ENTITIES = [
   OverdoseIncident,
   NaloxoneAdministration,
   Case,
+  FamilySupportCase,
   Referral,
   CaseEvent,
   Outcome,

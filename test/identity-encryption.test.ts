@@ -310,9 +310,7 @@ describe('identity encrypted at rest', () => {
       [second.incidentId],
     );
     expect(row.phone).toMatch(/^v1:test1:/);
-    const entered = await hub
-      .em()
-      .findOneOrFail(ReportedIdentity, { incident: second.incidentId });
+    const entered = await hub.em().findOneOrFail(ReportedIdentity, { incident: second.incidentId });
     expect(entered.phone).toBe('828-555-0199');
     expect(entered.firstName).toBe(who.firstName.toUpperCase());
   });

@@ -260,10 +260,7 @@ export async function makeTriageCase(
   const county = options.county ?? uniqueCounty();
   const reporter = options.reporter ?? (await makeAgency(hub, AgencyKind.EMS));
   const em = hub.em();
-  const person =
-    (options.withPerson ?? true)
-      ? em.create(Person, {})
-      : undefined;
+  const person = (options.withPerson ?? true) ? em.create(Person, {}) : undefined;
   const occurredAt = new Date(Date.now() - 3_600_000);
   const incident = em.create(OverdoseIncident, {
     reportingAgency: reporter.id,

@@ -47,6 +47,7 @@ export const agencyPermissions: PermissionMap = {
     createAgency: hubAdmin,
     updateAgency: hubAdmin,
     setCaseDefinition: admins,
+    setFamilySupport: admins,
     deactivateAgency: hubAdmin,
     reactivateAgency: hubAdmin,
     createUser: admins,
@@ -63,6 +64,8 @@ export const agencyPermissions: PermissionMap = {
     ...fields(['part2Program', 'active', 'createdAt', 'updatedAt'], admins),
     // Which encounters count is no secret, and reporters need it to read their import reports.
     caseDefinition: anyCaller,
+    // Who supports families after a death is a directory fact, like the service area.
+    offersFamilySupport: anyCaller,
   },
   User: {
     ...fields(['id', 'displayName'], adminSelfOrTeammate),

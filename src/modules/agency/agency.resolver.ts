@@ -9,6 +9,7 @@ import {
   listAgencies,
   setAgencyActive,
   setCaseDefinition,
+  setFamilySupport,
   updateAgency,
 } from './agency.service';
 import { CaseDefinitionName } from '../incident/case-definition';
@@ -87,6 +88,18 @@ export class AgencyResolver {
     @Arg('agencyId', () => ID, { nullable: true }) agencyId: string | undefined,
   ): Promise<Agency> {
     return setCaseDefinition(em, viewer, agencyId ?? undefined, definition);
+  }
+
+  @Mutation(() => AgencyType, {
+    description:
+      'Opts the agency in or out of family-support cases after a fatal overdose in its area (agency admins: their own agency; hub admin: any, with agencyId)',
+  })
+  setFamilySupport(
+    @Ctx() { em, viewer }: Context,
+    @Arg('offers', () => Boolean, REQUIRED) offers: boolean,
+    @Arg('agencyId', () => ID, { nullable: true }) agencyId: string | undefined,
+  ): Promise<Agency> {
+    return setFamilySupport(em, viewer, agencyId ?? undefined, offers);
   }
 
   @Mutation(() => AgencyType, { description: 'Stops every user and API key of the agency at once' })

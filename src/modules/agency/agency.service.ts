@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { flushOrConflict } from '../../common/flush';
 import { isUuid } from '../../common/uuid';
-import { notFound } from '../../errors/hub-errors';
+import { badInput, notFound } from '../../errors/hub-errors';
+import { AgencyKind } from './agency-kind';
 import { Agency } from './agency.entity';
 import type { CreateAgencyInput, UpdateAgencyInput } from './agency.input';
 import type { Viewer } from '../../auth/viewer';
@@ -57,6 +58,28 @@ export async function setCaseDefinition(
 ): Promise<Agency> {
   const agency = await getAgency(em, targetAgencyId(viewer, agencyId, 'agencyId'));
   agency.caseDefinition = definition;
+  await em.flush();
+  return agency;
+}
+
+/** Agencies that may never hold a case (DESIGN.md: running follow-up is not theirs). */
+const NO_CASES: readonly AgencyKind[] = [AgencyKind.LAW_ENFORCEMENT, AgencyKind.RESEARCH];
+
+/** Opts the agency in or out of family-support cases after a fatal overdose in its area. */
+export async function setFamilySupport(
+  em: EntityManager,
+  viewer: Viewer,
+  agencyId: string | undefined,
+  offers: boolean,
+): Promise<Agency> {
+  const agency = await getAgency(em, targetAgencyId(viewer, agencyId, 'agencyId'));
+  if (offers && NO_CASES.includes(agency.kind)) {
+    throw badInput({
+      field: 'offers',
+      message: `a ${agency.kind} agency cannot receive family-support cases`,
+    });
+  }
+  agency.offersFamilySupport = offers;
   await em.flush();
   return agency;
 }

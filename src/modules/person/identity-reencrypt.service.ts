@@ -9,15 +9,7 @@ import {
 
 /** The encrypted identity columns, per table (see the EncryptedText properties of the entities). */
 export const ENCRYPTED_COLUMNS = {
-  reported_identity: [
-    'first_name',
-    'last_name',
-    'date_of_birth',
-    'phone',
-    'street',
-    'city',
-    'zip',
-  ],
+  reported_identity: ['first_name', 'last_name', 'date_of_birth', 'phone', 'street', 'city', 'zip'],
   contact_record: ['phone', 'street', 'city', 'zip', 'safe_contact_times'],
 } as const;
 

@@ -106,7 +106,10 @@ const plain = (value: string | null): string | undefined =>
   value === null ? undefined : readField(identityKeyRing(), value);
 
 /** The first source (in the reader's order) that has the value decides it. */
-function first<T>(rows: SourceRow[], pick: (row: SourceRow) => T | null | undefined): T | undefined {
+function first<T>(
+  rows: SourceRow[],
+  pick: (row: SourceRow) => T | null | undefined,
+): T | undefined {
   for (const row of rows) {
     const value = pick(row);
     if (value !== null && value !== undefined) return value;
@@ -145,8 +148,7 @@ function assemble(person: PersonRow, rows: SourceRow[]): PersonType {
     raceEthnicity: first(rows, (r) => races(r.race_ethnicity)) ?? [],
     doNotContact: person.do_not_contact,
     preferredContactMethod: first(rows, (r) => r.preferred_contact_method) as
-      | ContactMethod
-      | undefined,
+      ContactMethod | undefined,
     safeContactTimes: plain(first(rows, (r) => r.safe_contact_times) ?? null),
     doNotDiscloseToHousehold: first(rows, (r) => r.do_not_disclose_to_household) ?? true,
   };
