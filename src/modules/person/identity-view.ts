@@ -23,14 +23,6 @@ export async function loadIdentityViews(
 ): Promise<Map<string, PersonType>> {
   const views = new Map<string, PersonType>();
   if (personIds.length === 0) return views;
-  const conn = em.getConnection();
-  const tx = em.getTransactionContext();
-  const people = await conn.execute<PersonRow[]>(
-    `select id, do_not_contact from person where id = any(?::uuid[])`,
-    [pgArray(personIds)],
-    'all',
-    tx,
-  );
   const reported = sourceVisibleSql(SourceKind.REPORTED, {
     reader: 'v.agency_id',
     source: 's.source_agency_id',
@@ -42,37 +34,52 @@ export async function loadIdentityViews(
     source: 's.source_agency_id',
     person: 's.person_id',
   });
-  const sources = await conn.execute<SourceRow[]>(
+  // One statement: each person with the visible sources (none: one row of nulls), the reader's
+  // own first, then the newest.
+  const rows = await em.getConnection().execute<Array<SourceRow & PersonRow>>(
     `with v as (select ?::uuid as agency_id)
-     select s.*, s.source_agency_id = v.agency_id as own from v cross join (
-       select i.person_id, i.reporting_agency_id as source_agency_id, 'REPORTED' as kind,
-              i.county, i.occurred_at as at, i.id = any(?::uuid[]) as also_visible,
-              r.first_name, r.last_name, r.date_of_birth, r.phone, r.street, r.city, r.state,
-              r.zip, r.sex::text as sex, r.race_ethnicity::text[] as race_ethnicity,
-              null::text as preferred_contact_method, null::text as safe_contact_times,
-              null::boolean as do_not_disclose_to_household, false as phone_set,
-              false as address_set
-         from reported_identity r join overdose_incident i on i.id = r.incident_id
-        where i.person_id = any(?::uuid[])
-       union all
-       select cr.person_id, cr.agency_id, 'RECORDED', null, cr.updated_at, false,
-              null, null, null, cr.phone, cr.street, cr.city, cr.state, cr.zip, null, null,
-              cr.preferred_contact_method::text, cr.safe_contact_times,
-              cr.do_not_disclose_to_household, cr.phone_set, cr.address_set
-         from contact_record cr where cr.person_id = any(?::uuid[])
-     ) s
-     where s.also_visible
-        or (s.kind = 'REPORTED' and ${reported})
-        or (s.kind = 'RECORDED' and ${recorded})
-     order by s.person_id, (s.source_agency_id = v.agency_id) desc, s.at desc`,
-    [readerAgencyId, pgArray(alsoIncidentIds), pgArray(personIds), pgArray(personIds)],
+     select p.id, p.do_not_contact, vs.* from person p
+       left join (
+         select s.*, s.source_agency_id = v.agency_id as own from v cross join (
+           select i.person_id, i.reporting_agency_id as source_agency_id, 'REPORTED' as kind,
+                  i.county, i.occurred_at as at, i.id = any(?::uuid[]) as also_visible,
+                  r.first_name, r.last_name, r.date_of_birth, r.phone, r.street, r.city,
+                  r.state, r.zip, r.sex::text as sex, r.race_ethnicity::text[] as race_ethnicity,
+                  null::text as preferred_contact_method, null::text as safe_contact_times,
+                  null::boolean as do_not_disclose_to_household, false as phone_set,
+                  false as address_set
+             from reported_identity r join overdose_incident i on i.id = r.incident_id
+            where i.person_id = any(?::uuid[])
+           union all
+           select cr.person_id, cr.agency_id, 'RECORDED', null, cr.updated_at, false,
+                  null, null, null, cr.phone, cr.street, cr.city, cr.state, cr.zip, null, null,
+                  cr.preferred_contact_method::text, cr.safe_contact_times,
+                  cr.do_not_disclose_to_household, cr.phone_set, cr.address_set
+             from contact_record cr where cr.person_id = any(?::uuid[])
+         ) s
+         where s.also_visible
+            or (s.kind = 'REPORTED' and ${reported})
+            or (s.kind = 'RECORDED' and ${recorded})
+       ) vs on vs.person_id = p.id
+      where p.id = any(?::uuid[])
+      order by p.id, vs.own desc, vs.at desc`,
+    [
+      readerAgencyId,
+      pgArray(alsoIncidentIds),
+      pgArray(personIds),
+      pgArray(personIds),
+      pgArray(personIds),
+    ],
     'all',
-    tx,
+    em.getTransactionContext(),
   );
-  for (const person of people) {
-    const own = sources.filter((s) => s.person_id === person.id);
-    views.set(person.id, assemble(person, own));
+  const people = new Map<string, { person: PersonRow; sources: SourceRow[] }>();
+  for (const row of rows) {
+    const entry = people.get(row.id) ?? { person: row, sources: [] };
+    if (row.person_id !== null) entry.sources.push(row);
+    people.set(row.id, entry);
   }
+  for (const [id, { person, sources }] of people) views.set(id, assemble(person, sources));
   return views;
 }
 
@@ -82,7 +89,8 @@ interface PersonRow {
 }
 
 interface SourceRow {
-  person_id: string;
+  /** Null on the one row of a person no visible source names. */
+  person_id: string | null;
   kind: SourceKind;
   first_name: string | null;
   last_name: string | null;
