@@ -78,8 +78,7 @@ export async function queryLeadReferrals(
     `with filtered as (
        select * from (
          select l.id, l.door, l.status, l.exit_reason, l.intake_deadline, l.program_id,
-                l.case_manager_id, l.person_id, l.source_incident_id, l.created_at,
-                l.updated_at, l.version,
+                l.case_manager_id, l.person_id, l.created_at, l.updated_at, l.version,
                 (l.status = any(?::lead_status[]) and l.intake_deadline < ?::timestamptz)
                   as intake_overdue,
                 (?::boolean and ${RELEASE}) as release_in_force,
@@ -101,7 +100,7 @@ export async function queryLeadReferrals(
                 exists (select 1 from naloxone_administration n where n.incident_id = f.incident_id)
                   as naloxone_given,
                 case when f.release_in_force then f.person_id end as person_id,
-                case when f.release_in_force then f.source_incident_id end as source_incident_id,
+                case when f.release_in_force then f.incident_id end as referred_incident_id,
                 case when f.release_in_force then f.street end as street,
                 case when f.release_in_force then f.city end as city,
                 case when f.release_in_force then f.state end as state,
@@ -138,7 +137,7 @@ interface LeadRow {
   program_id: string;
   case_manager_id: string | null;
   person_id: string | null;
-  source_incident_id: string | null;
+  referred_incident_id: string | null;
   created_at: Date | string;
   updated_at: Date | string;
   version: number;
@@ -188,7 +187,7 @@ function toLeadReferral(row: LeadRow): LeadReferralType {
     programId: row.program_id,
     caseManagerId: row.case_manager_id ?? undefined,
     personId: row.person_id ?? undefined,
-    referredIncidentId: row.source_incident_id ?? undefined,
+    referredIncidentId: row.referred_incident_id ?? undefined,
   };
 }
 

@@ -137,8 +137,9 @@ export class LeadReferralResolver {
     if (!lead.releaseInForce || ctx.viewer.role !== Role.LEAD_CASE_MANAGER || !lead.personId) {
       return Promise.resolve(null);
     }
-    // The program reads what the referring police entered on the referral's report (DESIGN.md
-    // matrix), and otherwise only the sources it may see (rules/source-visible.ts).
+    // Under a release the program reads what was reported on the report the referral was made
+    // from (DESIGN.md matrix: what police entered on a referral; Rc otherwise), and beyond it
+    // only the sources it may see (rules/source-visible.ts).
     return leadPersonLoader(ctx).load(`${lead.personId}/${lead.referredIncidentId ?? ''}`);
   }
 
