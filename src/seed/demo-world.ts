@@ -198,8 +198,7 @@ export async function seedDemoWorld(
       personId = repeatOf.person;
     } else {
       personId = randomUUID();
-      people.push({ ...stamp(occurredAt), id: personId, doNotContact: false });
-      asReported.set(personId, {
+      const reported = {
         firstName: r.pick(FIRST),
         lastName: r.pick(LAST),
         dateOfBirth: `19${60 + Math.floor(r.next() * 40)}-0${1 + Math.floor(r.next() * 9)}-1${Math.floor(r.next() * 9)}`,
@@ -212,10 +211,15 @@ export async function seedDemoWorld(
         state: 'NC',
         sex: r.next() < 0.68 ? 'MALE' : 'FEMALE',
         raceEthnicity: r.pick(RACES),
-      });
-      Object.assign(people[people.length - 1], {
-        sex: asReported.get(personId)!.sex,
-        raceEthnicity: asReported.get(personId)!.raceEthnicity,
+      };
+      asReported.set(personId, reported);
+      // The person row only links reports (and keeps the demographics statistics count).
+      people.push({
+        ...stamp(occurredAt),
+        id: personId,
+        doNotContact: false,
+        sex: reported.sex,
+        raceEthnicity: reported.raceEthnicity,
       });
       if (!fatal && r.next() < 0.3) repeatOf = { person: personId, at: occurredAt };
     }
