@@ -12,9 +12,17 @@ export interface Pair {
   ratio: { throughput: number; p50: number; p99: number };
   /**
    * throughput: a ≥ n × b; p99: a's p99 ≤ n × b's; latency: a's p50 ≤ n × b's; speedup: b's
-   * p50 ≥ n × a's.
+   * p50 ≥ n × a's; p99Ms: a's p99 ≤ n ms; freshnessMs: a's p99 ≤ n ms (from a write until a
+   * read shows it).
    */
-  target: { throughput?: number; p99?: number; latency?: number; speedup?: number };
+  target: {
+    throughput?: number;
+    p99?: number;
+    latency?: number;
+    speedup?: number;
+    p99Ms?: number;
+    freshnessMs?: number;
+  };
 }
 
 export interface BenchResults {
@@ -63,6 +71,16 @@ export function verdicts(p: Pair): string[] {
   if (t.speedup !== undefined) {
     const s = p.b.p50 / p.a.p50;
     out.push(`speed-up ${s.toFixed(0)}× (≥ ${t.speedup}×) ${s >= t.speedup ? 'met' : 'MISSED'}`);
+  }
+  if (t.p99Ms !== undefined) {
+    out.push(
+      `p99 ${p.a.p99.toFixed(0)} ms (≤ ${t.p99Ms} ms) ${p.a.p99 <= t.p99Ms ? 'met' : 'MISSED'}`,
+    );
+  }
+  if (t.freshnessMs !== undefined) {
+    out.push(
+      `counted within ${p.a.p99.toFixed(0)} ms at worst (≤ ${t.freshnessMs} ms) ${p.a.p99 <= t.freshnessMs ? 'met' : 'MISSED'}`,
+    );
   }
   return out;
 }

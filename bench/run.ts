@@ -1,20 +1,25 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
-import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { GraphQLSchema } from 'graphql';
 import { Pool } from 'pg';
 import { signUserToken } from '../src/auth/tokens';
 import { loadConfig, type ReadyConfig } from '../src/config';
 import { withDevSecrets } from '../src/dev-secrets';
 import { createLogger } from '../src/logger';
-import { buildBareSchema } from '../src/schema';
 import { createServer, type HubServer } from '../src/server';
 import { makeReports, rawIntake, REPORT_MUTATION, type RawIntakeContext } from './intake';
 import { medianOf, runLoad, send, type LoadResult, type Target } from './load';
 import { casePageRoute, startRawServer, type RawRoutes } from './raw-server';
 import { writeReport, type BenchResults, type Pair } from './report';
+import {
+  freshnessPair,
+  gridPair,
+  outcomeStatement,
+  questionPairs,
+  toPg,
+  type StatsBenchContext,
+} from './stats';
 
 /**
  * `npm run bench`: the hub against hand-written SQL on the same PostgreSQL, in one run.
@@ -26,6 +31,8 @@ const RUNS = 3;
 const MIN_CASES = Number(process.env.BENCH_MIN_CASES ?? 100_000);
 /** Requests per run for the outcomeStats pair (each takes seconds on a million incidents). */
 const STATS_REQUESTS = Number(process.env.BENCH_STATS_REQUESTS ?? 2);
+/** Hub requests per run for each issue-15 question (the raw side runs once per run). */
+const STATS_HUB_REQUESTS = Number(process.env.BENCH_STATS_HUB_REQUESTS ?? 20);
 /** `BENCH_PAIRS=list,permissions` runs only those groups (list, permissions, stats, intake). */
 const PAIRS = process.env.BENCH_PAIRS?.split(',').map((p) => p.trim());
 const runs = (group: string) => !PAIRS || PAIRS.includes(group);
@@ -129,7 +136,7 @@ async function main(): Promise<void> {
     const worker = await signUserToken(config.auth, who.workerId);
     const raw = await startRawServer({
       '/cases': casePageRoute(pool, who.agencyId),
-      ...(await statsRoutes(pool, who)),
+      ...statsRoutes(pool, who, config),
     } satisfies RawRoutes);
     say(`outreach agency: ${who.agencyName} (${fmt(who.agencyCases)} cases routed to it)`);
 
@@ -179,7 +186,7 @@ async function main(): Promise<void> {
       say(`statements per list request, ${first}/page: ${n}`);
     }
 
-    // 3. Aggregates (need the stats branch).
+    // 3. Aggregates (issue 15).
     if (runs('stats')) await statsPairs(hubOn, raw.url, pool, who, config, results);
 
     // 4. Intake: reportIncidents vs raw multi-row INSERT, retries included.
@@ -214,6 +221,8 @@ async function counts(pool: Pool): Promise<Record<string, number>> {
 interface Actors {
   agencyId: string;
   agencyName: string;
+  /** The outreach agency's service counties (one jurisdiction). */
+  agencyCounties: string[];
   agencyCases: number;
   workerId: string;
   emsAgencyId: string;
@@ -226,8 +235,8 @@ interface Actors {
 /** The outreach agency with the most cases (the heaviest dashboard) and an EMS reporter. */
 async function actors(pool: Pool): Promise<Actors> {
   const agency = (
-    await pool.query<{ id: string; name: string; n: number }>(
-      `select a.id, a.name, x.n from (select routed_agency_id as id, count(*)::int as n
+    await pool.query<{ id: string; name: string; n: number; counties: string[] }>(
+      `select a.id, a.name, x.n, a.service_counties::text[] as counties from (select routed_agency_id as id, count(*)::int as n
          from overdose_case where routed_agency_id is not null group by 1 order by 2 desc limit 1) x
         join agency a on a.id = x.id`,
     )
@@ -265,6 +274,7 @@ async function actors(pool: Pool): Promise<Actors> {
   return {
     agencyId: agency.id,
     agencyName: agency.name,
+    agencyCounties: agency.counties,
     agencyCases: agency.n,
     workerId: worker.id,
     emsAgencyId: ems.agency_id,
@@ -407,70 +417,16 @@ async function statementsPerRequest(hub: HubServer, target: Target): Promise<num
   return count;
 }
 
-/** The stats modules come from another branch: loaded at run time, when present. */
-function optionalModule<T>(path: string): T | undefined {
-  try {
-    // A runtime path on purpose: the module is absent before the stats branch is merged.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(join(__dirname, '..', 'src', 'modules', 'stats', path)) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-interface Sql {
-  text: string;
-  bindings: unknown[];
-}
-interface AggregateSqlModule {
-  aggregateSql(spec: unknown, groupBy: string[], where: Sql): Sql;
-  filterSql(spec: unknown, filter: undefined): Sql;
-  OUTCOME_SPEC: { columns: Record<string, string> };
-}
-interface StatsAccessModule {
-  scopeSql(viewer: { role: string; agencyId: string }, columns: Record<string, string>): Sql;
-}
-interface RollupModule {
-  gridSql(source: string, where: Sql): Sql;
-  gridFromRawSql(where?: Sql): Sql;
-  refreshStatsRollup?: unknown;
-}
-
-/** knex-style `?` placeholders to PostgreSQL's `$n`. */
-const toPg = (statement: Sql): [string, unknown[]] => {
-  let n = 0;
-  return [statement.text.replace(/\?/g, () => `$${++n}`), statement.bindings];
-};
-
-function outcomeStatement(who: Actors): Sql | undefined {
-  const agg = optionalModule<AggregateSqlModule>('aggregate-sql');
-  const access = optionalModule<StatsAccessModule>('stats-access');
-  if (!agg || !access || !who.analystAgencyId) return undefined;
-  const filter = agg.filterSql(agg.OUTCOME_SPEC, undefined);
-  const scope = access.scopeSql(
-    { role: 'ANALYST', agencyId: who.analystAgencyId },
-    agg.OUTCOME_SPEC.columns,
-  );
-  const where = {
-    text: `(${filter.text}) and (${scope.text})`,
-    bindings: [...filter.bindings, ...scope.bindings],
-  };
-  return agg.aggregateSql(agg.OUTCOME_SPEC, ['MONTH', 'COUNTY'], where);
-}
-
-async function statsRoutes(pool: Pool, who: Actors): Promise<RawRoutes> {
-  const statement = outcomeStatement(who);
-  if (!statement) return {};
-  const [text, params] = toPg(statement);
+/** The raw side of the outcomeStats overhead pair: the hub's own statement through pg. */
+function statsRoutes(pool: Pool, who: Actors, config: ReadyConfig): RawRoutes {
+  if (!who.analystAgencyId) return {};
+  const [text, params] = toPg(outcomeStatement(config, who.analystAgencyId));
   return {
     '/outcome-stats': async () => JSON.stringify((await pool.query(text, params)).rows),
   };
 }
 
-function hasQuery(schema: GraphQLSchema, name: string): boolean {
-  return Boolean(schema.getQueryType()?.getFields()[name]);
-}
-
+/** The issue-15 statistics pairs (bench/stats.ts), and the outcomeStats overhead pair. */
 async function statsPairs(
   hub: HubServer,
   rawUrl: string,
@@ -479,82 +435,50 @@ async function statsPairs(
   config: ReadyConfig,
   results: BenchResults,
 ): Promise<void> {
-  const schema = await buildBareSchema();
-  const statement = outcomeStatement(who);
-  if (!hasQuery(schema, 'outcomeStats') || !statement || !who.analystId) {
-    const note =
-      'SKIPPED outcomeStats vs raw SQL: outcomeStats is not in this schema (the stats branch is not merged)';
-    say(note);
-    results.notes.push(note);
-  } else {
-    const analyst = await signUserToken(config.auth, who.analystId);
-    results.pairs.push(
-      await sequentialPair(
-        'outcomeStats month × county: hub vs raw SQL',
-        'hub',
-        {
-          url: hub.url,
-          body: JSON.stringify({ query: OUTCOME_STATS }),
-          headers: { authorization: `Bearer ${analyst}` },
-        },
-        'raw',
-        { url: `${rawUrl}/outcome-stats`, body: '{}' },
-        (body) => !body.includes('"errors"'),
-        { latency: 1.25 },
-        STATS_REQUESTS,
-      ),
-    );
-  }
-
-  const rollup = optionalModule<RollupModule>('stats-rollup');
-  const table = await pool.query(`select to_regclass('stats_rollup') as t`);
-  if (!rollup || !table.rows[0].t) {
-    const note =
-      'SKIPPED rollup grid vs raw rows: stats_rollup does not exist (the stats branch is not merged)';
+  if (!who.analystId || !who.analystAgencyId) {
+    const note = 'SKIPPED the statistics pairs: no analyst in this database';
     say(note);
     results.notes.push(note);
     return;
   }
-  const all = { text: 'true', bindings: [] };
-  const [fromRollup] = toPg(rollup.gridSql('select * from stats_rollup', all));
-  const [fromRaw] = toPg(rollup.gridFromRawSql(all));
-  const time = async (text: string, times: number): Promise<LoadResult> => {
-    const ms: number[] = [];
-    const started = performance.now();
-    for (let i = 0; i < times; i++) {
-      const t0 = performance.now();
-      await pool.query(text);
-      ms.push(performance.now() - t0);
-    }
-    ms.sort((x, y) => x - y);
-    const seconds = (performance.now() - started) / 1000;
-    return {
-      requests: times,
-      seconds,
-      throughput: times / seconds,
-      p50: ms[Math.floor(times / 2)],
-      p99: ms[times - 1],
-      errors: 0,
-    };
+  const ctx: StatsBenchContext = {
+    pool,
+    config,
+    hubUrl: hub.url,
+    analystId: who.analystId,
+    analystAgencyId: who.analystAgencyId,
+    jurisdiction: { name: who.agencyName, counties: who.agencyCounties },
+    runs: RUNS,
+    hubRequests: STATS_HUB_REQUESTS,
+    rawRuns: Math.min(RUNS, Math.max(1, Number(process.env.BENCH_STATS_RAW_RUNS ?? 1))),
+    say,
   };
-  const a: LoadResult[] = [];
-  const b: LoadResult[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    a.push(await time(fromRollup, 20));
-    b.push(await time(fromRaw, 1));
-  }
+  const analyst = await signUserToken(config.auth, who.analystId);
+  // The hub against its own statement through pg: what GraphQL, disclosure control and the
+  // audit add to a wide aggregate (both read the fact table).
   results.pairs.push(
-    finishPair(
-      'dashboard grid: rollup vs raw rows (SQL)',
-      'rollup',
-      medianOf(a),
-      'raw rows',
-      medianOf(b),
+    await sequentialPair(
+      'outcomeStats month × county: hub vs its own SQL',
+      'hub',
       {
-        speedup: 100,
+        url: hub.url,
+        body: JSON.stringify({ query: OUTCOME_STATS }),
+        headers: { authorization: `Bearer ${analyst}` },
       },
+      'raw',
+      { url: `${rawUrl}/outcome-stats`, body: '{}' },
+      (body) => !body.includes('"errors"'),
+      { latency: 1.25 },
+      STATS_REQUESTS,
     ),
   );
+  results.pairs.push(await gridPair(ctx));
+  results.pairs.push(...(await questionPairs(ctx)));
+  const fresh = await freshnessPair(ctx);
+  if (typeof fresh === 'string') {
+    say(fresh);
+    results.notes.push(fresh);
+  } else results.pairs.push(fresh);
 }
 
 async function intakePair(

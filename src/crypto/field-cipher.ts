@@ -32,10 +32,33 @@ export class FieldDecryptionError extends Error {
 }
 
 export function encryptField(ring: KeyRing, plaintext: string): string {
+  return encryptWithIv(ring, plaintext, randomBytes(IV_BYTES));
+}
+
+/**
+ * encryptField for bulk writers (the synthetic seeder encrypts millions of values): the same
+ * format, cipher and keys, but the random IVs are cut from one larger `randomBytes` draw instead
+ * of one system call each, which was most of the cost of a value. The IVs stay as random and as
+ * unique as encryptField's.
+ */
+export function bulkFieldEncryptor(ring: KeyRing): (plaintext: string) => string {
+  const IVS_PER_DRAW = 4096;
+  let pool = Buffer.alloc(0);
+  let offset = 0;
+  return (plaintext) => {
+    if (offset + IV_BYTES > pool.length) {
+      pool = randomBytes(IV_BYTES * IVS_PER_DRAW);
+      offset = 0;
+    }
+    const iv = pool.subarray(offset, (offset += IV_BYTES));
+    return encryptWithIv(ring, plaintext, iv);
+  };
+}
+
+function encryptWithIv(ring: KeyRing, plaintext: string, iv: Buffer): string {
   const key = ring.keys.get(ring.activeKeyId);
   if (!key) throw new Error(`active identity key "${ring.activeKeyId}" is not in the key ring`);
   const header = `${VERSION}:${ring.activeKeyId}`;
-  const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(header, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

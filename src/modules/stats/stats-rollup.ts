@@ -49,38 +49,53 @@ export const ROLLUP_FROM_RAW_SQL = `
    where c.status is distinct from 'ENTERED_IN_ERROR'
    group by 1, 2, 3`;
 
+/** The same draw as stats_record_key_assign() (migration stats_numbers): 20 strong random bits. */
+const NEW_RECORD_KEY = `(('x' || substr(md5(gen_random_uuid()::text), 1, 5))::bit(20))::int`;
+
+/** Runs one statement and returns the number of rows it wrote. */
+export type RunStatement = (statement: string) => Promise<number>;
+
 /**
- * Rebuilds the whole rollup and the statistics fact table from the raw tables in one transaction. The lock waits for writers
- * that already touched the rollup and holds new ones back, so no incident is counted twice or
- * missed. Returns the number of cells. A maintenance job, not a request: the connection's
- * statement timeout (meant for requests) is lifted for this transaction, since a rebuild over a
- * million incidents takes longer and must not stop halfway.
+ * Every table the statistics triggers keep (record keys, the fact table, the rollup), rebuilt
+ * from the raw rows, set-based: the one rebuild shared by refreshStatsRollup() and the synthetic
+ * seeder's bulk load, which switch those triggers off (or let them do nothing) while they write
+ * and call this once instead of firing them per row. The result is what the triggers would have
+ * written: a key for every unit that lacks one (existing keys are kept, they are permanent), the
+ * fact table equal to its view, the rollup equal to ROLLUP_FROM_RAW_SQL. Run it in a transaction
+ * with the statement timeout lifted; the lock waits for writers that already touched these tables
+ * and holds new ones back, so no unit is counted twice or missed. Returns the rollup's cells.
+ */
+export async function rebuildStatsTables(run: RunStatement): Promise<number> {
+  await run('lock table stats_record_key, stats_fact, stats_rollup in share row exclusive mode');
+  await run(`delete from stats_record_key k
+              where not exists (select 1 from overdose_incident i where i.id = k.unit_id)`);
+  await run(`insert into stats_record_key (unit_id, key)
+             select i.id, ${NEW_RECORD_KEY} from overdose_incident i
+              where not exists (select 1 from stats_record_key k where k.unit_id = i.id)`);
+  await run('delete from stats_fact');
+  await run('insert into stats_fact select * from stats_fact_source');
+  await run('delete from stats_rollup');
+  return run(
+    `insert into stats_rollup (month, county, agency_id, incidents, fatal, naloxone_doses, contacted,
+                               incidents_key, fatal_key, naloxone_doses_key, contacted_key)
+     ${ROLLUP_FROM_RAW_SQL}`,
+  );
+}
+
+/**
+ * Rebuilds the statistics tables (rebuildStatsTables) in one transaction. Returns the number of
+ * rollup cells. A maintenance job, not a request: the connection's statement timeout (meant for
+ * requests) is lifted for this transaction, since a rebuild over a million incidents takes
+ * longer and must not stop halfway.
  */
 export async function refreshStatsRollup(em: EntityManager): Promise<number> {
   return em.transactional(async (tx) => {
     const connection = tx.getConnection();
     const ctx = tx.getTransactionContext();
-    await connection.execute('set local statement_timeout = 0', [], 'run', ctx);
-    await connection.execute('lock table stats_rollup in share row exclusive mode', [], 'run', ctx);
-    await connection.execute('delete from stats_rollup', [], 'run', ctx);
-    // The fact table too: the same bulk loads skip its triggers.
-    await connection.execute('lock table stats_fact in share row exclusive mode', [], 'run', ctx);
-    await connection.execute('delete from stats_fact', [], 'run', ctx);
-    await connection.execute(
-      'insert into stats_fact select * from stats_fact_source',
-      [],
-      'run',
-      ctx,
-    );
-    const result = await connection.execute<{ affectedRows: number }>(
-      `insert into stats_rollup (month, county, agency_id, incidents, fatal, naloxone_doses, contacted,
-                                 incidents_key, fatal_key, naloxone_doses_key, contacted_key)
-       ${ROLLUP_FROM_RAW_SQL}`,
-      [],
-      'run',
-      ctx,
-    );
-    return result.affectedRows;
+    const run: RunStatement = async (statement) =>
+      (await connection.execute<{ affectedRows: number }>(statement, [], 'run', ctx)).affectedRows;
+    await run('set local statement_timeout = 0');
+    return rebuildStatsTables(run);
   });
 }
 

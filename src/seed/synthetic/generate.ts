@@ -1,6 +1,5 @@
 import { ageBandAt } from '../../modules/person/age-band';
 import { randomUUID } from 'node:crypto';
-import { encryptField, type KeyRing } from '../../crypto/field-cipher';
 import { personKey } from '../../modules/person/person-key';
 import { Sex, RaceEthnicity } from '../../modules/person/person-codes';
 import {
@@ -33,7 +32,8 @@ import type { Cell } from './bulk-insert';
 import { pgList } from './bulk-insert';
 import { FIRST_NAMES, LAST_NAMES, STREETS } from './names';
 import type { Random } from './random';
-import { TABLES, emptyBatch, type Batch } from './tables';
+import { copyLine } from './copy-rows';
+import { TABLES, emptyBatch, type Batch, type TableName } from './tables';
 import type { County, World } from './world';
 
 const HOUR = 3_600_000;
@@ -55,6 +55,10 @@ const CASE = {
 };
 const REFERRAL_STATUS = col('referral', 'status');
 const REFERRAL_RESPONDED_AT = col('referral', 'responded_at');
+const REFERRAL_RESPONDED_BY = col('referral', 'responded_by_id');
+const REFERRAL_STATUS_REASON = col('referral', 'status_reason');
+const CASE_ASSIGNED_WORKER = col('overdose_case', 'assigned_worker_id');
+const CASE_ROUTED_AGENCY = col('overdose_case', 'routed_agency_id');
 
 const OPEN = new Set<CaseStatus>([
   CaseStatus.REPORTED,
@@ -94,7 +98,6 @@ interface PersonState {
   /** Encrypted phone, street, city, zip and the state, sex and race cells, as reported. */
   contact: Cell[];
   alive: boolean;
-  doNotContactSince?: number;
   cases: CaseState[];
   row?: Cell[];
 }
@@ -103,8 +106,6 @@ interface PersonState {
 export interface Updates {
   /** Cases closed DECEASED after a later fatal report: id, closed at (epoch ms). */
   deceased: Array<[string, number]>;
-  /** People who said "don't contact me": id, since (epoch ms). */
-  doNotContact: Array<[string, number]>;
 }
 
 export interface GenerateOptions {
@@ -115,7 +116,6 @@ export interface GenerateOptions {
   maxAttempts: number;
   leadIntakeDays: number;
   personKeySecret: string;
-  ring: KeyRing;
 }
 
 const MONTH_FACTOR = [0.9, 0.86, 0.95, 1.0, 1.05, 1.1, 1.13, 1.1, 1.02, 0.98, 0.93, 0.97];
@@ -155,11 +155,13 @@ export function dailyCounts(total: number, from: number, days: number): number[]
 /**
  * Builds the rows of synthetic incidents in time order, each with its case and everything that
  * happened to it up to `now`: the same rows the services would have written (statuses match
- * their timeline, referrals, attempts, consents and outcomes), in bulk.
+ * their timeline, referrals, attempts, consents and outcomes), in bulk. Identity values (the
+ * person's and the reported name and birth date) are plain text in these rows: BulkLoad encrypts
+ * them on the way into the database (identity-encryption.ts), off the generator's thread.
  */
 export class Generator {
   private batch: Batch = emptyBatch();
-  private updates: Updates = { deceased: [], doNotContact: [] };
+  private updates: Updates = { deceased: [] };
   private readonly pools = new Map<string, PersonState[]>();
   private readonly usedKeys = new Set<string>();
   private readonly countyPicks: Array<readonly [County, number]>;
@@ -183,12 +185,21 @@ export class Generator {
     const out = { batch: this.batch, updates: this.updates };
     this.forgetBatchRows();
     this.batch = emptyBatch();
-    this.updates = { deceased: [], doNotContact: [] };
+    this.updates = { deceased: [] };
     return out;
   }
 
   private batchCases: CaseState[] = [];
   private batchPeople: PersonState[] = [];
+
+  /**
+   * A row that never changes once built goes into the batch as its COPY line at once: the cell
+   * array dies young (cheap for the garbage collector) instead of living until the batch is
+   * written. Cases, routing referrals and people stay cell arrays: later events change them.
+   */
+  private line(table: TableName, cells: Cell[]): void {
+    this.batch[table].push(copyLine(TABLES[table], cells));
+  }
 
   /** Rows of an earlier batch are in the database: later changes to them become updates. */
   private forgetBatchRows(): void {
@@ -235,7 +246,7 @@ export class Generator {
     if (fatal && person && person.cases.some((c) => c.lastEventAt > occurredAt)) fatal = false;
 
     const substances = this.substances();
-    this.batch.overdose_incident.push([
+    this.line('overdose_incident', [
       incidentId,
       iso(reportedAt),
       iso(reportedAt),
@@ -273,14 +284,14 @@ export class Generator {
 
     if (person) {
       const id = person.identity;
-      this.batch.reported_identity.push([
+      this.line('reported_identity', [
         randomUUID(),
         iso(reportedAt),
         iso(reportedAt),
         incidentId,
-        encryptField(this.options.ring, id.first),
-        encryptField(this.options.ring, id.last),
-        encryptField(this.options.ring, id.dob),
+        id.first,
+        id.last,
+        id.dob,
         ...person.contact,
       ]);
     }
@@ -300,7 +311,6 @@ export class Generator {
 
   private newPerson(county: County, at: number): PersonState {
     const r = this.random;
-    const ring = this.options.ring;
     let first = '';
     let last = '';
     let dob = '';
@@ -341,11 +351,11 @@ export class Generator {
     // Phone and address as the reporters enter them (on each report's ReportedIdentity): the
     // person row only links reports (identity follows its sources).
     const contact: Cell[] = [
-      hasPhone ? encryptField(ring, `919${r.int(2000000, 9999999)}`) : null,
-      r.chance(0.75) ? encryptField(ring, `${r.int(1, 9999)} ${r.pick(STREETS)} St`) : null,
-      encryptField(ring, county.name),
+      hasPhone ? `919${r.int(2000000, 9999999)}` : null,
+      r.chance(0.75) ? `${r.int(1, 9999)} ${r.pick(STREETS)} St` : null,
+      county.name,
       'NC',
-      encryptField(ring, `27${r.int(100, 999)}`),
+      `27${r.int(100, 999)}`,
       sex,
       pgList([race]),
     ];
@@ -438,7 +448,7 @@ export class Generator {
               [NaloxoneResponse.UNCHANGED, 70],
               [NaloxoneResponse.IMPROVED, 30],
             ]);
-      this.batch.naloxone_administration.push([
+      this.line('naloxone_administration', [
         randomUUID(),
         iso(t),
         iso(t),
@@ -501,7 +511,7 @@ export class Generator {
     const event = (when: number, to: CaseStatus, reason: string | null, actor: string | null) => {
       // A millisecond apart at least, so the timeline's order by time is the order of events.
       const at = first ? when : Math.max(when, kase.lastEventAt + 1);
-      this.batch.case_event.push([
+      this.line('case_event', [
         randomUUID(),
         iso(at),
         iso(at),
@@ -524,8 +534,8 @@ export class Generator {
     if (person) {
       // A repeat overdose: linked to every earlier case, recorded as an outcome on each.
       for (const earlier of person.cases) {
-        this.batch.case_link.push([caseId, earlier.id]);
-        this.batch.outcome.push([
+        this.line('case_link', [caseId, earlier.id]);
+        this.line('outcome', [
           randomUUID(),
           iso(reportedAt),
           iso(reportedAt),
@@ -569,14 +579,11 @@ export class Generator {
 
     // Routing: a team serving the county, one with an agreement with the reporter first; ties
     // fall either way (the hub breaks them by caseload).
-    const shuffled =
-      county.harmReduction.length > 1 && r.chance(0.5)
-        ? [...county.harmReduction].reverse()
-        : county.harmReduction;
-    const candidates = [
-      ...shuffled.filter((h) => this.hasAgreement(args.reporterAgency, h, county.fips)),
-      ...shuffled.filter((h) => !this.hasAgreement(args.reporterAgency, h, county.fips)),
-    ];
+    const candidates = this.candidates(
+      args.reporterAgency,
+      county,
+      county.harmReduction.length > 1 && r.chance(0.5),
+    );
     if (candidates.length === 0) {
       row[CASE.triageReason] = TriageReason.NO_COVERING_AGENCY;
       return finish();
@@ -590,8 +597,8 @@ export class Generator {
       const worker = r.pick(this.world.workers.get(agency)!);
       referral[REFERRAL_STATUS] = ReferralStatus.REJECTED;
       referral[REFERRAL_RESPONDED_AT] = iso(at);
-      referral[col('referral', 'responded_by_id')] = worker;
-      referral[col('referral', 'status_reason')] = 'At capacity this week';
+      referral[REFERRAL_RESPONDED_BY] = worker;
+      referral[REFERRAL_STATUS_REASON] = 'At capacity this week';
       kase.pendingReferral = undefined;
       event(at, CaseStatus.REFERRAL_DECLINED, 'AT_CAPACITY', worker);
       event(at, CaseStatus.TRIAGE, 'AUTOMATIC', null);
@@ -612,14 +619,31 @@ export class Generator {
     const worker = r.pick(this.world.workers.get(agency)!);
     referral[REFERRAL_STATUS] = ReferralStatus.ACCEPTED;
     referral[REFERRAL_RESPONDED_AT] = iso(acceptAt);
-    referral[col('referral', 'responded_by_id')] = worker;
+    referral[REFERRAL_RESPONDED_BY] = worker;
     kase.pendingReferral = undefined;
-    row[col('overdose_case', 'assigned_worker_id')] = worker;
+    row[CASE_ASSIGNED_WORKER] = worker;
     event(acceptAt, CaseStatus.ASSIGNED, 'ACCEPTED', worker);
     kase.version += 1;
 
     this.outreach({ ...args, kase, row, agency, worker, event, acceptAt });
     finish();
+  }
+
+  private readonly candidateCache = new Map<string, readonly string[]>();
+
+  /** The teams to route to, agreement first; `reversed` breaks ties the other way. */
+  private candidates(reporter: string, county: County, reversed: boolean): readonly string[] {
+    const key = `${reporter}|${county.fips}|${reversed}`;
+    let list = this.candidateCache.get(key);
+    if (!list) {
+      const shuffled = reversed ? [...county.harmReduction].reverse() : county.harmReduction;
+      list = [
+        ...shuffled.filter((h) => this.hasAgreement(reporter, h, county.fips)),
+        ...shuffled.filter((h) => !this.hasAgreement(reporter, h, county.fips)),
+      ];
+      this.candidateCache.set(key, list);
+    }
+    return list;
   }
 
   private hasAgreement(source: string, recipient: string, county: string): boolean {
@@ -647,7 +671,7 @@ export class Generator {
     ];
     this.batch.referral.push(referral);
     kase.pendingReferral = referral;
-    row[col('overdose_case', 'routed_agency_id')] = agency;
+    row[CASE_ROUTED_AGENCY] = agency;
     row[CASE.triageReason] = null;
     event(at, CaseStatus.REFERRED, 'ROUTED', null);
     return referral;
@@ -750,7 +774,7 @@ export class Generator {
         outcome === AttemptOutcome.CONTACT_SOCIAL_NETWORK_CONSENTED;
       // Guardrail: nothing is left behind unless someone was actually reached in person.
       const leave = contact && method === ContactMethod.VISIT;
-      this.batch.outreach_attempt.push([
+      this.line('outreach_attempt', [
         randomUUID(),
         iso(t),
         iso(t),
@@ -784,7 +808,7 @@ export class Generator {
       if (outcome === AttemptOutcome.CONTACT_SURVIVOR_DECLINED) {
         const at = t + 10 * 60_000;
         if (at > o.now) return;
-        this.batch.outcome.push([
+        this.line('outcome', [
           randomUUID(),
           iso(at),
           iso(at),
@@ -837,7 +861,7 @@ export class Generator {
       if (attempts >= o.maxAttempts) {
         const at = t + r.between(2, 7) * DAY;
         if (at > o.now) return;
-        this.batch.outcome.push([
+        this.line('outcome', [
           randomUUID(),
           iso(at),
           iso(at),
@@ -869,7 +893,7 @@ export class Generator {
     };
     const consentAt = a.at + 5 * 60_000;
     if (consentAt > o.now) return;
-    this.batch.consent.push([
+    this.line('consent', [
       randomUUID(),
       iso(consentAt),
       iso(consentAt),
@@ -901,7 +925,7 @@ export class Generator {
       const at = t + r.between(3, 20) * DAY;
       if (at > o.now) return;
       if (r.chance(0.5))
-        this.batch.outcome.push([
+        this.line('outcome', [
           randomUUID(),
           iso(at),
           iso(at),
@@ -960,7 +984,7 @@ export class Generator {
         [ReferralType.DETOX]: OutcomeType.DETOX,
         [ReferralType.HOUSING]: OutcomeType.TREATMENT_ADMITTED,
       }[type as ReferralType.TREATMENT_MOUD];
-      this.batch.outcome.push([
+      this.line('outcome', [
         randomUUID(),
         iso(startedAt),
         iso(startedAt),
@@ -1033,7 +1057,7 @@ export class Generator {
           status = LeadStatus.ACTIVE;
           updated = activeAt;
           version = 3;
-          this.batch.consent.push([
+          this.line('consent', [
             randomUUID(),
             iso(activeAt),
             iso(activeAt),
@@ -1074,7 +1098,7 @@ export class Generator {
         }
       }
     }
-    this.batch.lead_referral.push([
+    this.line('lead_referral', [
       randomUUID(),
       iso(at),
       iso(updated),
@@ -1096,7 +1120,7 @@ export class Generator {
 
   private closeDeceased(earlier: CaseState, at: number): void {
     const when = Math.max(at, earlier.lastEventAt + 1);
-    this.batch.case_event.push([
+    this.line('case_event', [
       randomUUID(),
       iso(when),
       iso(when),
@@ -1121,6 +1145,8 @@ export class Generator {
       earlier.row[CASE.updatedAt] = iso(when);
       earlier.row[CASE.holdReason] = null;
       earlier.row[CASE.resumeOn] = null;
+      // The hub's close (workflow/close.ts) clears a triage reason too.
+      earlier.row[CASE.triageReason] = null;
       earlier.row[CASE.version] = earlier.version;
     } else {
       this.updates.deceased.push([earlier.id, iso(when)]);

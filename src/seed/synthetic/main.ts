@@ -3,17 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
+import { MultiBar, Presets } from 'cli-progress';
 import { Client } from 'pg';
 import { loadConfig } from '../../config';
 import { migrateToLatest, openDatabase } from '../../database';
 import { withDevSecrets } from '../../dev-secrets';
 import { createLogger } from '../../logger';
-import { afterBulkInsert } from './after-bulk-insert';
+import { BulkLoad } from './bulk-load';
+import { encryptedColumnsOf, IdentityEncryptor } from './identity-encryption';
 import { dailyCounts, Generator } from './generate';
 import { Random } from './random';
 import { INSERT_ORDER } from './tables';
-import { writeBatch } from './write-batch';
 import { ensureWorld } from './world';
 
 const DAY = 86_400_000;
@@ -59,14 +59,12 @@ async function main(options: Options): Promise<void> {
   const backendPid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]
     .pid;
   const backendCpuAtStart = backendCpuSeconds(backendPid);
+  let load: BulkLoad | undefined;
+  let encryptor: IdentityEncryptor | undefined;
   try {
     await migrateToLatest(database.orm);
-    // A lost seed is re-run, not recovered: skip waiting for the WAL flush at each commit.
-    await client.query('set synchronous_commit = off');
-    // The stats branch's triggers keep a rollup in step with every write; a bulk load turns them
-    // off for its own session and rebuilds the rollup once at the end (afterBulkInsert).
-    await client.query(`set hub.stats_rollup = 'off'`);
     const random = new Random(options.seed);
+    // The world (agencies, users, agreements: a few hundred rows) is committed first, on its own.
     const world = await ensureWorld(client, random);
     const now = Date.now();
     const generator = new Generator(world, random, {
@@ -77,7 +75,6 @@ async function main(options: Options): Promise<void> {
       maxAttempts: config.outreach.maxAttempts,
       leadIntakeDays: config.lead.intakeDays,
       personKeySecret: config.personKeySecret,
-      ring: config.identityKeys,
     });
     const keys = await client.query<{ k: string }>(
       'select left(person_key, 16) as k from person where person_key is not null',
@@ -88,18 +85,28 @@ async function main(options: Options): Promise<void> {
     // Day windows end at `now`, so no incident lies in the future.
     const firstDay = now - days * DAY;
     const counts = dailyCounts(options.incidents, firstDay, days);
-    const totals: Record<string, number> = {};
-    const timings: Record<string, number> = {};
-    const bar = new SingleBar(
+    const bars = new MultiBar(
       {
-        format:
-          'seed:synthetic [{bar}] {percentage}% | {value}/{total} incidents | {rate}/s | ETA {eta_formatted}',
+        format: '{label} [{bar}] {percentage}% | {value}/{total} {unit} | {detail}',
         etaBuffer: 50,
+        hideCursor: true,
+        // Without a terminal (CI, a log file) one line now and then instead of redraws.
+        noTTYOutput: !process.stdout.isTTY,
+        notTTYSchedule: 10_000,
       },
       Presets.shades_classic,
     );
-    bar.start(options.incidents, 0, { rate: 0 });
+    const loadBar = bars.create(options.incidents, 0, {
+      label: 'load  ',
+      unit: 'incidents',
+      detail: 'starting',
+    });
 
+    encryptor = new IdentityEncryptor(
+      config.identityKeys,
+      encryptedColumnsOf(database.orm.getMetadata()),
+    );
+    load = await BulkLoad.begin(client, encryptor);
     let pending: Promise<void> = Promise.resolve();
     let inBatch = 0;
     let done = 0;
@@ -107,12 +114,15 @@ async function main(options: Options): Promise<void> {
       const { batch, updates } = generator.take();
       const size = inBatch;
       inBatch = 0;
-      // One batch in flight: PostgreSQL writes it while the next one is generated.
+      // One batch in flight: PostgreSQL copies it in while the next one is generated.
       await pending;
-      pending = writeBatch(client, batch, updates, totals, timings).then(() => {
+      pending = load!.write(batch, updates).then(() => {
         done += size;
-        bar.update(done, { rate: Math.round(done / ((Date.now() - started) / 1000)) });
+        const rate = Math.round(done / ((Date.now() - started) / 1000));
+        loadBar.update(done, { detail: `${rate.toLocaleString('en-US')}/s` });
       });
+      // A failed write is reported where it is awaited (the next flush), not as unhandled.
+      pending.catch(() => {});
     };
     for (let d = 0; d < days; d++) {
       generator.day(firstDay + d * DAY, counts[d]);
@@ -122,32 +132,50 @@ async function main(options: Options): Promise<void> {
     }
     await flush();
     await pending;
-    bar.stop();
+    loadBar.update(options.incidents, { detail: 'written' });
 
     const loadedAt = Date.now();
     const cpu = process.cpuUsage(cpuAtStart);
     const backendCpu = backendCpuSeconds(backendPid) - backendCpuAtStart;
-    await afterBulkInsert(client, database.orm.em.fork());
+    const finishBar = bars.create(load.finishSteps, 0, {
+      label: 'finish',
+      unit: 'steps',
+      detail: 'updates',
+    });
+    await load.finish(({ step, done: stepsDone }) => finishBar.update(stepsDone, { detail: step }));
+    bars.stop();
     const seconds = (Date.now() - started) / 1000;
-    const rows = Object.values(totals).reduce((a, b) => a + b, 0);
+    const totals = load.totals;
+    const rows = Object.values(totals.rows).reduce((a, b) => a + b, 0);
+    const cpuAll = process.cpuUsage(cpuAtStart);
+    const backendCpuAll = backendCpuSeconds(backendPid) - backendCpuAtStart;
+    const cpuText = (node: NodeJS.CpuUsage, backend: number) =>
+      `seeder ${((node.user + node.system) / 1e6).toFixed(1)} s, PostgreSQL backend ` +
+      (Number.isNaN(backend) ? '? (not on this host)' : `${backend.toFixed(1)} s`);
     say(
       `\n${options.incidents.toLocaleString('en-US')} incidents, ${rows.toLocaleString('en-US')} rows in ` +
-        `${seconds.toFixed(1)} s (load ${((loadedAt - started) / 1000).toFixed(1)} s, analyze ` +
-        `${((Date.now() - loadedAt) / 1000).toFixed(1)} s): ` +
+        `${seconds.toFixed(1)} s (load ${((loadedAt - started) / 1000).toFixed(1)} s, indexes, keys, ` +
+        `rollup and vacuum ${((Date.now() - loadedAt) / 1000).toFixed(1)} s): ` +
         `${Math.round(options.incidents / seconds).toLocaleString('en-US')} incidents/s`,
     );
     // CPU time, not wall time: on a machine shared with other work the wall clock says little.
     say(
-      `CPU during the load: seeder ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, PostgreSQL ` +
-        `backend ${Number.isNaN(backendCpu) ? '? (not on this host)' : `${backendCpu.toFixed(1)} s`}`,
+      `CPU during the load: ${cpuText(cpu, backendCpu)}; in all: ${cpuText(cpuAll, backendCpuAll)}`,
     );
     for (const table of INSERT_ORDER) {
       say(
-        `  ${table.padEnd(24)} ${(totals[table] ?? 0).toLocaleString('en-US').padStart(12)} rows ` +
-          `${((timings[table] ?? 0) / 1000).toFixed(1).padStart(7)} s`,
+        `  ${table.padEnd(24)} ${(totals.rows[table] ?? 0).toLocaleString('en-US').padStart(12)} rows ` +
+          `${((totals.writeMs[table] ?? 0) / 1000).toFixed(1).padStart(7)} s`,
       );
     }
+    for (const [step, ms] of Object.entries(totals.finishMs)) {
+      say(`  ${step.padEnd(24)} ${(ms / 1000).toFixed(1).padStart(20)} s`);
+    }
+  } catch (error) {
+    await load?.abort().catch(() => {});
+    throw error;
   } finally {
+    await encryptor?.close();
     await client.end();
     await database.close();
   }

@@ -1,4 +1,5 @@
-import type { Cell, Column } from './bulk-insert';
+import type { Column } from './bulk-insert';
+import type { Row } from './copy-rows';
 
 const T = 'epoch_ms';
 const base: Column[] = [
@@ -175,7 +176,11 @@ export const INSERT_ORDER: readonly TableName[] = [
   'lead_referral',
 ];
 
-export type Batch = Record<TableName, Cell[][]>;
+/**
+ * A batch's rows by table: cell arrays while they may still change (a case, its routing
+ * referral, a person), COPY lines once they cannot.
+ */
+export type Batch = Record<TableName, Row[]>;
 
 export function emptyBatch(): Batch {
   return Object.fromEntries(INSERT_ORDER.map((t) => [t, []])) as unknown as Batch;
