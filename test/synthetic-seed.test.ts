@@ -260,12 +260,15 @@ describeOnPostgres('synthetic seed (bulk rows keep the invariants)', () => {
   it('encrypts exactly the columns the hub stores encrypted', () => {
     const written = (table: TableName) => TABLES[table].map(([name]) => name);
     const expected = Object.fromEntries(
-      Object.entries(ENCRYPTED_COLUMNS).map(([table, names]) => [
-        table,
-        (names as readonly string[])
-          .filter((n) => written(table as TableName).includes(n))
-          .map((n) => written(table as TableName).indexOf(n)),
-      ]),
+      Object.entries(ENCRYPTED_COLUMNS)
+        // The seeder writes no contact records (outreach agencies record those).
+        .filter(([table]) => table in TABLES)
+        .map(([table, names]) => [
+          table,
+          (names as readonly string[])
+            .filter((n) => written(table as TableName).includes(n))
+            .map((n) => written(table as TableName).indexOf(n)),
+        ]),
     );
     expect(encryptedColumnsOf(hub.server.orm.getMetadata())).toEqual(expected);
   });
