@@ -4,6 +4,7 @@ import { DataSharingAgreement } from './modules/agency/data-sharing-agreement.en
 import { User } from './modules/agency/user.entity';
 import { CaseEvent } from './modules/case/case-event.entity';
 import { Case } from './modules/case/case.entity';
+import { FamilySupportCase } from './modules/case/family-support-case.entity';
 import { Referral } from './modules/case/referral.entity';
 import { OverdoseIncident } from './modules/incident/incident.entity';
 import { NaloxoneAdministration } from './modules/incident/naloxone-administration.entity';
@@ -13,6 +14,7 @@ import { Consent } from './modules/outreach/consent.entity';
 import { OutreachAttempt } from './modules/outreach/outreach-attempt.entity';
 import { FamilyContact } from './modules/outreach/family-contact.entity';
 import { Person } from './modules/person/person.entity';
+import { ContactRecord } from './modules/person/contact-record.entity';
 import { ReportedIdentity } from './modules/incident/reported-identity.entity';
 import { TreatmentResource } from './modules/resource/treatment-resource.entity';
 import { AuditEvent } from './modules/audit/audit-event.entity';
@@ -39,10 +41,12 @@ export const ENTITIES = [
   ApiKey,
   DataSharingAgreement,
   Person,
+  ContactRecord,
   ReportedIdentity,
   OverdoseIncident,
   NaloxoneAdministration,
   Case,
+  FamilySupportCase,
   Referral,
   CaseEvent,
   Outcome,

@@ -4,6 +4,7 @@ import { ApiKeyResolver } from './modules/agency/api-key.resolver';
 import { DataSharingAgreementResolver } from './modules/agency/agreement.resolver';
 import { UserResolver } from './modules/agency/user.resolver';
 import { CaseResolver, ReferralResolver } from './modules/case/case.resolver';
+import { FamilySupportCaseResolver } from './modules/case/family-support.resolver';
 import { IncidentResolver } from './modules/incident/incident.resolver';
 import { ReportIncidentsResolver } from './stories/report-incidents/report-incidents.resolver';
 import { LeadReferralDetailsResolver, LeadReferralResolver } from './modules/lead/lead.resolver';
@@ -51,6 +52,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   OutcomeResolver,
   CaseOutcomesResolver,
   CaseResolver,
+  FamilySupportCaseResolver,
   ReferralResolver,
   ConsentResolver,
   CaseConsentResolver,

@@ -209,6 +209,24 @@ const ROWS: Row[] = [
     }),
   },
   {
+    field: 'Mutation.setFamilySupport',
+    query: `mutation {
+      __typename
+      setFamilySupport(offers: true) { id offersFamilySupport }
+    }`,
+    path: ['setFamilySupport'],
+    intact: MUTATION,
+    // Its own agency; the hub admin may name any agency.
+    allowed: { role: Role.AGENCY_ADMIN },
+    denied: { role: Role.OUTREACH_WORKER },
+    prepare: async (hub, who) => ({
+      unchanged: async () =>
+        expect(
+          (await hub.em().findOneOrFail(Agency, { id: who.agency.id })).offersFamilySupport,
+        ).toBe(false),
+    }),
+  },
+  {
     field: 'Mutation.deactivateAgency',
     query: 'mutation ($id: ID!) { __typename deactivateAgency(id: $id) { id } }',
     path: ['deactivateAgency'],
@@ -350,16 +368,24 @@ const ROWS: Row[] = [
     denied: OPEN,
   },
   // Agency: the directory is open; administrative details are for admins.
-  ...(['id', 'name', 'kind', 'serviceCounties', 'caseDefinition', 'runsFollowUp'] as const).map(
-    (field): Row => ({
-      field: `Agency.${field}`,
-      query: `{ me { agency { ${field} } } }`,
-      path: ['me', 'agency', field],
-      intact: [],
-      allowed: { role: Role.POLICE_OFFICER },
-      denied: OPEN,
-    }),
-  ),
+  ...(
+    [
+      'id',
+      'name',
+      'kind',
+      'serviceCounties',
+      'caseDefinition',
+      'runsFollowUp',
+      'offersFamilySupport',
+    ] as const
+  ).map((field): Row => ({
+    field: `Agency.${field}`,
+    query: `{ me { agency { ${field} } } }`,
+    path: ['me', 'agency', field],
+    intact: [],
+    allowed: { role: Role.POLICE_OFFICER },
+    denied: OPEN,
+  })),
   ...(['part2Program', 'active', 'createdAt', 'updatedAt', 'refuseUniformedOfficers'] as const).map(
     (field): Row => ({
       field: `Agency.${field}`,

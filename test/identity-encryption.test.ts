@@ -17,7 +17,8 @@ import {
   ENCRYPTED_COLUMNS,
   reencryptIdentity,
 } from '../src/modules/person/identity-reencrypt.service';
-import { Person } from '../src/modules/person/person.entity';
+import { ReportedIdentity } from '../src/modules/incident/reported-identity.entity';
+import { Sex } from '../src/modules/person/person-codes';
 import {
   makeAgency,
   makeAgreement,
@@ -253,9 +254,6 @@ describe('identity encrypted at rest', () => {
     ]) {
       expect(everything).not.toContain(value);
     }
-    for (const column of ENCRYPTED_COLUMNS.person.filter((c) => c !== 'safe_contact_times')) {
-      expect([column, people[0][column]]).toEqual([column, expect.stringMatching(/^v1:test1:/)]);
-    }
     for (const column of ENCRYPTED_COLUMNS.reported_identity) {
       expect([column, reported[0][column]]).toEqual([column, expect.stringMatching(/^v1:test1:/)]);
     }
@@ -306,30 +304,33 @@ describe('identity encrypted at rest', () => {
       }),
     );
     expect(second.kase.person?.id).toBe(first.kase.person?.id);
-    const [row] = await sql<{ phone: string }>(`select phone from person where id = ?`, [
-      first.kase.person!.id,
-    ]);
+    // Each report keeps what its reporter entered, encrypted; the person row holds no value.
+    const [row] = await sql<{ phone: string }>(
+      `select phone from reported_identity where incident_id = ?`,
+      [second.incidentId],
+    );
     expect(row.phone).toMatch(/^v1:test1:/);
-    const person = await hub.em().findOneOrFail(Person, first.kase.person!.id);
-    expect(person.phone).toBe('828-555-0199');
-    expect(person.firstName).toBe(who.firstName);
+    const entered = await hub.em().findOneOrFail(ReportedIdentity, { incident: second.incidentId });
+    expect(entered.phone).toBe('828-555-0199');
+    expect(entered.firstName).toBe(who.firstName.toUpperCase());
   });
 
   it('does not rewrite an unchanged identity when its entity is flushed again', async () => {
-    const { person } = await makeRoutedCase(hub);
-    const [before] = await sql(`select * from person where id = ?`, [person!.id]);
+    const { incident } = await makeRoutedCase(hub);
+    const select = `select * from reported_identity where incident_id = ?`;
+    const [before] = await sql(select, [incident.id]);
     const em = hub.em();
-    const loaded = await em.findOneOrFail(Person, person!.id);
-    loaded.doNotDiscloseToHousehold = false;
+    const loaded = await em.findOneOrFail(ReportedIdentity, { incident: incident.id });
+    loaded.sex = Sex.FEMALE;
     await em.flush();
-    const [after] = await sql(`select * from person where id = ?`, [person!.id]);
+    const [after] = await sql(select, [incident.id]);
     expect(after.first_name).toBe(before.first_name);
     expect(after.phone).toBe(before.phone);
-    expect(after.do_not_disclose_to_household).toBe(false);
+    expect(after.sex).toBe(Sex.FEMALE);
   });
 
   it('refuses a query by an encrypted column', async () => {
-    await expect(hub.em().find(Person, { lastName: 'Anything' })).rejects.toThrow(
+    await expect(hub.em().find(ReportedIdentity, { lastName: 'Anything' })).rejects.toThrow(
       /cannot be queried/,
     );
   });
@@ -344,11 +345,10 @@ describe('identity encrypted at rest', () => {
       assignedWorker: worker.user,
       agreement: true,
     });
-    const id = routed.person!.id;
     const rows = () =>
-      sql<Record<string, string | null>>(`select * from person where id = ?`, [id]).then(
-        (r) => r[0],
-      );
+      sql<Record<string, string | null>>(`select * from reported_identity where incident_id = ?`, [
+        routed.incident.id,
+      ]).then((r) => r[0]);
     expect((await rows()).last_name).toMatch(/^v1:test1:/);
 
     // The operator adds kid2 and makes it active, keeping test1 known.
@@ -361,8 +361,8 @@ describe('identity encrypted at rest', () => {
     expect(read.data?.case?.person?.lastName).toBe(routed.person!.lastName);
 
     const summary = await reencryptIdentity(hub.em(), identityKeyRing(), 2);
-    expect(summary.person.reencrypted).toBeGreaterThanOrEqual(8);
-    expect(summary.person.skipped).toBe(0);
+    expect(summary.reported_identity.reencrypted).toBeGreaterThanOrEqual(8);
+    expect(summary.reported_identity.skipped).toBe(0);
     const after = await rows();
     for (const column of [
       'first_name',
@@ -376,7 +376,7 @@ describe('identity encrypted at rest', () => {
       expect([column, after[column]]).toEqual([column, expect.stringMatching(/^v1:kid2:/)]);
     }
     const again = await reencryptIdentity(hub.em(), identityKeyRing(), 2);
-    expect(again.person.reencrypted + again.person.encrypted).toBe(0);
+    expect(again.contact_record.reencrypted + again.contact_record.encrypted).toBe(0);
     expect(again.reported_identity.reencrypted + again.reported_identity.encrypted).toBe(0);
 
     // Without test1 the moved values are still readable.
@@ -388,7 +388,7 @@ describe('identity encrypted at rest', () => {
     // A ring that lost kid2 counts the rows it cannot read instead of failing.
     installIdentityKeyRing(testRing());
     const lost = await reencryptIdentity(hub.em(), identityKeyRing(), 2);
-    expect(lost.person.unreadable).toBeGreaterThanOrEqual(1);
+    expect(lost.reported_identity.unreadable).toBeGreaterThanOrEqual(1);
 
     // Other test files share this database and know only test1: move every row back to it.
     installIdentityKeyRing({
@@ -399,7 +399,7 @@ describe('identity encrypted at rest', () => {
       ]),
     });
     const back = await reencryptIdentity(hub.em(), identityKeyRing(), 2);
-    expect(back.person.unreadable).toBe(0);
+    expect(back.reported_identity.unreadable).toBe(0);
     installIdentityKeyRing(testRing());
   });
 
@@ -410,10 +410,12 @@ describe('identity encrypted at rest', () => {
       status: CaseStatus.ASSIGNED,
       assignedWorker: worker.user,
     });
-    const id = routed.person!.id;
-    await sql(`update person set last_name = 'Plainsworth', phone = '828-555-0101' where id = ?`, [
-      id,
-    ]);
+    const id = routed.incident.id;
+    await sql(
+      `update reported_identity set last_name = 'Plainsworth', phone = '828-555-0101'
+        where incident_id = ?`,
+      [id],
+    );
     const read = await hub.gql<CaseAnswer>(CASE_PERSON, { id: routed.kase.id }, worker.token);
     expect(read.data?.case?.person).toMatchObject({
       lastName: 'Plainsworth',
@@ -421,8 +423,11 @@ describe('identity encrypted at rest', () => {
     });
 
     const summary = await reencryptIdentity(hub.em(), identityKeyRing());
-    expect(summary.person.encrypted).toBeGreaterThanOrEqual(2);
-    const [row] = await sql<Record<string, string>>(`select * from person where id = ?`, [id]);
+    expect(summary.reported_identity.encrypted).toBeGreaterThanOrEqual(2);
+    const [row] = await sql<Record<string, string>>(
+      `select * from reported_identity where incident_id = ?`,
+      [id],
+    );
     expect(JSON.stringify(row)).not.toContain('Plainsworth');
     expect(row.last_name).toMatch(/^v1:test1:/);
     const again = await hub.gql<CaseAnswer>(CASE_PERSON, { id: routed.kase.id }, worker.token);
@@ -436,11 +441,15 @@ describe('identity encrypted at rest', () => {
       status: CaseStatus.ASSIGNED,
       assignedWorker: worker.user,
     });
-    const id = routed.person!.id;
-    const [row] = await sql<{ last_name: string }>(`select last_name from person where id = ?`, [
+    const id = routed.incident.id;
+    const [row] = await sql<{ last_name: string }>(
+      `select last_name from reported_identity where incident_id = ?`,
+      [id],
+    );
+    await sql(`update reported_identity set last_name = ? where incident_id = ?`, [
+      flip(row.last_name, 4),
       id,
     ]);
-    await sql(`update person set last_name = ? where id = ?`, [flip(row.last_name, 4), id]);
 
     const response = await hub.gql<{ case: { id: string; person: unknown } | null }>(
       `query ($id: ID!) { case(id: $id) { id person { firstName lastName } } }`,

@@ -11,6 +11,7 @@ import { ErrorReportFile } from '../src/modules/import/error-report';
 import { importViewer } from '../src/modules/import/import-credential';
 import { importNemsis } from '../src/modules/import/nemsis-import.service';
 import { Person } from '../src/modules/person/person.entity';
+import { ReportedIdentity } from '../src/modules/incident/reported-identity.entity';
 import { makeAgency, makeAgreement, makeApiKey, makeUser, uniqueCounty } from './support/factories';
 import { startTestHub, type TestHub } from './support/hub';
 import { fixtureCopy, MemoryReport, rowsContaining, tempFolder } from './support/import-fixtures';
@@ -132,8 +133,11 @@ describe('NEMSIS v3.5 import', () => {
       third.naloxoneAdministrations.getItems().map((n) => [n.route, Number(n.doseMg)]),
     ).toEqual([['IV', 0.4]]);
 
+    // The values are the reporter's, on its report; the person row keeps the demographics.
     const person = await hub.em().findOneOrFail(Person, { id: first.person!.id });
-    expect(person).toMatchObject({
+    expect(person.sex).toBe('FEMALE');
+    const entered = await hub.em().findOneOrFail(ReportedIdentity, { incident: first.id });
+    expect(entered).toMatchObject({
       firstName: 'Alex',
       lastName: expect.stringMatching(/^Rivera[a-fx]{8}$/),
       dateOfBirth: '1990-04-12',

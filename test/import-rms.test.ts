@@ -6,6 +6,7 @@ import { OverdoseIncident } from '../src/modules/incident/incident.entity';
 import { importViewer } from '../src/modules/import/import-credential';
 import { importRms } from '../src/modules/import/rms-import.service';
 import { Person } from '../src/modules/person/person.entity';
+import { ReportedIdentity } from '../src/modules/incident/reported-identity.entity';
 import { makeAgency, makeAgreement, makeUser, uniqueCounty } from './support/factories';
 import { startTestHub, type TestHub } from './support/hub';
 import { fixtureCopy, MemoryReport, rowsContaining, tempFolder } from './support/import-fixtures';
@@ -94,8 +95,11 @@ describe('police RMS CSV import', () => {
       ['POLICE', 'IN', 4, 'IMPROVED'],
       ['POLICE', 'IN', 4, 'IMPROVED'],
     ]);
+    // The values are the reporter's, on its report; the person row keeps the demographics.
     const person = await hub.em().findOneOrFail(Person, { id: first.person!.id });
-    expect(person).toMatchObject({
+    expect(person.sex).toBe('FEMALE');
+    const entered = await hub.em().findOneOrFail(ReportedIdentity, { incident: first.id });
+    expect(entered).toMatchObject({
       firstName: 'Casey',
       lastName: expect.stringMatching(/^Morgan[a-fx]{8}$/),
       sex: 'FEMALE',

@@ -67,7 +67,7 @@ describe('SQL statements per list request', () => {
     for (let i = 0; i < 120; i++) {
       const occurredAt = new Date(Date.now() - (100 + i) * HOUR);
       const holder = colleagues[i % colleagues.length];
-      const person = em.create(Person, { firstName: `P${i}`, lastName: `L${i}` });
+      const person = em.create(Person, {});
       const incident = em.create(OverdoseIncident, {
         reportingAgency: reporter.id,
         externalId: `stmt-${randomUUID()}`,

@@ -1,7 +1,7 @@
 import { Role } from '../src/common/role';
 import { CaseStatus } from '../src/modules/case/case-codes';
 import { Case } from '../src/modules/case/case.entity';
-import { Person } from '../src/modules/person/person.entity';
+import { loadIdentityViews } from '../src/modules/person/identity-view';
 import { makeWorkedCase } from './support/consent-factory';
 import { makeUser, type Actor, type RoutedCase } from './support/factories';
 import { errorCodes, startTestHub, type GraphQLResponse, type TestHub } from './support/hub';
@@ -43,7 +43,11 @@ describe('contact preferences and contact details', () => {
       { caseId: routed.kase.id, version, input },
       actor.token,
     );
-  const stored = (routed: RoutedCase) => hub.em().findOneOrFail(Person, routed.person!.id);
+  /** The person as the routed agency's sources hold them (what a worker of it is served). */
+  const stored = async (routed: RoutedCase) =>
+    (await loadIdentityViews(hub.em(), routed.outreach.id, [routed.person!.id])).get(
+      routed.person!.id,
+    )!;
   const versionOf = async (routed: RoutedCase) =>
     (await hub.em().findOneOrFail(Case, routed.kase.id)).version;
 

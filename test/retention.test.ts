@@ -1,6 +1,6 @@
 import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
-import { Person } from '../src/modules/person/person.entity';
+import { ReportedIdentity } from '../src/modules/incident/reported-identity.entity';
 import { createJobWorker } from '../src/jobs/job-queue';
 import { scheduleRetention } from '../src/modules/retention/retention.schedule';
 import { purgeIdentities } from '../src/modules/retention/retention.service';
@@ -65,11 +65,24 @@ describe('identity retention', () => {
     return { incidentId, personId: person_id, input };
   };
 
+  /**
+   * The person row with every identity value held for them in any source (what reporters
+   * entered, what outreach agencies recorded): null where no source holds one.
+   */
   const rawPerson = async (id: string) =>
     (
-      await hub
-        .em()
-        .execute<Array<Record<string, unknown>>>('select * from person where id = ?', [id])
+      await hub.em().execute<Array<Record<string, unknown>>>(
+        `select p.*, r.first_name, r.last_name, r.date_of_birth, r.phone, r.street, r.city,
+                r.state, r.zip, cr.safe_contact_times, cr.preferred_contact_method
+           from person p
+           left join lateral (select ri.* from reported_identity ri
+                                join overdose_incident i on i.id = ri.incident_id
+                               where i.person_id = p.id limit 1) r on true
+           left join lateral (select * from contact_record c
+                               where c.person_id = p.id limit 1) cr on true
+          where p.id = ?`,
+        [id],
+      )
     )[0];
   const reportedIdentities = async (incidentId: string) =>
     (
@@ -83,8 +96,15 @@ describe('identity retention', () => {
   it('purges the identity of a person whose only case closed 400 days ago', async () => {
     const { ems, county } = await reporter();
     const { personId, incidentId } = await report(ems, county, 400);
+    await hub.em().execute(
+      `insert into contact_record (id, created_at, updated_at, person_id, agency_id,
+                                   safe_contact_times)
+       values (gen_random_uuid(), now(), now(), ?, gen_random_uuid(), 'evenings')`,
+      [personId],
+    );
     const before = await rawPerson(personId);
     expect(before.first_name).not.toBeNull();
+    expect(before.safe_contact_times).toBe('evenings');
 
     await purge();
 
@@ -196,7 +216,7 @@ describe('identity retention', () => {
     expect(n).toBe(0);
   });
 
-  it('re-links a returning person to the same record and gives it the new name', async () => {
+  it('re-links a returning person to the same record, with the new report’s name', async () => {
     const { ems, county } = await reporter();
     const input = reportInput(county);
     const old = await report(ems, county, 400, input);
@@ -206,8 +226,8 @@ describe('identity retention', () => {
       survivor: input.survivor,
     });
     expect(again.personId).toBe(old.personId);
-    const person = await hub.em().findOneOrFail(Person, old.personId);
-    expect(person.firstName).toBe((input.survivor as { firstName: string }).firstName);
+    const entered = await hub.em().findOneOrFail(ReportedIdentity, { incident: again.incidentId });
+    expect(entered.firstName).toBe((input.survivor as { firstName: string }).firstName);
   });
 
   describe('the run on the job queue', () => {

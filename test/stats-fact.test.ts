@@ -167,9 +167,27 @@ describe('statistics fact table: kept current, equal to the from-scratch computa
         [person],
       ],
       [
-        'demographics and contact details',
-        `update person set sex = 'MALE', race_ethnicity = '{BLACK_OR_AFRICAN_AMERICAN}', phone = 'sealed' where id in (select person_id from overdose_incident where id = any(?::uuid[]))`,
+        'demographics',
+        `update person set sex = 'MALE', race_ethnicity = '{BLACK_OR_AFRICAN_AMERICAN}' where id in (select person_id from overdose_incident where id = any(?::uuid[]))`,
         [pickIds(4)],
+      ],
+      [
+        // Contact details live with their source (what a reporter entered, what an outreach
+        // agency recorded): both change "has contact".
+        'contact details as reported',
+        `insert into reported_identity (id, created_at, updated_at, incident_id, phone, race_ethnicity)
+         select gen_random_uuid(), now(), now(), id, 'sealed', '{}'
+           from overdose_incident where id = any(?::uuid[])
+         on conflict do nothing`,
+        [pickIds(3)],
+      ],
+      [
+        'contact details as recorded by an outreach agency',
+        `insert into contact_record (id, created_at, updated_at, person_id, agency_id, street, address_set)
+         select gen_random_uuid(), now(), now(), person_id, '${agencyId}', 'sealed', true
+           from overdose_incident where id = any(?::uuid[]) and person_id is not null
+         on conflict do nothing`,
+        [pickIds(3)],
       ],
       [
         'entered in error',

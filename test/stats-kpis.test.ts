@@ -46,7 +46,10 @@ describe('follow-up KPIs that count everyone', () => {
       [`{${[...onTime, ...early, ...never].join(',')}}`],
     );
     await connection.execute(
-      `update person set phone = 'sealed' where id in (select person_id from overdose_incident where id = any(?::uuid[]))`,
+      // A phone on file, as a reporter enters it (on its report).
+      `insert into reported_identity (id, created_at, updated_at, incident_id, phone, race_ethnicity)
+       select gen_random_uuid(), now(), now(), id, 'sealed', '{}'
+         from overdose_incident where id = any(?::uuid[])`,
       [`{${onTime.join(',')}}`],
     );
     const admin = await makeUser(hub, Role.AGENCY_ADMIN, { agency: program });

@@ -1,6 +1,7 @@
 import { agencyPermissions } from '../modules/agency/agency.permissions';
 import { agreementPermissions } from '../modules/agency/agreement.permissions';
 import { casePermissions } from '../modules/case/case.permissions';
+import { familySupportPermissions } from '../modules/case/family-support.permissions';
 import { commonPermissions } from '../common/common.permissions';
 import { consentPermissions } from '../modules/outreach/consent.permissions';
 import { contactPreferencesPermissions } from '../stories/contact-preferences/contact-preferences.permissions';
@@ -32,6 +33,7 @@ export const PERMISSIONS = mergePermissions(
   serviceReferralPermissions,
   outcomePermissions,
   casePermissions,
+  familySupportPermissions,
   personPermissions,
   consentPermissions,
   contactPreferencesPermissions,

@@ -10,6 +10,7 @@ import { Outcome } from '../modules/outcome/outcome.entity';
 import { Consent } from '../modules/outreach/consent.entity';
 import { OutreachAttempt } from '../modules/outreach/outreach-attempt.entity';
 import { Person } from '../modules/person/person.entity';
+import { ReportedIdentity } from '../modules/incident/reported-identity.entity';
 
 /**
  * A small, realistic, entirely synthetic world for the demo hub: about 200 overdoses over the
@@ -164,6 +165,8 @@ export async function seedDemoWorld(
 ): Promise<number> {
   const r = prng(150_415);
   const people: PlainRow[] = [];
+  const identities: PlainRow[] = [];
+  const asReported = new Map<string, PlainRow>();
   const incidents: PlainRow[] = [];
   const doses: PlainRow[] = [];
   const cases: PlainRow[] = [];
@@ -195,9 +198,7 @@ export async function seedDemoWorld(
       personId = repeatOf.person;
     } else {
       personId = randomUUID();
-      people.push({
-        ...stamp(occurredAt),
-        id: personId,
+      const reported = {
         firstName: r.pick(FIRST),
         lastName: r.pick(LAST),
         dateOfBirth: `19${60 + Math.floor(r.next() * 40)}-0${1 + Math.floor(r.next() * 9)}-1${Math.floor(r.next() * 9)}`,
@@ -210,12 +211,21 @@ export async function seedDemoWorld(
         state: 'NC',
         sex: r.next() < 0.68 ? 'MALE' : 'FEMALE',
         raceEthnicity: r.pick(RACES),
+      };
+      asReported.set(personId, reported);
+      // The person row only links reports (and keeps the demographics statistics count).
+      people.push({
+        ...stamp(occurredAt),
+        id: personId,
         doNotContact: false,
-        doNotDiscloseToHousehold: true,
+        sex: reported.sex,
+        raceEthnicity: reported.raceEthnicity,
       });
       if (!fatal && r.next() < 0.3) repeatOf = { person: personId, at: occurredAt };
     }
     const incidentId = randomUUID();
+    // The values are the reporter's (identity follows its sources): one row per report.
+    identities.push({ ...stamp(occurredAt), incident: incidentId, ...asReported.get(personId) });
     // Reports reach the hub from a few minutes to a day after the overdose.
     const receivedAt = new Date(
       occurredAt.getTime() + (0.1 + r.next() * (r.next() < 0.8 ? 2 : 24)) * HOUR,
@@ -377,6 +387,7 @@ export async function seedDemoWorld(
   }
   await insertJsonRows(tx, Person, people);
   await insertJsonRows(tx, OverdoseIncident, incidents);
+  await insertJsonRows(tx, ReportedIdentity, identities);
   await insertJsonRows(tx, NaloxoneAdministration, doses);
   await insertJsonRows(tx, Case, cases);
   await insertJsonRows(tx, CaseEvent, events);

@@ -14,6 +14,7 @@ import { Case } from '../../src/modules/case/case.entity';
 import { Referral } from '../../src/modules/case/referral.entity';
 import { OverdoseIncident } from '../../src/modules/incident/incident.entity';
 import { Person } from '../../src/modules/person/person.entity';
+import { ReportedIdentity } from '../../src/modules/incident/reported-identity.entity';
 
 /** Short unique suffix so that every factory call makes distinct names, emails and counties. */
 export const unique = (): string => randomUUID().slice(0, 8);
@@ -149,17 +150,35 @@ export interface RoutedCaseOptions {
   agreement?: boolean;
   /** Whether the case has a person in the vault. Default true. */
   withPerson?: boolean;
-  person?: Partial<Pick<Person, 'firstName' | 'lastName' | 'phone' | 'dateOfBirth'>>;
+  person?: Partial<Pick<TestPerson, 'firstName' | 'lastName' | 'phone' | 'dateOfBirth'>>;
   occurredAt?: Date;
   status?: CaseStatus;
   assignedWorker?: User;
   priorCases?: Case[];
 }
 
+/** What a reporter entered about the survivor (the incident's ReportedIdentity). */
+export interface ReportedValues {
+  firstName?: string;
+  lastName?: string;
+  dateOfBirth?: string;
+  phone?: string;
+  street?: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+}
+
+/**
+ * A person link with the values its report entered, for tests to compare with what is served
+ * (the values themselves live on the report's ReportedIdentity, not on the Person).
+ */
+export type TestPerson = Person & ReportedValues;
+
 export interface RoutedCase {
   kase: Case;
   incident: OverdoseIncident;
-  person?: Person;
+  person?: TestPerson;
   referral: Referral;
   reporter: Agency;
   outreach: Agency;
@@ -182,20 +201,18 @@ export async function makeRoutedCase(
     await makeAgreement(hub, reporter, outreach, { counties: [county] });
 
   const em = hub.em();
-  const person =
-    (options.withPerson ?? true)
-      ? em.create(Person, {
-          firstName: `First${unique()}`,
-          lastName: `Last${unique()}`,
-          dateOfBirth: '1990-04-01',
-          phone: '555-0100',
-          street: '1 Main St',
-          city: 'Springfield',
-          state: 'NC',
-          zip: '27000',
-          ...options.person,
-        })
-      : undefined;
+  const values: ReportedValues = {
+    firstName: `First${unique()}`,
+    lastName: `Last${unique()}`,
+    dateOfBirth: '1990-04-01',
+    phone: '555-0100',
+    street: '1 Main St',
+    city: 'Springfield',
+    state: 'NC',
+    zip: '27000',
+    ...options.person,
+  };
+  const person = (options.withPerson ?? true) ? em.create(Person, {}) : undefined;
   const occurredAt = options.occurredAt ?? new Date(Date.now() - 3_600_000);
   const incident = em.create(OverdoseIncident, {
     reportingAgency: reporter.id,
@@ -207,6 +224,7 @@ export async function makeRoutedCase(
     person,
     reportedById: randomUUID(),
   });
+  if (person) em.create(ReportedIdentity, { incident, ...values });
   const status = options.status ?? CaseStatus.REFERRED;
   const kase = em.create(Case, {
     person,
@@ -227,7 +245,15 @@ export async function makeRoutedCase(
     status: status === CaseStatus.REFERRED ? ReferralStatus.REQUESTED : ReferralStatus.ACCEPTED,
   });
   await em.flush();
-  return { kase, incident, person, referral, reporter, outreach };
+  return {
+    kase,
+    incident,
+    // The values ride along on the in-memory object only (no Person column holds them).
+    person: person && Object.assign(person, values),
+    referral,
+    reporter,
+    outreach,
+  };
 }
 
 /** A reported case waiting in TRIAGE, not routed anywhere yet (as intake leaves it before routing). */
@@ -238,10 +264,7 @@ export async function makeTriageCase(
   const county = options.county ?? uniqueCounty();
   const reporter = options.reporter ?? (await makeAgency(hub, AgencyKind.EMS));
   const em = hub.em();
-  const person =
-    (options.withPerson ?? true)
-      ? em.create(Person, { firstName: `First${unique()}`, lastName: `Last${unique()}` })
-      : undefined;
+  const person = (options.withPerson ?? true) ? em.create(Person, {}) : undefined;
   const occurredAt = new Date(Date.now() - 3_600_000);
   const incident = em.create(OverdoseIncident, {
     reportingAgency: reporter.id,
@@ -252,6 +275,13 @@ export async function makeTriageCase(
     person,
     reportedById: randomUUID(),
   });
+  if (person) {
+    em.create(ReportedIdentity, {
+      incident,
+      firstName: `First${unique()}`,
+      lastName: `Last${unique()}`,
+    });
+  }
   const kase = em.create(Case, {
     person,
     indexIncident: incident,

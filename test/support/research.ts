@@ -78,9 +78,6 @@ export async function makeOverdoses(
       spec.person ??
       em.create(Person, {
         personKey: randomBytes(32).toString('hex'),
-        firstName: `First${unique()}`,
-        lastName: `Last${unique()}`,
-        dateOfBirth: '1990-04-01',
         sex: spec.sex ?? Sex.FEMALE,
       });
     const incident = em.create(OverdoseIncident, {

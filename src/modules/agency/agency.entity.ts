@@ -43,4 +43,11 @@ export class Agency extends HubEntity {
   /** Which encounters the hub's NEMSIS import takes as overdoses for this agency. */
   @Property({ type: 'text', default: DEFAULT_CASE_DEFINITION })
   caseDefinition: Opt<CaseDefinitionName> = DEFAULT_CASE_DEFINITION;
+
+  /**
+   * The agency supports families after a death (opt-in, set by its admin or the hub admin): it
+   * gets a family-support case for every fatal overdose in its service area.
+   */
+  @Property({ type: 'boolean', default: false })
+  offersFamilySupport: Opt<boolean> = false;
 }

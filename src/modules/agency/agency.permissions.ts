@@ -48,6 +48,7 @@ export const agencyPermissions: PermissionMap = {
     updateAgency: hubAdmin,
     setCaseDefinition: admins,
     setVisitPolicy: admins,
+    setFamilySupport: admins,
     deactivateAgency: hubAdmin,
     reactivateAgency: hubAdmin,
     createUser: admins,
@@ -67,6 +68,8 @@ export const agencyPermissions: PermissionMap = {
     ),
     // Which encounters count is no secret, and reporters need it to read their import reports.
     caseDefinition: anyCaller,
+    // Who supports families after a death is a directory fact, like the service area.
+    offersFamilySupport: anyCaller,
   },
   User: {
     ...fields(['id', 'displayName'], adminSelfOrTeammate),

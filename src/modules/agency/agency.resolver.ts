@@ -10,6 +10,7 @@ import {
   setAgencyActive,
   setCaseDefinition,
   setVisitPolicy,
+  setFamilySupport,
   updateAgency,
 } from './agency.service';
 import { CaseDefinitionName } from '../incident/case-definition';
@@ -100,6 +101,18 @@ export class AgencyResolver {
     @Arg('agencyId', () => ID, { nullable: true }) agencyId: string | undefined,
   ): Promise<Agency> {
     return setVisitPolicy(em, viewer, agencyId ?? undefined, refuseUniformedOfficers);
+  }
+
+  @Mutation(() => AgencyType, {
+    description:
+      'Opts the agency in or out of family-support cases after a fatal overdose in its area (agency admins: their own agency; hub admin: any, with agencyId)',
+  })
+  setFamilySupport(
+    @Ctx() { em, viewer }: Context,
+    @Arg('offers', () => Boolean, REQUIRED) offers: boolean,
+    @Arg('agencyId', () => ID, { nullable: true }) agencyId: string | undefined,
+  ): Promise<Agency> {
+    return setFamilySupport(em, viewer, agencyId ?? undefined, offers);
   }
 
   @Mutation(() => AgencyType, { description: 'Stops every user and API key of the agency at once' })

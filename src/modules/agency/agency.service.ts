@@ -124,6 +124,26 @@ export async function setVisitPolicy(
   return agency;
 }
 
+/** Opts the agency in or out of family-support cases after a fatal overdose in its area. */
+export async function setFamilySupport(
+  em: EntityManager,
+  viewer: Viewer,
+  agencyId: string | undefined,
+  offers: boolean,
+): Promise<Agency> {
+  const agency = await getAgency(em, targetAgencyId(viewer, agencyId, 'agencyId'));
+  // Agencies that may never hold a case (DESIGN.md: running follow-up is not theirs).
+  if (offers && KINDS_WITHOUT_FOLLOW_UP.includes(agency.kind)) {
+    throw badInput({
+      field: 'offers',
+      message: `a ${agency.kind} agency cannot receive family-support cases`,
+    });
+  }
+  agency.offersFamilySupport = offers;
+  await em.flush();
+  return agency;
+}
+
 /** A deactivated agency's users and keys stop working at once (checked on every request). */
 export async function setAgencyActive(
   em: EntityManager,

@@ -39,6 +39,12 @@ export class AgencyType {
   })
   caseDefinition!: CaseDefinitionName;
 
+  @Field(() => Boolean, {
+    description:
+      'Supports families after a death: gets a family-support case for a fatal overdose in its area',
+  })
+  offersFamilySupport!: boolean;
+
   @Field(() => Date)
   createdAt!: Date;
 

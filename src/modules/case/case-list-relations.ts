@@ -45,7 +45,9 @@ export function relationColumns(viewer: Viewer, relations: CaseRelations, f: str
   if (relations.routedAgency) {
     columns.push(`(select json_build_object('id', a.id, 'name', a.name, 'kind', a.kind,
         'serviceCounties', a.service_counties, 'part2Program', a.part2_program,
-        'active', a.active, 'createdAt', a.created_at, 'updatedAt', a.updated_at)
+        'active', a.active, 'caseDefinition', a.case_definition,
+        'offersFamilySupport', a.offers_family_support,
+        'createdAt', a.created_at, 'updatedAt', a.updated_at)
        from agency a where a.id = ${f}.routed_agency_id) as routed_agency_json`);
   }
   if (relations.assignedWorker) {

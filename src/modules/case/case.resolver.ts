@@ -22,7 +22,8 @@ import { OverdoseIncident } from '../incident/incident.entity';
 import type { IncidentRow } from '../incident/incident-rows';
 import { withLocationSealed } from '../incident/incident-location-seal';
 import { IncidentType } from '../incident/incident.types';
-import { Person } from '../person/person.entity';
+import { loadIdentityViews } from '../person/identity-view';
+import { batchLoader } from '../../common/batch-loader';
 import { PersonType } from '../person/person.types';
 import { caseRelationsFor } from './case-list-relations';
 import {
@@ -126,12 +127,16 @@ export class CaseResolver {
     return loadById(ctx.em, User, kase.assignedWorkerId);
   }
 
-  /** The permission layer already refuses a sealed case; this keeps the vault shut regardless. */
+  /**
+   * The permission layer already refuses a sealed case; this keeps the vault shut regardless.
+   * The person comes as the caller's agency may read them: only the values of sources it may see
+   * (identity-view.ts), the same on a single case, a list page, a fragment or a subscription.
+   */
   @FieldResolver(() => PersonType)
-  person(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<Person | null> {
-    if (kase.identitySealed || ctx.viewer.role !== Role.OUTREACH_WORKER)
+  person(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<PersonType | null> {
+    if (kase.identitySealed || ctx.viewer.role !== Role.OUTREACH_WORKER || !kase.personId)
       return Promise.resolve(null);
-    return loadById(ctx.em, Person, kase.personId);
+    return personViewLoader(ctx).load(kase.personId);
   }
 
   @FieldResolver(() => IncidentType)
@@ -156,3 +161,13 @@ export class ReferralResolver {
       : Promise.resolve(null);
   }
 }
+
+/** The people of a page of cases, as the caller's agency may read them, in one statement. */
+const personViewLoader = (ctx: Context) =>
+  batchLoader<PersonType | null>(
+    ctx,
+    // `case.…`: forgotten after a case mutation of the same request (case-loaders.ts).
+    'case.personView',
+    (ids) => loadIdentityViews(ctx.em, ctx.viewer.agencyId, ids),
+    null,
+  );

@@ -115,6 +115,7 @@ export async function queryLeadReferrals(
                 exists (select 1 from naloxone_administration n where n.incident_id = f.incident_id)
                   as naloxone_given,
                 case when f.release_in_force then f.person_id end as person_id,
+                case when f.release_in_force then f.incident_id end as referred_incident_id,
                 case when f.release_in_force then f.street end as street,
                 case when f.release_in_force then f.city end as city,
                 case when f.release_in_force then f.state end as state,
@@ -152,6 +153,7 @@ interface LeadRow {
   program_id: string;
   case_manager_id: string | null;
   person_id: string | null;
+  referred_incident_id: string | null;
   created_at: Date | string;
   updated_at: Date | string;
   version: number;
@@ -222,6 +224,7 @@ function toLeadReferral(row: LeadRow): LeadReferralType {
     programId: row.program_id,
     caseManagerId: row.case_manager_id ?? undefined,
     personId: row.person_id ?? undefined,
+    referredIncidentId: row.referred_incident_id ?? undefined,
   };
 }
 

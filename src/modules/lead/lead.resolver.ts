@@ -11,6 +11,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { Context } from '../../context';
+import { batchLoader } from '../../common/batch-loader';
 import { PageArgs, type Page } from '../../common/pagination';
 import { Role } from '../../common/role';
 import { Agency } from '../agency/agency.entity';
@@ -19,7 +20,7 @@ import { User } from '../agency/user.entity';
 import { LeadReleaseInput } from '../outreach/consent.input';
 import { forgetConsents, leadReleaseLoader } from '../outreach/consent.resolver';
 import { ConsentType } from '../outreach/consent.types';
-import { Person } from '../person/person.entity';
+import { loadIdentityViews } from '../person/identity-view';
 import { PersonType } from '../person/person.types';
 import {
   AssignLeadCaseManagerArgs,
@@ -133,11 +134,14 @@ export class LeadReferralResolver {
 
   /** The permission layer already checks the release; this keeps the vault shut regardless. */
   @FieldResolver(() => PersonType)
-  person(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<Person | null> {
-    if (!lead.releaseInForce || ctx.viewer.role !== Role.LEAD_CASE_MANAGER) {
+  person(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<PersonType | null> {
+    if (!lead.releaseInForce || ctx.viewer.role !== Role.LEAD_CASE_MANAGER || !lead.personId) {
       return Promise.resolve(null);
     }
-    return loadById(ctx.em, Person, lead.personId);
+    // Under a release the program reads what was reported on the report the referral was made
+    // from (DESIGN.md matrix: what police entered on a referral; Rc otherwise), and beyond it
+    // only the sources it may see (rules/source-visible.ts).
+    return leadPersonLoader(ctx).load(`${lead.personId}/${lead.referredIncidentId ?? ''}`);
   }
 
   @FieldResolver(() => [ConsentType])
@@ -157,3 +161,21 @@ export class LeadReferralDetailsResolver {
     return loadById(ctx.em, Agency, details.referringAgencyId);
   }
 }
+
+/** The people of a page of referrals, each as the program may read them, in one statement. */
+const leadPersonLoader = (ctx: Context) =>
+  batchLoader<PersonType | null>(
+    ctx,
+    'lead.personView',
+    async (keys) => {
+      const pairs = keys.map((k) => k.split('/'));
+      const views = await loadIdentityViews(
+        ctx.em,
+        ctx.viewer.agencyId,
+        pairs.map(([personId]) => personId),
+        pairs.flatMap(([, incidentId]) => (incidentId ? [incidentId] : [])),
+      );
+      return new Map(keys.map((k, i) => [k, views.get(pairs[i][0]) ?? null]));
+    },
+    null,
+  );

@@ -392,8 +392,9 @@ async function chooseCaseManager(
 
 /**
  * A police referral made without an overdose names the person only on the referral. When the
- * person signs the release at intake they enter the vault: the same person (by person key) if
- * the hub knows them, otherwise a new entry with the name and date of birth the officer gave.
+ * person signs the release at intake they are linked to a person: the same one (by person key)
+ * if the hub knows them, otherwise a new entry. The values the officer gave stay on the referral,
+ * with their source (identity follows its sources: the person row carries no name or birth date).
  */
 async function personOfReferral(
   em: EntityManager,
@@ -408,12 +409,7 @@ async function personOfReferral(
     : null;
   const person =
     (key ? await em.findOne(Person, { personKey: key }) : null) ??
-    em.create(Person, {
-      personKey: key ?? undefined,
-      firstName,
-      lastName,
-      dateOfBirth: lead.subjectDateOfBirth,
-    });
+    em.create(Person, { personKey: key ?? undefined });
   lead.person = em.getReference(Person, person.id, { wrapped: true });
   return person.id;
 }

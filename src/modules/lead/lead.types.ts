@@ -140,6 +140,11 @@ export class LeadReferralType {
   caseManagerId?: string;
   /** Set only while a release is in force, and only for a case manager. */
   personId?: string;
+  /**
+   * The report the referral was made from (the officer's, or the index report of the case an
+   * outreach agency referred), under the same condition.
+   */
+  referredIncidentId?: string;
 }
 
 export const LeadReferralConnection = connectionType('LeadReferral', LeadReferralType);

@@ -9,17 +9,8 @@ import {
 
 /** The encrypted identity columns, per table (see the EncryptedText properties of the entities). */
 export const ENCRYPTED_COLUMNS = {
-  person: [
-    'first_name',
-    'last_name',
-    'date_of_birth',
-    'phone',
-    'street',
-    'city',
-    'zip',
-    'safe_contact_times',
-  ],
-  reported_identity: ['first_name', 'last_name', 'date_of_birth'],
+  reported_identity: ['first_name', 'last_name', 'date_of_birth', 'phone', 'street', 'city', 'zip'],
+  contact_record: ['phone', 'street', 'city', 'zip', 'safe_contact_times'],
   // The place of an overdose and visit notes are protected like identity (issue 14 point 7).
   overdose_incident: ['street', 'city', 'zip', 'latitude', 'longitude'],
   outreach_attempt: ['notes'],
@@ -62,8 +53,8 @@ export async function reencryptIdentity(
   batchSize = 500,
 ): Promise<ReencryptSummary> {
   return {
-    person: await reencryptTable(em, ring, 'person', batchSize),
     reported_identity: await reencryptTable(em, ring, 'reported_identity', batchSize),
+    contact_record: await reencryptTable(em, ring, 'contact_record', batchSize),
     overdose_incident: await reencryptTable(em, ring, 'overdose_incident', batchSize),
     outreach_attempt: await reencryptTable(em, ring, 'outreach_attempt', batchSize),
     family_contact: await reencryptTable(em, ring, 'family_contact', batchSize),

@@ -1,14 +1,15 @@
 import { Entity, Enum, Property, type Opt } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
-import { EncryptedText } from '../../crypto/encrypted-text.type';
-import { ContactMethod } from './person-codes';
 import { RaceEthnicity, Sex } from './person-codes';
 
 /**
- * The identity vault: one row per survivor, merged across reports by `personKey`. Only the
- * outreach agency a case is routed to (under a data-sharing agreement) ever reads it.
- * Name, date of birth, phone, street, city, zip and safe-contact times are encrypted at rest
- * (EncryptedText); the state code stays plain. Nothing may query by an encrypted column.
+ * A survivor as the hub links them: a pseudonymous key and the person's standing wish not to be
+ * contacted. It holds no identity or contact value: those are stored with the agency that
+ * recorded them (identity follows its sources, DESIGN.md) — what a reporter entered in
+ * ReportedIdentity (one per report), what an outreach agency recorded in ContactRecord (one per
+ * agency) — and a reader is served only the sources it may see (identity-view.ts). The key links
+ * repeat overdoses, counts prior cases and informs routing; it never carries a value across
+ * agencies. Sex and race/ethnicity stay here for equity statistics (never served from here).
  */
 @Entity({ tableName: 'person' })
 export class Person extends HubEntity {
@@ -19,47 +20,11 @@ export class Person extends HubEntity {
   @Property({ type: 'text', nullable: true, unique: true })
   personKey?: string;
 
-  @Property({ type: EncryptedText, nullable: true })
-  firstName?: string;
-
-  @Property({ type: EncryptedText, nullable: true })
-  lastName?: string;
-
-  @Property({ type: EncryptedText, nullable: true })
-  dateOfBirth?: string;
-
-  @Property({ type: EncryptedText, nullable: true })
-  phone?: string;
-
-  @Property({ type: EncryptedText, nullable: true })
-  street?: string;
-
-  @Property({ type: EncryptedText, nullable: true })
-  city?: string;
-
-  @Property({ type: 'character', length: 2, nullable: true })
-  state?: string;
-
-  @Property({ type: EncryptedText, nullable: true })
-  zip?: string;
-
   @Enum({ items: () => Sex, nullable: true, nativeEnumName: 'sex' })
   sex?: Sex;
 
   @Enum({ items: () => RaceEthnicity, array: true, nativeEnumName: 'race_ethnicity' })
   raceEthnicity: Opt<RaceEthnicity[]> = [];
-
-  /** How the person prefers to be reached, set by the outreach worker. */
-  @Enum({ items: () => ContactMethod, nullable: true, nativeEnumName: 'contact_method' })
-  preferredContactMethod?: ContactMethod;
-
-  /** Free text such as "weekdays after 5pm"; never shown outside the outreach agency. */
-  @Property({ type: EncryptedText, nullable: true })
-  safeContactTimes?: string;
-
-  /** Say nothing about the overdose to anyone else at the address or phone. */
-  @Property({ type: 'boolean' })
-  doNotDiscloseToHousehold: Opt<boolean> = true;
 
   /**
    * "Don't contact me", set only at the person's explicit wish: while it holds (do-not-contact.ts)

@@ -2,12 +2,62 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { personKey } from './person-key';
 import { Person } from './person.entity';
 import type { SurvivorInput } from './person.input';
+import type { RaceEthnicity, Sex } from './person-codes';
 
 /**
- * Files a report's survivor in the vault: the same person (by person key) is reused and their
- * contact details refreshed with the newest report's; otherwise a new Person is made. Runs inside
- * the caller's transaction; a concurrent report of the same new person surfaces as a unique-key
- * violation on person_key, which the caller retries.
+ * The survivor as one reporter entered them (trimmed): the values of the report's
+ * ReportedIdentity row, which carries its reporter. Nothing of it goes onto the Person, which
+ * only links reports (identity follows its sources).
+ */
+export function identityAsEntered(survivor: SurvivorInput): {
+  firstName?: string;
+  lastName?: string;
+  dateOfBirth?: string;
+  phone?: string;
+  street?: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+  sex?: Sex;
+  raceEthnicity: RaceEthnicity[];
+} {
+  const address = survivor.address;
+  return {
+    firstName: survivor.firstName?.trim() || undefined,
+    lastName: survivor.lastName?.trim() || undefined,
+    dateOfBirth: survivor.dateOfBirth,
+    phone: survivor.phone?.trim() || undefined,
+    street: address?.street?.trim() || undefined,
+    city: address?.city?.trim() || undefined,
+    state: address?.state,
+    zip: address?.zip,
+    sex: survivor.sex,
+    raceEthnicity: survivor.raceEthnicity ?? [],
+  };
+}
+
+/** A link for someone the hub has not met: the key and the demographics statistics count. */
+export function newPersonData(
+  key: string | null,
+  survivor: SurvivorInput,
+): Pick<Person, 'personKey' | 'sex' | 'raceEthnicity'> {
+  return {
+    personKey: key ?? undefined,
+    sex: survivor.sex,
+    raceEthnicity: survivor.raceEthnicity ?? [],
+  };
+}
+
+/** A known person reported again: newer demographics for statistics, when the report has them. */
+export function refreshFromReport(person: Person, survivor: SurvivorInput): void {
+  if (survivor.sex) person.sex = survivor.sex;
+  if (survivor.raceEthnicity?.length) person.raceEthnicity = survivor.raceEthnicity;
+}
+
+/**
+ * Links an amended report's survivor: the same person (by person key) is reused, otherwise a new
+ * link is made. Runs inside the caller's transaction; the values go onto the report's
+ * ReportedIdentity, not here.
  */
 export async function fileSurvivor(
   em: EntityManager,
@@ -19,57 +69,4 @@ export async function fileSurvivor(
   if (!existing) return em.create(Person, newPersonData(key, survivor));
   refreshFromReport(existing, survivor);
   return existing;
-}
-
-/** A known person reported again: newer contact details; a purged identity filled back in. */
-export function refreshFromReport(person: Person, survivor: SurvivorInput): void {
-  if (!person.firstName && !person.lastName && !person.dateOfBirth) {
-    // Identity purged by retention (the key was kept so a returning person re-links): the new
-    // report gives the vault the name and date of birth back.
-    Object.assign(person, identityAsEntered(survivor));
-  }
-  Object.assign(person, contactDetails(survivor));
-}
-
-/** Name and date of birth as the reporter entered them (trimmed): the ReportedIdentity row. */
-export function identityAsEntered(
-  survivor: SurvivorInput,
-): Pick<Person, 'firstName' | 'lastName' | 'dateOfBirth'> {
-  return {
-    firstName: survivor.firstName?.trim(),
-    lastName: survivor.lastName?.trim(),
-    dateOfBirth: survivor.dateOfBirth,
-  };
-}
-
-/** A vault entry for someone the hub has not met: identity and contact details from the report. */
-export function newPersonData(
-  key: string | null,
-  survivor: SurvivorInput,
-): Pick<Person, 'personKey' | 'firstName' | 'lastName' | 'dateOfBirth'> & ContactDetails {
-  return {
-    personKey: key ?? undefined,
-    ...identityAsEntered(survivor),
-    ...contactDetails(survivor),
-  };
-}
-
-type ContactDetails = Partial<
-  Pick<Person, 'phone' | 'street' | 'city' | 'state' | 'zip' | 'sex' | 'raceEthnicity'>
->;
-
-/** Newer reports carry the more current phone and address; absent values never erase older ones. */
-function contactDetails(survivor: SurvivorInput): ContactDetails {
-  const details: ContactDetails = {};
-  if (survivor.phone) details.phone = survivor.phone.trim();
-  const address = survivor.address;
-  if (address && (address.street || address.city || address.zip)) {
-    details.street = address.street?.trim();
-    details.city = address.city?.trim();
-    details.state = address.state;
-    details.zip = address.zip;
-  }
-  if (survivor.sex) details.sex = survivor.sex;
-  if (survivor.raceEthnicity?.length) details.raceEthnicity = survivor.raceEthnicity;
-  return details;
 }

@@ -49,10 +49,7 @@ const ELIGIBLE = `
        and (l.status <> ?::lead_status
             or (l.case_id is null and l.source_incident_id is null
                 and (l.exited_at is null or l.exited_at > ?::timestamptz))))
-  and (p.first_name is not null or p.last_name is not null or p.date_of_birth is not null
-       or p.phone is not null or p.street is not null or p.city is not null or p.state is not null
-       or p.zip is not null or p.safe_contact_times is not null
-       or p.preferred_contact_method is not null
+  and (exists (select 1 from contact_record cr where cr.person_id = p.id)
        or exists (select 1 from reported_identity r
                     join overdose_incident i on i.id = r.incident_id
                    where i.person_id = p.id)
@@ -69,16 +66,17 @@ const ELIGIBLE = `
 
 /**
  * Retention (DESIGN.md, domain.md §7): removes the identity of people whose cases all closed
- * more than `retentionDays` ago — name, date of birth, phone, home address, contact preferences
- * (in the vault), every name and date of birth as reporters entered them, the street, city, ZIP and
- * coordinates of their incidents and the notes of visits on their cases. What statistics
+ * more than `retentionDays` ago — every value as reporters entered it (ReportedIdentity: name,
+ * date of birth, phone, home address), everything outreach agencies recorded (ContactRecord:
+ * phone, address, contact preferences), the street, city, ZIP and coordinates of their incidents
+ * and the notes of visits on their cases. What statistics
  * need stays: the Person row and its id (cases, incidents, outcomes and attempts keep pointing
  * at it), sex and race/ethnicity (equity metrics), the county and times of every event.
  *
  * Kept on purpose: `personKey` (the keyed HMAC blind index) and `doNotContact`. A person who
  * overdoses again is then re-linked to the same record — repeat-overdose counts stay right, and
  * a "don't contact me" keeps being honoured, which dropping the key would silently undo. The
- * key reveals nothing without PERSON_KEY_SECRET; the intake re-fills the name from the new report.
+ * key reveals nothing without PERSON_KEY_SECRET; a new report brings its own values.
  *
  * One transaction per batch, rows locked with SKIP LOCKED so two hubs running it at once never
  * purge (or audit) a person twice; each batch writes one RETENTION_PURGE audit row (counts and
@@ -134,15 +132,8 @@ export async function purgeIdentities(
       );
       if (rows.length === 0) return 0;
       const ids = pgArray(rows.map((r) => r.id));
-      await tx.execute(
-        `update person set first_name = null, last_name = null, date_of_birth = null,
-                phone = null, street = null, city = null, state = null, zip = null,
-                safe_contact_times = null, preferred_contact_method = null,
-                do_not_disclose_to_household = true, updated_at = now()
-          where id = any(?::uuid[])`,
-        [ids],
-        'run',
-      );
+      // What outreach agencies recorded (phone, address, contact preferences) goes whole.
+      await tx.execute(`delete from contact_record where person_id = any(?::uuid[])`, [ids], 'run');
       const deleted = await tx.execute<{ affectedRows: number }>(
         `delete from reported_identity r using overdose_incident i
           where i.id = r.incident_id and i.person_id = any(?::uuid[])`,

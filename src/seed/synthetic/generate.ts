@@ -95,6 +95,8 @@ interface PersonState {
   county: string;
   /** Name and date of birth as first reported: a repeat report types the same ones. */
   identity: Identity;
+  /** Encrypted phone, street, city, zip and the state, sex and race cells, as reported. */
+  contact: Cell[];
   alive: boolean;
   cases: CaseState[];
   row?: Cell[];
@@ -290,6 +292,7 @@ export class Generator {
         id.first,
         id.last,
         id.dob,
+        ...person.contact,
       ]);
     }
 
@@ -345,14 +348,9 @@ export class Generator {
       [RaceEthnicity.UNKNOWN, 2],
     ]);
     const hasPhone = r.chance(0.7);
-    const row: Cell[] = [
-      id,
-      iso(at),
-      iso(at),
-      key,
-      first,
-      last,
-      dob,
+    // Phone and address as the reporters enter them (on each report's ReportedIdentity): the
+    // person row only links reports (identity follows its sources).
+    const contact: Cell[] = [
       hasPhone ? `919${r.int(2000000, 9999999)}` : null,
       r.chance(0.75) ? `${r.int(1, 9999)} ${r.pick(STREETS)} St` : null,
       county.name,
@@ -360,15 +358,14 @@ export class Generator {
       `27${r.int(100, 999)}`,
       sex,
       pgList([race]),
-      false,
-      null,
-      true,
     ];
+    const row: Cell[] = [id, iso(at), iso(at), key, sex, pgList([race]), false, null];
     this.batch.person.push(row);
     const person: PersonState = {
       id,
       county: county.fips,
       identity: { first, last, dob },
+      contact,
       alive: true,
       cases: [],
       row,

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { badInput, type FieldProblem } from '../../errors/hub-errors';
 import { validateInput } from '../../errors/validation-problems';
-import { changeCase } from '../../modules/case/workflow/case-lock';
+import { actorOf, changeCase } from '../../modules/case/workflow/case-lock';
 import { touch } from '../../modules/case/workflow/timeline';
 import type { Case } from '../../modules/case/case.entity';
 import { getCase } from '../../modules/case/case.service';
@@ -13,7 +13,7 @@ import {
   PersonContactInput,
   SAFE_CONTACT_TIMES_MAX,
 } from '../../modules/person/contact-preferences.input';
-import { Person } from '../../modules/person/person.entity';
+import { ContactRecord } from '../../modules/person/contact-record.entity';
 
 interface PersonChange<T> {
   caseId: string;
@@ -48,13 +48,13 @@ export async function updateContactPreferences(
   );
   if (problems.length > 0) throw badInput(problems);
 
-  await changePerson(em, viewer, args, (person) => {
+  await changePerson(em, viewer, args, (record) => {
     if (input.preferredContactMethod !== undefined) {
-      person.preferredContactMethod = input.preferredContactMethod ?? undefined;
+      record.preferredContactMethod = input.preferredContactMethod ?? undefined;
     }
-    if (input.safeContactTimes !== undefined) person.safeContactTimes = times || undefined;
+    if (input.safeContactTimes !== undefined) record.safeContactTimes = times || undefined;
     if (typeof input.doNotDiscloseToHousehold === 'boolean') {
-      person.doNotDiscloseToHousehold = input.doNotDiscloseToHousehold;
+      record.doNotDiscloseToHousehold = input.doNotDiscloseToHousehold;
     }
   });
   return getCase(em, viewer, args.caseId);
@@ -71,32 +71,44 @@ export async function updatePersonContact(
   problems.push(...nothingGiven(input, ['phone', 'address']));
   if (problems.length > 0) throw badInput(problems);
 
-  await changePerson(em, viewer, args, (person) => {
-    if (input.phone !== undefined) person.phone = input.phone?.trim() || undefined;
+  await changePerson(em, viewer, args, (record) => {
+    // Only what the worker gave becomes the agency's value; nothing it merely saw (a reporter's
+    // value reached it under an agreement, which does not let it pass the value on).
+    if (input.phone !== undefined) {
+      record.phone = input.phone?.trim() || undefined;
+      record.phoneSet = true;
+    }
     if (input.address !== undefined) {
-      person.street = input.address?.street?.trim() || undefined;
-      person.city = input.address?.city?.trim() || undefined;
-      person.state = input.address?.state ?? undefined;
-      person.zip = input.address?.zip ?? undefined;
+      record.addressSet = true;
+      record.street = input.address?.street?.trim() || undefined;
+      record.city = input.address?.city?.trim() || undefined;
+      record.state = input.address?.state ?? undefined;
+      record.zip = input.address?.zip ?? undefined;
     }
   });
   return getCase(em, viewer, args.caseId);
 }
 
 /**
- * Changes the person of a case the caller's agency works, under the case's lock and version. The
- * case version goes up, so a second worker editing from the same read gets a CONFLICT instead of
- * silently overwriting the first.
+ * Changes what the caller's agency recorded about the person of a case it works (its
+ * ContactRecord, made on first use), under the case's lock and version: identity follows its
+ * sources, so a worker's change is its agency's value and never overwrites another agency's.
+ * The case version goes up, so a second worker editing from the same read gets a CONFLICT
+ * instead of silently overwriting the first.
  */
 async function changePerson(
   em: EntityManager,
   viewer: Viewer,
   args: { caseId: string; version: number },
-  change: (person: Person) => void,
+  change: (record: ContactRecord) => void,
 ): Promise<void> {
   await changeCase(em, viewer, args, async (tem, kase: Case) => {
-    const person = await tem.findOneOrFail(Person, { id: await workablePerson(tem, kase) });
-    change(person);
+    const personId = await workablePerson(tem, kase);
+    const record =
+      (await tem.findOne(ContactRecord, { person: personId, agencyId: viewer.agencyId })) ??
+      tem.create(ContactRecord, { person: personId, agencyId: viewer.agencyId });
+    record.recordedById = actorOf(viewer);
+    change(record);
     touch(kase);
   });
 }

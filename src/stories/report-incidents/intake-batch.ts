@@ -135,9 +135,7 @@ async function writeRound(
     } else if (input.survivor) {
       const person = {
         ...stamped(),
-        raceEthnicity: [],
         doNotContact: false,
-        doNotDiscloseToHousehold: true,
         ...newPersonData(key, input.survivor),
       };
       people.push(person);

@@ -10,6 +10,7 @@ import { Case } from '../case.entity';
 import { Referral } from '../referral.entity';
 import type { AgencyRouter } from './agency-router';
 import { closeCases } from './close';
+import { openFamilySupportCases } from './family-support';
 
 const HOUR = 3_600_000;
 
@@ -47,7 +48,7 @@ type Row = PlainRow & { id: string };
  * reason); a person who asked not to be contacted gets a case routed DO_NOT_CONTACT_ON_FILE
  * (seen and counted by the agency, no referral request, attempts refused); a fatal report's case
  * is closed DECEASED through the one close (closeCases), which also closes the person's open
- * cases. A backfilled report of long ago (historical) is closed NOT_ELIGIBLE as HISTORICAL and
+ * cases, and agencies that support families get a family-support case (family-support.ts). A backfilled report of long ago (historical) is closed NOT_ELIGIBLE as HISTORICAL and
  * never routed.
  * A repeat overdose links the new case to every earlier one and never reopens them.
  *
@@ -129,6 +130,11 @@ export async function openCases(
   await insertJsonRows(tx, Referral, referrals);
   await insertLinks(tx, links);
   await closeAtIntake(tx, toClose);
+  // A death found only in a backfill of long ago is not a family to reach now.
+  await openFamilySupportCases(
+    tx,
+    reports.filter((r) => r.fatal && !r.historical),
+  );
   await tx.flush();
   for (const event of routed) raiseAfterCommit(tx, 'caseRouted', event);
   return opened;

@@ -1,0 +1,50 @@
+import { AGREEMENT_ACTIVE } from './agreement-active';
+import { CONSENT_IN_FORCE } from './consent-in-force';
+import { inForceSql } from './in-force-window';
+
+/**
+ * Where an identity or contact value came from: a reporting agency's report (ReportedIdentity),
+ * or what an outreach agency recorded while working the person (ContactRecord).
+ */
+export enum SourceKind {
+  REPORTED = 'REPORTED',
+  RECORDED = 'RECORDED',
+}
+
+/** The agreement purpose under which a reporter's identity values flow to an outreach agency. */
+const IDENTITY_PURPOSE = 'FOLLOW_UP_OUTREACH';
+
+/**
+ * "May see this source", written once (DESIGN.md, identity follows its sources). A reader agency
+ * sees a value only when it may see its source:
+ * - its own agency recorded or reported it;
+ * - a reporting agency reported it, and a data-sharing agreement from that reporter to the
+ *   reader, for the report's county, is active (rules/agreement-active.ts);
+ * - another outreach agency recorded it, and a consent of the person naming the reader, recorded
+ *   by that agency (the holder shares what it holds), is in force (rules/consent-in-force.ts).
+ *   A consent the reader recorded itself opens nothing of another agency's.
+ * The person key never widens this: a value is never served because the person is the same.
+ *
+ * Column arguments are trusted SQL written by hub code: the reader's agency id, the source
+ * agency id, the person id and (REPORTED) the report's county.
+ */
+export function sourceVisibleSql(
+  kind: SourceKind,
+  col: { reader: string; source: string; person: string; county?: string },
+): string {
+  const own = `${col.source} = ${col.reader}`;
+  if (kind === SourceKind.REPORTED) {
+    return `(${own} or exists (select 1 from data_sharing_agreement sv_dsa
+      where sv_dsa.source_agency_id = ${col.source}
+        and sv_dsa.recipient_agency_id = ${col.reader}
+        and sv_dsa.purpose = '${IDENTITY_PURPOSE}'
+        and ${col.county} = any(sv_dsa.counties)
+        and ${inForceSql(AGREEMENT_ACTIVE, 'sv_dsa')}))`;
+  }
+  return `(${own} or exists (select 1 from consent sv_cn
+      join app_user sv_u on sv_u.id = sv_cn.recorded_by_id
+     where sv_cn.person_id = ${col.person}
+       and sv_cn.granted_to_id = ${col.reader}
+       and sv_u.agency_id = ${col.source}
+       and ${inForceSql(CONSENT_IN_FORCE, 'sv_cn')}))`;
+}
