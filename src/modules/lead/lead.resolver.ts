@@ -134,14 +134,26 @@ export class LeadReferralResolver {
 
   /** The permission layer already checks the release; this keeps the vault shut regardless. */
   @FieldResolver(() => PersonType)
-  person(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<PersonType | null> {
+  async person(@Root() lead: LeadReferralType, @Ctx() ctx: Context): Promise<PersonType | null> {
     if (!lead.releaseInForce || ctx.viewer.role !== Role.LEAD_CASE_MANAGER || !lead.personId) {
-      return Promise.resolve(null);
+      return null;
     }
     // Under a release the program reads what was reported on the report the referral was made
     // from (DESIGN.md matrix: what police entered on a referral; Rc otherwise), and beyond it
     // only the sources it may see (rules/source-visible.ts).
-    return leadPersonLoader(ctx).load(`${lead.personId}/${lead.referredIncidentId ?? ''}`);
+    const view = await leadPersonLoader(ctx).load(
+      `${lead.personId}/${lead.referredIncidentId ?? ''}`,
+    );
+    // A police referral without an overdose has no report: what the officer entered for the
+    // referral (its own source, stored on the referral) names the person instead.
+    const officer = lead.referredIncidentId ? undefined : lead.referralDetails;
+    if (!view || !officer) return view;
+    return {
+      ...view,
+      firstName: view.firstName ?? officer.firstName,
+      lastName: view.lastName ?? officer.lastName,
+      dateOfBirth: view.dateOfBirth ?? officer.dateOfBirth,
+    };
   }
 
   @FieldResolver(() => [ConsentType])

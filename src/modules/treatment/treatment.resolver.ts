@@ -2,7 +2,8 @@ import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import type { Referral } from '../case/referral.entity';
 import { ServiceReferralType } from '../case/service-referral.types';
-import { Person } from '../person/person.entity';
+import { loadIdentityViews } from '../person/identity-view';
+import type { PersonType } from '../person/person.types';
 import { treatmentMaySeePerson } from './treatment-consent';
 import { ReferredPersonType } from './treatment-referral.types';
 
@@ -14,8 +15,12 @@ export class TreatmentReferralResolver {
       'Treatment staff of the receiving agency: the person, while their ' +
       'SHARE_WITH_TREATMENT_PROVIDER consent naming your agency is in force',
   })
-  async person(@Root() referral: Referral, @Ctx() ctx: Context): Promise<Person | null> {
+  async person(@Root() referral: Referral, @Ctx() ctx: Context): Promise<PersonType | null> {
     const personId = await treatmentMaySeePerson(ctx.em, ctx.viewer, referral);
-    return personId ? ctx.em.findOne(Person, personId) : null;
+    if (!personId || !ctx.viewer.agencyId) return null;
+    // What the clinic may see of each source under the consent (rules/source-visible.ts): the
+    // referring agency passes on what it holds; nothing comes because the person is the same.
+    const views = await loadIdentityViews(ctx.em, ctx.viewer.agencyId, [personId]);
+    return views.get(personId) ?? null;
   }
 }
