@@ -7,6 +7,8 @@ import { Case } from './modules/case/case.entity';
 import { Referral } from './modules/case/referral.entity';
 import { OverdoseIncident } from './modules/incident/incident.entity';
 import { NaloxoneAdministration } from './modules/incident/naloxone-administration.entity';
+import { OverdoseEvent } from './modules/incident/overdose-event.entity';
+import { EventMerge } from './modules/case/event-merge.entity';
 import { LeadReferral } from './modules/lead/lead-referral.entity';
 import { Outcome } from './modules/outcome/outcome.entity';
 import { Consent } from './modules/outreach/consent.entity';
@@ -38,8 +40,10 @@ export const ENTITIES = [
   DataSharingAgreement,
   Person,
   ReportedIdentity,
+  OverdoseEvent,
   OverdoseIncident,
   NaloxoneAdministration,
+  EventMerge,
   Case,
   Referral,
   CaseEvent,
