@@ -9,6 +9,7 @@ import { ReportIncidentsResolver } from './stories/report-incidents/report-incid
 import { LeadReferralResolver } from './modules/lead/lead.resolver';
 import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
 import { ContactPreferencesResolver } from './stories/contact-preferences/contact-preferences.resolver';
+import { MergeEventsResolver } from './stories/merge-events/merge-events.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
 import { StatsResolver } from './modules/stats/stats.resolver';
 import { AggregateStatsResolver } from './modules/stats/aggregate.resolver';
@@ -36,6 +37,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ApiKeyResolver,
   DataSharingAgreementResolver,
   ReportIncidentsResolver,
+  MergeEventsResolver,
   IncidentResolver,
   StatsResolver,
   AggregateStatsResolver,

@@ -17,6 +17,7 @@ import { auditPermissions } from '../modules/audit/audit.permissions';
 import { spikePermissions } from '../modules/spike/spike.permissions';
 import { livePermissions } from '../live/live.permissions';
 import { accountPermissions } from '../modules/account/account.permissions';
+import { mergeEventsPermissions } from '../stories/merge-events/merge-events.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -32,6 +33,7 @@ export const PERMISSIONS = mergePermissions(
   personPermissions,
   consentPermissions,
   contactPreferencesPermissions,
+  mergeEventsPermissions,
   leadPermissions,
   resourcePermissions,
   caseLifecyclePermissions,

@@ -44,8 +44,9 @@ export class EventMerge extends HubEntity {
   @Property({ type: 'jsonb' })
   withdrawnOutcomes!: WithdrawnOutcome[];
 
-  @Property({ type: 'uuid' })
-  mergedById!: string;
+  /** The administrator (user or API key); null when the hub merged (`cli merge-coreports`). */
+  @Property({ type: 'uuid', nullable: true })
+  mergedById?: string;
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   undoneAt?: Date;

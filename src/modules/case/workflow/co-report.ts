@@ -144,3 +144,106 @@ export function metersBetween(lat1: number, lng1: number, lat2: number, lng2: nu
     Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLng / 2) ** 2;
   return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)));
 }
+
+/** Two existing events that the intake's rule says are one overdose. */
+export interface CoReportPair {
+  /** The later event: it joins `intoEventId`. */
+  eventId: string;
+  intoEventId: string;
+  rule: 'PERSON' | 'PLACE';
+  minutesApart: number;
+  county: string;
+}
+
+/**
+ * Co-reports among events already stored (reports from before the intake matched them), by the
+ * intake's own rule (`matchEvent`): each later event against the earlier open ones it could have
+ * joined, the candidates found in one statement. A chain (three reports of one overdose) joins
+ * its earliest event. In time order, so applying the pairs one after another is the intake replayed.
+ */
+export async function findCoReportPairs(
+  em: EntityManager,
+  rule: CoReportRule,
+): Promise<CoReportPair[]> {
+  const rows = await em.getConnection().execute<
+    Array<{
+      later_id: string;
+      later_person_id: string | null;
+      later_county: string;
+      later_at: Date;
+      later_lat: number | null;
+      later_lng: number | null;
+      later_agency_id: string;
+      id: string;
+      person_id: string | null;
+      county: string;
+      occurred_at: Date;
+      latitude: number | null;
+      longitude: number | null;
+      agency_ids: string[];
+    }>
+  >(
+    `select l.id as later_id, l.person_id as later_person_id, l.county::text as later_county,
+            l.occurred_at as later_at, l.latitude as later_lat, l.longitude as later_lng,
+            (select s.reporting_agency_id from overdose_incident s where s.id = l.id) as later_agency_id,
+            e.id, e.person_id, e.county::text as county, e.occurred_at, e.latitude, e.longitude,
+            array(select distinct s.reporting_agency_id::text from overdose_incident s
+                   where s.event_id = e.id) as agency_ids
+       from overdose_event l
+       join overdose_event e
+         on e.merged_into_id is null and (e.occurred_at, e.id) < (l.occurred_at, l.id)
+        and ((l.person_id is not null and e.person_id = l.person_id
+              and e.occurred_at >= l.occurred_at - make_interval(mins => ?))
+          or (l.person_id is null and l.latitude is not null and l.longitude is not null
+              and e.county = l.county and e.latitude is not null
+              and e.occurred_at >= l.occurred_at - make_interval(mins => ?)))
+      where l.merged_into_id is null
+      order by l.occurred_at, l.id`,
+    [rule.personWindowMinutes, rule.placeWindowMinutes],
+  );
+  const byLater = new Map<string, { probe: EventProbe & { id: string }; events: OpenEvent[] }>();
+  for (const row of rows) {
+    const entry = byLater.get(row.later_id) ?? {
+      probe: {
+        id: row.later_id,
+        personId: row.later_person_id ?? undefined,
+        personKnown: row.later_person_id !== null,
+        named: row.later_person_id !== null,
+        county: row.later_county,
+        occurredAt: new Date(row.later_at),
+        latitude: row.later_lat,
+        longitude: row.later_lng,
+        reportingAgencyId: row.later_agency_id,
+      },
+      events: [],
+    };
+    entry.events.push({
+      id: row.id,
+      personId: row.person_id,
+      county: row.county,
+      occurredAt: new Date(row.occurred_at),
+      latitude: row.latitude,
+      longitude: row.longitude,
+      agencyIds: row.agency_ids,
+    });
+    byLater.set(row.later_id, entry);
+  }
+  // Where each event ends up, so that a chain joins its earliest event.
+  const rootOf = new Map<string, string>();
+  const pairs: CoReportPair[] = [];
+  for (const { probe, events } of byLater.values()) {
+    const match = matchEvent(probe, events, rule);
+    if (!match) continue;
+    const into = rootOf.get(match.id) ?? match.id;
+    if (into === probe.id) continue;
+    rootOf.set(probe.id, into);
+    pairs.push({
+      eventId: probe.id,
+      intoEventId: into,
+      rule: probe.personId ? 'PERSON' : 'PLACE',
+      minutesApart: Math.round((probe.occurredAt.getTime() - match.occurredAt.getTime()) / MINUTE),
+      county: probe.county,
+    });
+  }
+  return pairs;
+}
