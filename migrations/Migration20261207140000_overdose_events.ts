@@ -157,7 +157,7 @@ export class Migration20261207140000_overdose_events extends Migration {
     this.addSql(`create index "event_merge_surviving_event_id_index" on "event_merge" ("surviving_event_id");`);
     this.addSql(`create index "event_merge_absorbed_event_id_index" on "event_merge" ("absorbed_event_id");`);
 
-    this.addSql(`alter table "overdose_event" add constraint "overdose_event_person_id_foreign" foreign key ("person_id") references "person" ("id") on update cascade on delete set null;`);
+    this.addSql(`alter table "overdose_event" add constraint "overdose_event_person_id_foreign" foreign key ("person_id") references "person" ("id") on update cascade on delete set null deferrable initially deferred;`);
     this.addSql(`alter table "overdose_event" add constraint "overdose_event_merged_into_id_foreign" foreign key ("merged_into_id") references "overdose_event" ("id") on update cascade on delete set null;`);
 
     this.addSql(`alter table "event_merge" add constraint "event_merge_surviving_event_id_foreign" foreign key ("surviving_event_id") references "overdose_event" ("id") on update cascade;`);
@@ -176,16 +176,18 @@ export class Migration20261207140000_overdose_events extends Migration {
     this.addSql(`alter table "overdose_incident" add constraint "overdose_incident_event_id_foreign" foreign key ("event_id") references "overdose_event" ("id") on update cascade;`);
     this.addSql(`create index "overdose_incident_event_id_index" on "overdose_incident" ("event_id");`);
 
-    // A report stored without an event opens its own.
+    // A report that opens its event (event_id its own id, or none given) writes the event from
+    // its own columns: one way for the intake, seeders and imports alike.
     this.addSql(`create or replace function overdose_incident_own_event() returns trigger language plpgsql as $$
       begin
-        insert into overdose_event (id, created_at, updated_at, occurred_at, county, latitude, longitude, person_id, version)
-        values (new.id, new.created_at, new.created_at, new.occurred_at, new.county, new.latitude, new.longitude, new.person_id, 1);
         new.event_id := new.id;
+        insert into overdose_event (id, created_at, updated_at, occurred_at, county, latitude, longitude, person_id, version)
+        values (new.id, new.created_at, new.created_at, new.occurred_at, new.county, new.latitude, new.longitude, new.person_id, 1)
+        on conflict (id) do nothing;
         return new;
       end $$;`);
     this.addSql(`create trigger overdose_incident_own_event before insert on overdose_incident
-      for each row when (new.event_id is null) execute function overdose_incident_own_event();`);
+      for each row when (new.event_id is null or new.event_id = new.id) execute function overdose_incident_own_event();`);
 
     // Statistics count events (stats_fact: one row per event; feedback to every source agency).
     this.addSql(FACT_SOURCE_VIEW(true));

@@ -6,6 +6,7 @@ import {
   ManyToOne,
   OneToMany,
   Property,
+  ref,
   Unique,
   type Opt,
   type Ref,
@@ -83,11 +84,11 @@ export class OverdoseIncident extends HubEntity {
   /**
    * The overdose this report is a source of. Its own id when it opened the event (the index
    * report, counted once); another report's when it joined as a co-report or was merged.
-   * Optional on insert: a report stored without one (seeders, imports of history) opens its own
-   * event (trigger overdose_incident_own_event, migration overdose_events).
+   * By default its own: the event is then written by the trigger overdose_incident_own_event
+   * (migration overdose_events) from the report's own columns, for every writer alike.
    */
   @ManyToOne(() => OverdoseEvent, { ref: true, index: true })
-  event!: Opt<Ref<OverdoseEvent>>;
+  event: Opt<Ref<OverdoseEvent>> = ref(OverdoseEvent, this.id);
 
   @OneToMany(() => NaloxoneAdministration, (n) => n.incident, {
     orderBy: { administeredAt: 'asc' },

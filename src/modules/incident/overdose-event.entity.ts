@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, Property, type Opt, type Ref } from '@mikro-orm/core';
+import { DeferMode, Entity, Index, ManyToOne, Property, type Opt, type Ref } from '@mikro-orm/core';
 import { HubEntity } from '../../common/base.entity';
 import { Person } from '../person/person.entity';
 
@@ -28,7 +28,15 @@ export class OverdoseEvent extends HubEntity {
   @Property({ type: 'double', nullable: true })
   longitude?: number;
 
-  @ManyToOne(() => Person, { ref: true, nullable: true })
+  /**
+   * Checked at commit: a bulk load may insert the person and the report in one statement, and
+   * the report's trigger writes its event before the person row is there.
+   */
+  @ManyToOne(() => Person, {
+    ref: true,
+    nullable: true,
+    deferMode: DeferMode.INITIALLY_DEFERRED,
+  })
   person?: Ref<Person>;
 
   /** Set while this event's reports belong to another one (an administrator merged them). */

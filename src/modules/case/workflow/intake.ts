@@ -7,7 +7,6 @@ import { raiseAfterCommit } from '../../../events/domain-events';
 import { CaseStatus, CloseReason, ReferralStatus, ReferralType, TriageReason } from '../case-codes';
 import { CaseEvent } from '../case-event.entity';
 import { Case } from '../case.entity';
-import { OverdoseEvent } from '../../incident/overdose-event.entity';
 import { Referral } from '../referral.entity';
 import type { AgencyRouter } from './agency-router';
 import { closeCases } from './close';
@@ -56,9 +55,9 @@ export interface EventPlacement {
  * One overdose, one event: places each new report of a batch (1 to 500) in the open event it
  * co-reports (workflow/co-report.ts: the same person within hours, or unnamed at the same place
  * and time), or opens a new event with the report's id. Set-based: the candidate events are
- * loaded and locked in one statement, the new events written in one INSERT and the joined ones
- * versioned in one UPDATE, before the reports themselves are inserted (they point to their
- * event). Only reports that opened an event go on to `openCases`.
+ * loaded and locked in one statement and the joined ones versioned in one UPDATE, before the
+ * reports are inserted; a report that opens its event writes it as it is inserted (trigger
+ * overdose_incident_own_event). Only reports that opened an event go on to `openCases`.
  */
 export async function placeInEvents(
   tx: EntityManager,
@@ -66,36 +65,20 @@ export async function placeInEvents(
   rule: CoReportRule,
 ): Promise<EventPlacement[]> {
   const open = await lockCandidateEvents(tx, reports, rule);
-  const now = new Date();
-  const opened: Row[] = [];
   const joined = new Set<string>();
   const placements = reports.map((report) => {
     const event = matchEvent(report, open, rule);
-    if (event) {
-      joined.add(event.id);
-      return { eventId: event.id, joined: true };
-    }
-    opened.push({
-      id: report.incidentId,
-      createdAt: now,
-      updatedAt: now,
-      occurredAt: report.occurredAt,
-      county: report.county,
-      latitude: report.latitude ?? undefined,
-      longitude: report.longitude ?? undefined,
-      person: report.personId,
-      version: 1,
-    });
-    return { eventId: report.incidentId, joined: false };
+    if (!event) return { eventId: report.incidentId, joined: false };
+    joined.add(event.id);
+    return { eventId: event.id, joined: true };
   });
-  await insertJsonRows(tx, OverdoseEvent, opened);
   if (joined.size > 0) {
     // A merge that read these events before now must see that they changed (CONFLICT).
     await tx
       .getConnection()
       .execute(
         'update overdose_event set version = version + 1, updated_at = ? where id = any(?::uuid[])',
-        [now, pgArray([...joined])],
+        [new Date(), pgArray([...joined])],
         'run',
         tx.getTransactionContext(),
       );
