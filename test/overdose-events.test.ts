@@ -4,6 +4,7 @@ import type { CliSession } from '../src/cli/session';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
 import { Case } from '../src/modules/case/case.entity';
 import { OverdoseIncident } from '../src/modules/incident/incident.entity';
+import { ROLLUP_FROM_RAW_SQL } from '../src/modules/stats/stats-rollup';
 import { Outcome } from '../src/modules/outcome/outcome.entity';
 import { OutcomeType } from '../src/modules/outcome/outcome-codes';
 import { makeAgency, makeUser, uniqueCounty, type Actor } from './support/factories';
@@ -121,6 +122,35 @@ describe('one overdose, one event', () => {
     return response.data!.overdoseStats.total.incidents.value;
   }
 
+  /**
+   * The numbers the triggers keep (fact table, dashboard rollup) against the same numbers worked
+   * out from scratch, for one county: any difference is a trigger that missed a change.
+   */
+  async function numbersDrift(county: string): Promise<unknown[]> {
+    const connection = hub.em().getConnection();
+    const fact = await connection.execute(
+      `(select * from stats_fact where county = ? except select * from stats_fact_source where county = ?)
+       union all
+       (select * from stats_fact_source where county = ? except select * from stats_fact where county = ?)`,
+      [county, county, county, county],
+    );
+    const rollup = await connection.execute(
+      `(select month, agency_id, incidents, fatal, naloxone_doses, contacted, incidents_key, fatal_key,
+               naloxone_doses_key, contacted_key from stats_rollup where county = ?
+          and (incidents, fatal, naloxone_doses, contacted) <> (0, 0, 0, 0)
+        except select month, agency_id, incidents, fatal, naloxone_doses, contacted, incidents_key,
+               fatal_key, naloxone_doses_key, contacted_key from (${ROLLUP_FROM_RAW_SQL}) r where county = ?)
+       union all
+       (select month, agency_id, incidents, fatal, naloxone_doses, contacted, incidents_key, fatal_key,
+               naloxone_doses_key, contacted_key from (${ROLLUP_FROM_RAW_SQL}) r where county = ?
+          and (incidents, fatal, naloxone_doses, contacted) <> (0, 0, 0, 0)
+        except select month, agency_id, incidents, fatal, naloxone_doses, contacted, incidents_key,
+               fatal_key, naloxone_doses_key, contacted_key from stats_rollup where county = ?)`,
+      [county, county, county, county],
+    );
+    return [...fact, ...rollup];
+  }
+
   const at = (time: number) => new Date(time).toISOString();
   const casesInCounty = (county: string) => hub.em().count(Case, { county });
 
@@ -191,6 +221,7 @@ describe('one overdose, one event', () => {
     expect(first.outcomes.map((o) => o.type)).toEqual([OutcomeType.REPEAT_OVERDOSE]);
     expect(await ownCount(w.emsAnalyst)).toBe(2);
     expect(await ownCount(w.policeAnalyst)).toBe(1);
+    expect(await numbersDrift(w.county)).toEqual([]);
   });
 
   it('joins an unnamed report to an event in the same county within 250 m and 2 h, and no farther', async () => {
@@ -219,6 +250,7 @@ describe('one overdose, one event', () => {
     expect(await casesInCounty(w.county)).toBe(3);
     expect(await ownCount(w.policeAnalyst)).toBe(1);
     expect(await ownCount(w.emsAnalyst)).toBe(3);
+    expect(await numbersDrift(w.county)).toEqual([]);
   });
 
   /** Two events the intake did not match: an unnamed police report 1 km off, a named EMS one. */
@@ -273,6 +305,7 @@ describe('one overdose, one event', () => {
     const surviving = await readCase(w.admin, emsCase.id, ADMIN_CASE_QUERY);
     expect(surviving.timeline.map((e) => e.reason)).toContain('EVENT_MERGED_IN');
     expect(await ownCount(w.programAnalyst)).toBe(1);
+    expect(await numbersDrift(w.county)).toEqual([]);
     // The police report now counts for the police as part of the one event.
     expect(await ownCount(w.policeAnalyst)).toBe(1);
     const [audit] = await hub
@@ -302,6 +335,7 @@ describe('one overdose, one event', () => {
     expect(restored.timeline.map((e) => e.reason)).toContain('EVENT_MERGE_UNDONE');
     expect((await readCase(w.admin, emsCase.id, ADMIN_CASE_QUERY)).event.sourceReportCount).toBe(1);
     expect(await ownCount(w.programAnalyst)).toBe(2);
+    expect(await numbersDrift(w.county)).toEqual([]);
   });
 
   it('takes back the repeat outcome of a co-report merged into its overdose, and restores it on undo', async () => {
@@ -473,6 +507,7 @@ describe('one overdose, one event', () => {
     expect(
       await hub.em().count(Outcome, { type: OutcomeType.REPEAT_OVERDOSE, sourceIncident: emsId }),
     ).toBe(0);
+    expect(await numbersDrift(w.county)).toEqual([]);
   });
 
   /**
