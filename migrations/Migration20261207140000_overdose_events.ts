@@ -116,7 +116,9 @@ function factTriggerFunctions(withEvents: boolean): string[] {
 }
 
 /** Migration stats_numbers' attempt trigger, with a condition on the case's index report. */
-const ATTEMPT_TRIGGER = (indexOnly: string) => `create or replace function stats_rollup_attempt_trigger() returns trigger language plpgsql as $$
+const ATTEMPT_TRIGGER = (
+  indexOnly: string,
+) => `create or replace function stats_rollup_attempt_trigger() returns trigger language plpgsql as $$
       declare
         a outreach_attempt;
         others boolean;
@@ -148,24 +150,49 @@ const ATTEMPT_TRIGGER = (indexOnly: string) => `create or replace function stats
  */
 export class Migration20261207140000_overdose_events extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create table "overdose_event" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "occurred_at" timestamptz not null, "county" char(5) not null, "latitude" double precision null, "longitude" double precision null, "person_id" uuid null, "merged_into_id" uuid null, "version" int not null default 1, constraint "overdose_event_pkey" primary key ("id"));`);
-    this.addSql(`create index "overdose_event_merged_into_id_index" on "overdose_event" ("merged_into_id");`);
-    this.addSql(`create index "overdose_event_county_occurred_at_index" on "overdose_event" ("county", "occurred_at");`);
-    this.addSql(`create index "overdose_event_person_id_occurred_at_index" on "overdose_event" ("person_id", "occurred_at");`);
+    this.addSql(
+      `create table "overdose_event" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "occurred_at" timestamptz not null, "county" char(5) not null, "latitude" double precision null, "longitude" double precision null, "person_id" uuid null, "merged_into_id" uuid null, "version" int not null default 1, constraint "overdose_event_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "overdose_event_merged_into_id_index" on "overdose_event" ("merged_into_id");`,
+    );
+    this.addSql(
+      `create index "overdose_event_county_occurred_at_index" on "overdose_event" ("county", "occurred_at");`,
+    );
+    this.addSql(
+      `create index "overdose_event_person_id_occurred_at_index" on "overdose_event" ("person_id", "occurred_at");`,
+    );
 
-    this.addSql(`create table "event_merge" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "surviving_event_id" uuid not null, "absorbed_event_id" uuid not null, "moved_incident_ids" text[] not null, "absorbed_case_id" uuid not null, "absorbed_case_status" "case_status" not null, "absorbed_case_hold_reason" "hold_reason" null, "absorbed_case_resume_on" timestamptz null, "cancelled_referral_ids" text[] not null, "withdrawn_outcomes" jsonb not null, "merged_by_id" uuid null, "undone_at" timestamptz null, "undone_by_id" uuid null, constraint "event_merge_pkey" primary key ("id"));`);
-    this.addSql(`create index "event_merge_surviving_event_id_index" on "event_merge" ("surviving_event_id");`);
-    this.addSql(`create index "event_merge_absorbed_event_id_index" on "event_merge" ("absorbed_event_id");`);
+    this.addSql(
+      `create table "event_merge" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "surviving_event_id" uuid not null, "absorbed_event_id" uuid not null, "moved_incident_ids" text[] not null, "absorbed_case_id" uuid not null, "absorbed_case_status" "case_status" not null, "absorbed_case_hold_reason" "hold_reason" null, "absorbed_case_resume_on" timestamptz null, "cancelled_referral_ids" text[] not null, "withdrawn_outcomes" jsonb not null, "merged_by_id" uuid null, "undone_at" timestamptz null, "undone_by_id" uuid null, constraint "event_merge_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "event_merge_surviving_event_id_index" on "event_merge" ("surviving_event_id");`,
+    );
+    this.addSql(
+      `create index "event_merge_absorbed_event_id_index" on "event_merge" ("absorbed_event_id");`,
+    );
 
-    this.addSql(`alter table "overdose_event" add constraint "overdose_event_person_id_foreign" foreign key ("person_id") references "person" ("id") on update cascade on delete set null deferrable initially deferred;`);
-    this.addSql(`alter table "overdose_event" add constraint "overdose_event_merged_into_id_foreign" foreign key ("merged_into_id") references "overdose_event" ("id") on update cascade on delete set null;`);
+    this.addSql(
+      `alter table "overdose_event" add constraint "overdose_event_person_id_foreign" foreign key ("person_id") references "person" ("id") on update cascade on delete set null deferrable initially deferred;`,
+    );
+    this.addSql(
+      `alter table "overdose_event" add constraint "overdose_event_merged_into_id_foreign" foreign key ("merged_into_id") references "overdose_event" ("id") on update cascade on delete set null;`,
+    );
 
-    this.addSql(`alter table "event_merge" add constraint "event_merge_surviving_event_id_foreign" foreign key ("surviving_event_id") references "overdose_event" ("id") on update cascade;`);
-    this.addSql(`alter table "event_merge" add constraint "event_merge_absorbed_event_id_foreign" foreign key ("absorbed_event_id") references "overdose_event" ("id") on update cascade;`);
-    this.addSql(`alter table "event_merge" add constraint "event_merge_absorbed_case_id_foreign" foreign key ("absorbed_case_id") references "overdose_case" ("id") on update cascade;`);
+    this.addSql(
+      `alter table "event_merge" add constraint "event_merge_surviving_event_id_foreign" foreign key ("surviving_event_id") references "overdose_event" ("id") on update cascade;`,
+    );
+    this.addSql(
+      `alter table "event_merge" add constraint "event_merge_absorbed_event_id_foreign" foreign key ("absorbed_event_id") references "overdose_event" ("id") on update cascade;`,
+    );
+    this.addSql(
+      `alter table "event_merge" add constraint "event_merge_absorbed_case_id_foreign" foreign key ("absorbed_case_id") references "overdose_case" ("id") on update cascade;`,
+    );
 
     // Today's reports: one event each, the event's id the report's.
-    this.addSql(`insert into "overdose_event" (id, created_at, updated_at, occurred_at, county, latitude, longitude, person_id, version)
+    this
+      .addSql(`insert into "overdose_event" (id, created_at, updated_at, occurred_at, county, latitude, longitude, person_id, version)
       select id, created_at, created_at, occurred_at, county, latitude, longitude, person_id, 1 from overdose_incident;`);
     this.addSql(`alter table "overdose_incident" add column "event_id" uuid null;`);
     // The fact triggers would refresh every unit row by row: the table is rebuilt below instead.
@@ -173,12 +200,17 @@ export class Migration20261207140000_overdose_events extends Migration {
     this.addSql(`update "overdose_incident" set event_id = id;`);
     this.addSql(`alter table "overdose_incident" enable trigger user;`);
     this.addSql(`alter table "overdose_incident" alter column "event_id" set not null;`);
-    this.addSql(`alter table "overdose_incident" add constraint "overdose_incident_event_id_foreign" foreign key ("event_id") references "overdose_event" ("id") on update cascade;`);
-    this.addSql(`create index "overdose_incident_event_id_index" on "overdose_incident" ("event_id");`);
+    this.addSql(
+      `alter table "overdose_incident" add constraint "overdose_incident_event_id_foreign" foreign key ("event_id") references "overdose_event" ("id") on update cascade;`,
+    );
+    this.addSql(
+      `create index "overdose_incident_event_id_index" on "overdose_incident" ("event_id");`,
+    );
 
     // A report that opens its event (event_id its own id, or none given) writes the event from
     // its own columns: one way for the intake, seeders and imports alike.
-    this.addSql(`create or replace function overdose_incident_own_event() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function overdose_incident_own_event() returns trigger language plpgsql as $$
       begin
         new.event_id := new.id;
         insert into overdose_event (id, created_at, updated_at, occurred_at, county, latitude, longitude, person_id, version)
@@ -195,11 +227,14 @@ export class Migration20261207140000_overdose_events extends Migration {
     for (const sql of factTriggerFunctions(true)) this.addSql(sql);
     this.addSql(`delete from stats_fact;`);
     this.addSql(`insert into stats_fact select * from stats_fact_source;`);
-    this.addSql(`create index stats_fact_source_agencies on stats_fact using gin (source_agency_ids);`);
+    this.addSql(
+      `create index stats_fact_source_agencies on stats_fact using gin (source_agency_ids);`,
+    );
 
     // The rollup grid: a report counts as an overdose (and fatal, and contacted) only as its
     // event's index; its doses count wherever it is (keyed functions of migration stats_numbers).
-    this.addSql(`create or replace function stats_rollup_report_delta(p_incident uuid, p_occurred timestamptz,
+    this
+      .addSql(`create or replace function stats_rollup_report_delta(p_incident uuid, p_occurred timestamptz,
         p_county char(5), p_agency uuid, p_fatal boolean, p_index boolean, p_sign int) returns void language sql as $$
       select stats_rollup_add_keyed(p_occurred, p_county, p_agency, p_sign * p_index::int, p_sign * (p_fatal and p_index)::int,
         p_sign * (select count(*)::int from naloxone_administration n where n.incident_id = p_incident),
@@ -207,7 +242,8 @@ export class Migration20261207140000_overdose_events extends Migration {
                     and exists (select 1 from outreach_attempt a
                                  where a.case_id = c.id and a.outcome = any(${CONTACT}))),
         stats_unit_key(p_incident)) $$;`);
-    this.addSql(`create or replace function stats_rollup_incident_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_rollup_incident_trigger() returns trigger language plpgsql as $$
       begin
         if not stats_rollup_on() then return null; end if;
         if tg_op = 'INSERT' then
@@ -224,14 +260,16 @@ export class Migration20261207140000_overdose_events extends Migration {
         return null;
       end $$;`);
     this.addSql(`drop trigger if exists stats_rollup_incident_update on overdose_incident;`);
-    this.addSql(`create trigger stats_rollup_incident_update after update of occurred_at, county, reporting_agency_id, fatal, event_id
+    this
+      .addSql(`create trigger stats_rollup_incident_update after update of occurred_at, county, reporting_agency_id, fatal, event_id
       on overdose_incident for each row
       when (old.occurred_at is distinct from new.occurred_at or old.county is distinct from new.county
             or old.reporting_agency_id is distinct from new.reporting_agency_id or old.fatal is distinct from new.fatal
             or (old.event_id = old.id) is distinct from (new.event_id = new.id))
       execute function stats_rollup_incident_trigger();`);
     this.addSql(ATTEMPT_TRIGGER('and inc.event_id = inc.id'));
-    this.addSql(`create or replace function stats_rollup_case_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_rollup_case_trigger() returns trigger language plpgsql as $$
       declare
         i overdose_incident;
       begin
@@ -244,7 +282,8 @@ export class Migration20261207140000_overdose_events extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql(`create or replace function stats_rollup_case_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_rollup_case_trigger() returns trigger language plpgsql as $$
       declare
         i overdose_incident;
       begin
@@ -254,7 +293,8 @@ export class Migration20261207140000_overdose_events extends Migration {
           case when new.status = 'ENTERED_IN_ERROR' then -1 else 1 end);
         return null;
       end $$;`);
-    this.addSql(`create or replace function stats_rollup_incident_trigger() returns trigger language plpgsql as $$
+    this
+      .addSql(`create or replace function stats_rollup_incident_trigger() returns trigger language plpgsql as $$
       begin
         if not stats_rollup_on() then return null; end if;
         if tg_op = 'INSERT' then
@@ -271,7 +311,8 @@ export class Migration20261207140000_overdose_events extends Migration {
         return null;
       end $$;`);
     this.addSql(`drop trigger if exists stats_rollup_incident_update on overdose_incident;`);
-    this.addSql(`create trigger stats_rollup_incident_update after update of occurred_at, county, reporting_agency_id, fatal
+    this
+      .addSql(`create trigger stats_rollup_incident_update after update of occurred_at, county, reporting_agency_id, fatal
       on overdose_incident for each row
       when (old.occurred_at is distinct from new.occurred_at or old.county is distinct from new.county
             or old.reporting_agency_id is distinct from new.reporting_agency_id or old.fatal is distinct from new.fatal)
@@ -287,11 +328,15 @@ export class Migration20261207140000_overdose_events extends Migration {
     this.addSql(`insert into stats_fact select * from stats_fact_source;`);
     this.addSql(`drop trigger if exists overdose_incident_own_event on overdose_incident;`);
     this.addSql(`drop function if exists overdose_incident_own_event();`);
-    this.addSql(`alter table "overdose_incident" drop constraint "overdose_incident_event_id_foreign";`);
+    this.addSql(
+      `alter table "overdose_incident" drop constraint "overdose_incident_event_id_foreign";`,
+    );
     this.addSql(`drop index "overdose_incident_event_id_index";`);
     this.addSql(`alter table "overdose_incident" drop column "event_id";`);
     this.addSql(`drop table if exists "event_merge" cascade;`);
     this.addSql(`drop table if exists "overdose_event" cascade;`);
-    this.addSql(`drop function if exists stats_rollup_report_delta(uuid, timestamptz, char, uuid, boolean, boolean, int);`);
+    this.addSql(
+      `drop function if exists stats_rollup_report_delta(uuid, timestamptz, char, uuid, boolean, boolean, int);`,
+    );
   }
 }

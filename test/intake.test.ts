@@ -328,7 +328,13 @@ describe('identity vault and triage', () => {
     const dateOfBirth = randomBirthDate();
     const survivor = { firstName: 'José', lastName: "O'Neil-Smith", dateOfBirth };
     // Ten hours apart: a repeat overdose, not a co-report of the same one.
-    const first = await report(paramedic.token, reportInput(county, { survivor, occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString() }));
+    const first = await report(
+      paramedic.token,
+      reportInput(county, {
+        survivor,
+        occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+      }),
+    );
     const second = await report(
       officer.token,
       reportInput(county, {
@@ -390,7 +396,10 @@ describe('identity vault and triage', () => {
     const survivor = { firstName: 'Robin', lastName: 'Hart', dateOfBirth: randomBirthDate() };
     const earlier = await report(
       paramedic.token,
-      reportInput(county, { survivor, occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString() }),
+      reportInput(county, {
+        survivor,
+        occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+      }),
     );
     const fatal = await report(
       officer.token,
@@ -416,7 +425,10 @@ describe('identity vault and triage', () => {
     const survivor = { firstName: 'Kim', lastName: 'Vance', dateOfBirth: randomBirthDate() };
     const first = await report(
       paramedic.token,
-      reportInput(county, { survivor, occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString() }),
+      reportInput(county, {
+        survivor,
+        occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+      }),
     );
     const em = hub.em();
     const person = await em.findOneOrFail(Person, first.person!.id);

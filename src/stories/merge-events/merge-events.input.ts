@@ -5,7 +5,8 @@ import { ArgsType, Field, ID, Int } from 'type-graphql';
 export class MergeOverdoseEventsArgs {
   @Field(() => ID, {
     nullable: false,
-    description: 'The event that goes away: its reports join intoEventId, its case closes DUPLICATE',
+    description:
+      'The event that goes away: its reports join intoEventId, its case closes DUPLICATE',
   })
   eventId!: string;
 

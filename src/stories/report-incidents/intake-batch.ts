@@ -205,7 +205,9 @@ async function writeRound(
   const opened = await openCases(tx, intake, router, config.followUp);
   await closeForDeathCoReported(
     tx,
-    placements.flatMap((placement, i) => (placement.joined && pending[i].fatal ? [placement.eventId] : [])),
+    placements.flatMap((placement, i) =>
+      placement.joined && pending[i].fatal ? [placement.eventId] : [],
+    ),
   );
 
   // A repeat (or a death) is recorded on every earlier case of the person, closed or not.
