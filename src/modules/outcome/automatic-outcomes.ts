@@ -3,6 +3,14 @@ import { pgArray } from '../../common/sql';
 import type { WithdrawnOutcome } from '../case/event-merge.entity';
 import { OutcomeType } from './outcome-codes';
 
+interface WithdrawnRow {
+  id: string;
+  case_id: string;
+  type: string;
+  occurred_at: Date;
+  source_incident_id: string;
+}
+
 /**
  * The REPEAT_OVERDOSE outcomes the intake recorded because of these reports, removed: the
  * reports turned out to be co-reports of an overdose already counted (an administrator merged
@@ -14,24 +22,14 @@ export async function withdrawRepeatOutcomes(
   incidentIds: readonly string[],
 ): Promise<WithdrawnOutcome[]> {
   if (incidentIds.length === 0) return [];
-  const rows = await tx
-    .getConnection()
-    .execute<
-      Array<{
-        id: string;
-        case_id: string;
-        type: string;
-        occurred_at: Date;
-        source_incident_id: string;
-      }>
-    >(
-      `delete from outcome
+  const rows = await tx.getConnection().execute<WithdrawnRow[]>(
+    `delete from outcome
       where automatic and type = ? and source_incident_id = any(?::uuid[])
       returning id, case_id, type, occurred_at, source_incident_id`,
-      [OutcomeType.REPEAT_OVERDOSE, pgArray(incidentIds)],
-      'all',
-      tx.getTransactionContext(),
-    );
+    [OutcomeType.REPEAT_OVERDOSE, pgArray(incidentIds)],
+    'all',
+    tx.getTransactionContext(),
+  );
   return rows
     .map((row) => ({
       id: row.id,
