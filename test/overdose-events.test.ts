@@ -253,6 +253,32 @@ describe('one overdose, one event', () => {
     expect(await numbersDrift(w.county)).toEqual([]);
   });
 
+  it('matches co-reports against an amended report’s corrected place', async () => {
+    const w = await world();
+    const t = Date.now() - 6 * HOUR;
+    const unnamed = (latitude: number, minutes: number) =>
+      reportInput(w.county, {
+        occurredAt: at(t + minutes * MINUTE),
+        latitude,
+        longitude: -82.55,
+        survivor: null,
+      });
+    const first = unnamed(35.6, 0);
+    const policeId = await report(w.officer, first);
+    // The officer corrects the place: about 1.1 km south.
+    const amended = await hub.gql(
+      `mutation($id: ID!, $input: ReportIncidentInput!) {
+        amendIncident(id: $id, version: 1, input: $input) { id } }`,
+      { id: policeId, input: { ...first, latitude: 35.59 } },
+      w.officer.token,
+    );
+    expect(amended.errors).toBeUndefined();
+    const emsId = await report(w.paramedic, unnamed(35.5905, 20));
+    expect((await caseOfReport(emsId)).indexIncident.id).toBe(policeId);
+    expect(await casesInCounty(w.county)).toBe(1);
+    expect(await numbersDrift(w.county)).toEqual([]);
+  });
+
   /** Two events the intake did not match: an unnamed police report 1 km off, a named EMS one. */
   async function twoEvents(w: World) {
     const t = Date.now() - 5 * HOUR;

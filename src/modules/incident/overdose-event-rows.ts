@@ -51,3 +51,21 @@ export async function loadEvents(
     ]),
   );
 }
+
+/**
+ * An amended index report takes its event along (time, place, person: what the intake matches
+ * co-reports on); the version moves so that a merge based on the old event gets CONFLICT.
+ */
+export async function followAmendedReport(em: EntityManager, incidentId: string): Promise<void> {
+  await em.getConnection().execute(
+    `update overdose_event e
+        set occurred_at = i.occurred_at, county = i.county, latitude = i.latitude,
+            longitude = i.longitude, person_id = coalesce(i.person_id, e.person_id),
+            version = e.version + 1, updated_at = now()
+       from overdose_incident i
+      where i.id = ? and e.id = i.id`,
+    [incidentId],
+    'run',
+    em.getTransactionContext(),
+  );
+}
