@@ -129,7 +129,8 @@ async function main(): Promise<void> {
     const worker = await signUserToken(config.auth, who.workerId);
     const raw = await startRawServer({
       '/cases': casePageRoute(pool, who.agencyId),
-      ...(await statsRoutes(pool, who)),
+      // The raw stats statement is built from the hub's stats modules only when stats are measured.
+      ...(runs('stats') ? await statsRoutes(pool, who) : {}),
     } satisfies RawRoutes);
     say(`outreach agency: ${who.agencyName} (${fmt(who.agencyCases)} cases routed to it)`);
 

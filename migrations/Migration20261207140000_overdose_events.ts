@@ -208,6 +208,10 @@ export class Migration20261207140000_overdose_events extends Migration {
     this.addSql(
       `create index "overdose_incident_event_id_index" on "overdose_incident" ("event_id");`,
     );
+    // The planner needs the new column's statistics at once: without them it takes every
+    // event for a big one and the statistics triggers scan the doses table per report.
+    this.addSql(`analyze overdose_incident;`);
+    this.addSql(`analyze overdose_event;`);
 
     // A report that opens its event (event_id its own id, or none given) writes the event from
     // its own columns: one way for the intake, seeders and imports alike.
