@@ -9,6 +9,33 @@ const SUBSTANCE_CATEGORY = `case s::text when 'FENTANYL' then 'FENTANYL' when 'H
   when 'BENZODIAZEPINE' then 'SEDATIVE' when 'COCAINE' then 'STIMULANT' when 'METHAMPHETAMINE' then 'STIMULANT'
   when 'OTHER_STIMULANT' then 'STIMULANT' when 'ALCOHOL' then 'ALCOHOL' else 'UNKNOWN' end`;
 
+/** "Has contact" while phone and street are columns of the person (before identity_sources). */
+const LEGACY_HAS_CONTACT = 'coalesce(p.phone is not null or p.street is not null, false)';
+
+/**
+ * "Has contact" once identity follows its sources (migration identity_sources, which drops the
+ * person's phone and street): the same expression that migration puts in the view.
+ */
+const SOURCED_HAS_CONTACT = `(exists (select 1 from reported_identity hc_r
+    join overdose_incident hc_i on hc_i.id = hc_r.incident_id
+   where hc_i.person_id = p.id and (hc_r.phone is not null or hc_r.street is not null))
+  or exists (select 1 from contact_record hc_c
+   where hc_c.person_id = p.id and (hc_c.phone is not null or hc_c.street is not null)))`;
+
+/**
+ * The view for whichever person table this database has: this migration and identity_sources
+ * were written side by side, and either may have run first.
+ */
+const FACT_SOURCE_VIEW_FOR_SCHEMA = (withSources: boolean, create = 'create or replace view') =>
+  `do $do$ begin
+    if exists (select 1 from information_schema.columns
+                where table_schema = current_schema() and table_name = 'person' and column_name = 'phone') then
+      execute $v$${FACT_SOURCE_VIEW(withSources).replace('create or replace view', create)}$v$;
+    else
+      execute $v$${FACT_SOURCE_VIEW(withSources, SOURCED_HAS_CONTACT).replace('create or replace view', create)}$v$;
+    end if;
+  end $do$;`;
+
 /** Every report of the event whose index report is `i` (its sources). */
 const SOURCES = `select s.id from overdose_incident s where s.event_id = i.id`;
 
@@ -19,7 +46,10 @@ const SOURCES = `select s.id from overdose_incident s where s.event_id = i.id`;
  * every reporter of the event), and "next overdose" meaning the person's next event, not a
  * co-report of this one.
  */
-const FACT_SOURCE_VIEW = (withSources: boolean) => `create or replace view stats_fact_source as
+const FACT_SOURCE_VIEW = (
+  withSources: boolean,
+  hasContact = LEGACY_HAS_CONTACT,
+) => `create or replace view stats_fact_source as
       select i.id as unit_id, i.occurred_at, i.county, i.reporting_agency_id, c.routed_agency_id,
              k.key as record_key, i.fatal,
              c.status is distinct from 'ENTERED_IN_ERROR' as counted,
@@ -40,7 +70,7 @@ const FACT_SOURCE_VIEW = (withSources: boolean) => `create or replace view stats
              (select count(*) from naloxone_administration n where n.incident_id in (${withSources ? SOURCES : 'select i.id'}))::int as doses,
              extract(epoch from i.created_at - i.occurred_at) / 3600 as lag_hours,
              c.routed_agency_id is not null as routed,
-             coalesce(p.phone is not null or p.street is not null, false) as has_contact,
+             ${hasContact} as has_contact,
              coalesce(c.close_reason::text, 'OPEN') as outcome,
              coalesce(fa.presence, 'NO_ATTEMPT') as presence,
              fa.first_attempt_at, fa.first_contact_at,
@@ -228,7 +258,7 @@ export class Migration20261207140000_overdose_events extends Migration {
       for each row when (new.event_id is null or new.event_id = new.id) execute function overdose_incident_own_event();`);
 
     // Statistics count events (stats_fact: one row per event; feedback to every source agency).
-    this.addSql(FACT_SOURCE_VIEW(true));
+    this.addSql(FACT_SOURCE_VIEW_FOR_SCHEMA(true));
     this.addSql(`alter table stats_fact add column source_agency_ids uuid[];`);
     for (const sql of factTriggerFunctions(true)) this.addSql(sql);
     // Every report is its own event at this point: the units' numbers are as they were, and
@@ -329,7 +359,7 @@ export class Migration20261207140000_overdose_events extends Migration {
     for (const sql of factTriggerFunctions(false)) this.addSql(sql);
     // The view loses its last column: it is dropped and made again as before.
     this.addSql(`drop view stats_fact_source;`);
-    this.addSql(FACT_SOURCE_VIEW(false).replace('create or replace view', 'create view'));
+    this.addSql(FACT_SOURCE_VIEW_FOR_SCHEMA(false, 'create view'));
     this.addSql(`alter table stats_fact drop column source_agency_ids;`);
     this.addSql(`delete from stats_fact;`);
     this.addSql(`insert into stats_fact select * from stats_fact_source;`);
