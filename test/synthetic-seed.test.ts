@@ -268,7 +268,9 @@ describeOnPostgres('synthetic seed (bulk rows keep the invariants)', () => {
           (names as readonly string[])
             .filter((n) => written(table as TableName).includes(n))
             .map((n) => written(table as TableName).indexOf(n)),
-        ]),
+        ])
+        // Encrypted columns the seeder leaves empty (visit notes, LEAD details) need nothing.
+        .filter(([, positions]) => (positions as number[]).length > 0),
     );
     expect(encryptedColumnsOf(hub.server.orm.getMetadata())).toEqual(expected);
   });

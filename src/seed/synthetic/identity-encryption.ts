@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MetadataStorage } from '@mikro-orm/core';
+import { EncryptedNumber } from '../../crypto/encrypted-number.type';
 import { EncryptedText } from '../../crypto/encrypted-text.type';
 import { bulkFieldEncryptor, type KeyRing } from '../../crypto/field-cipher';
 import { TABLES, type TableName } from './tables';
@@ -11,7 +12,7 @@ export type EncryptedColumns = Partial<Record<TableName, number[]>>;
 
 /**
  * The columns the seeder must encrypt, read from the entities: every property of type
- * EncryptedText, as the hub's own writes (and json-insert.ts) apply it. A column the hub
+ * EncryptedText or EncryptedNumber (the incident's coordinates), as the hub's own writes (and json-insert.ts) apply it. A column the hub
  * encrypts cannot be written in plain text by mistake, and a new one is picked up.
  */
 export function encryptedColumnsOf(metadata: MetadataStorage): EncryptedColumns {
@@ -21,7 +22,9 @@ export function encryptedColumnsOf(metadata: MetadataStorage): EncryptedColumns 
     if (!(table in TABLES)) continue;
     const names = new Set(
       Object.values(meta.properties)
-        .filter((p) => p.customType instanceof EncryptedText)
+        .filter(
+          (p) => p.customType instanceof EncryptedText || p.customType instanceof EncryptedNumber,
+        )
         .flatMap((p) => p.fieldNames ?? []),
     );
     const positions = TABLES[table]
