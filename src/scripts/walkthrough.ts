@@ -550,13 +550,43 @@ async function notTodayIsNotNever(BATCH: string): Promise<void> {
     codes(refused).join() === 'logOutreachAttempt BAD_USER_INPUT',
   );
 
-  await reportAt(daysAgo(0.05), true);
+  // The agency offers support to families after a death (an opt-in of its own admin).
+  const optedIn = await gql(
+    'AGENCY_ADMIN',
+    'mutation { setFamilySupport(offers: true) { offersFamilySupport } }',
+  );
+  show(
+    'AGENCY_ADMIN',
+    'opts the agency in to family support after a death',
+    optedIn.data ?? codes(optedIn),
+    optedIn.data?.setFamilySupport?.offersFamilySupport === true,
+  );
+  const death = await reportAt(daysAgo(0.05), true);
   const after = await caseOf(thirdReport);
   show(
     'OUTREACH_WORKER',
     'a fatal report: the case on file closes DECEASED',
     after,
     after?.status === 'CLOSED' && after.closeReason === 'DECEASED',
+  );
+  const families = await gql(
+    'OUTREACH_WORKER',
+    'query { familySupportCases(first: 100) { id occurredAt county } }',
+  );
+  const family = (
+    (families.data?.familySupportCases ?? []) as Array<{ occurredAt: string; county: string }>
+  ).find((c) =>
+    // The death, reported an hour after the overdose on file, is a co-report of it: one event,
+    // whose time is the first report's.
+    [thirdReport.occurredAt, death.occurredAt].some(
+      (at) => new Date(c.occurredAt).getTime() === new Date(at).getTime(),
+    ),
+  );
+  show(
+    'OUTREACH_WORKER',
+    'the death opens a family-support case at the opted-in agency',
+    family ?? codes(families),
+    family?.county === COUNTY,
   );
 }
 

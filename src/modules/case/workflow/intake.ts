@@ -190,7 +190,8 @@ export async function openCases(
 
 /**
  * A co-report that says the person died (EMS at the scene, the medical examiner an hour later)
- * closes its event's one case DECEASED through the one close, with the person's other open cases.
+ * closes its event's one case DECEASED through the one close, with the person's other open cases,
+ * and opens the family-support cases the death calls for (once per death and agency).
  */
 export async function closeForDeathCoReported(
   tx: EntityManager,
@@ -207,6 +208,15 @@ export async function closeForDeathCoReported(
     timelineReason: 'FATAL_CO_REPORT',
     otherCasesReason: 'FATAL_OVERDOSE_REPORTED',
   });
+  // The death reaches the agencies that support families, as a fatal first report would.
+  await openFamilySupportCases(
+    tx,
+    cases.map((kase) => ({
+      incidentId: kase.indexIncident.id,
+      personId: kase.person?.id,
+      county: kase.county,
+    })),
+  );
   await tx.flush();
 }
 
