@@ -15,6 +15,7 @@ import {
 import { describeError } from './cli/errors';
 import { reencryptIdentityCommand } from './cli/identity';
 import { purgeIdentitiesCommand } from './cli/retention';
+import { mergeCoReportsCommand } from './cli/merge-coreports';
 import { importNemsisCommand, importRmsCommand, TOKEN_ENV, type ImportOptions } from './cli/import';
 import { parseCounties, parseKind, parseRole, parseTtl } from './cli/input';
 import { readToken, researchExtractCommand } from './cli/research-extract';
@@ -171,6 +172,18 @@ program
   )
   .option('--dry-run', 'count what would be purged, change nothing')
   .action(run(purgeIdentitiesCommand));
+program
+  .command('merge-coreports')
+  .description(
+    'merge the co-reports stored before one overdose became one event (police and EMS at one ' +
+      'overdose, two cases) by the intake’s rule; prints counts and event ids only',
+  )
+  .option('--dry-run', 'list the pairs that would be merged, change nothing')
+  .action(
+    run(async (session, options: { dryRun?: boolean }) => {
+      await mergeCoReportsCommand(session, options);
+    }),
+  );
 const importer = program
   .command('import')
   .description("import overdose reports from an agency's own system (docs/imports.md)");

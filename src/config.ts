@@ -57,6 +57,10 @@ const envSchema = z.object({
   FOLLOW_UP_OPENS_HOURS: integer(24, 0, 24 * 14),
   FOLLOW_UP_DUE_HOURS: integer(72, 1, 24 * 30),
   MAX_INCIDENT_AGE_DAYS: integer(365, 1, 3650),
+  // One overdose, one event: how close a second report must be to join the first (co-report).
+  CO_REPORT_PERSON_WINDOW_MINUTES: integer(180, 0, 24 * 60),
+  CO_REPORT_PLACE_WINDOW_MINUTES: integer(120, 0, 24 * 60),
+  CO_REPORT_PLACE_METERS: integer(250, 0, 5_000),
   CLOCK_SKEW_MINUTES: integer(10, 0, 120),
   LEAD_INTAKE_DAYS: integer(14, 1, 90),
   MAX_OUTREACH_ATTEMPTS: integer(5, 1, 50),
@@ -174,6 +178,12 @@ export interface HubConfig {
   shutdownGraceMs: number;
   followUp: { opensAfterHours: number; dueAfterHours: number };
   intake: { maxIncidentAgeDays: number; clockSkewMinutes: number };
+  /**
+   * When a new report joins an open overdose event instead of opening its own (police and EMS at
+   * the same overdose): the same person within `personWindowMinutes` of the event, or — for a
+   * report that names no one — the same county within `placeMeters` and `placeWindowMinutes`.
+   */
+  coReport: { personWindowMinutes: number; placeWindowMinutes: number; placeMeters: number };
   /** LEAD intake must be completed this many days after the referral (domain.md §5.4). */
   lead: { intakeDays: number };
   /** Attempts to reach a person who has not engaged yet, per case (privacy: limit attempts). */
@@ -323,6 +333,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     followUp: { opensAfterHours: e.FOLLOW_UP_OPENS_HOURS, dueAfterHours: e.FOLLOW_UP_DUE_HOURS },
     intake: { maxIncidentAgeDays: e.MAX_INCIDENT_AGE_DAYS, clockSkewMinutes: e.CLOCK_SKEW_MINUTES },
+    coReport: {
+      personWindowMinutes: e.CO_REPORT_PERSON_WINDOW_MINUTES,
+      placeWindowMinutes: e.CO_REPORT_PLACE_WINDOW_MINUTES,
+      placeMeters: e.CO_REPORT_PLACE_METERS,
+    },
     lead: { intakeDays: e.LEAD_INTAKE_DAYS },
     outreach: { maxAttempts: e.MAX_OUTREACH_ATTEMPTS },
     disclosure: {

@@ -8,6 +8,8 @@ import { FamilySupportCase } from './modules/case/family-support-case.entity';
 import { Referral } from './modules/case/referral.entity';
 import { OverdoseIncident } from './modules/incident/incident.entity';
 import { NaloxoneAdministration } from './modules/incident/naloxone-administration.entity';
+import { OverdoseEvent } from './modules/incident/overdose-event.entity';
+import { EventMerge } from './modules/case/event-merge.entity';
 import { LeadReferral } from './modules/lead/lead-referral.entity';
 import { Outcome } from './modules/outcome/outcome.entity';
 import { Consent } from './modules/outreach/consent.entity';
@@ -43,8 +45,10 @@ export const ENTITIES = [
   Person,
   ContactRecord,
   ReportedIdentity,
+  OverdoseEvent,
   OverdoseIncident,
   NaloxoneAdministration,
+  EventMerge,
   Case,
   FamilySupportCase,
   Referral,

@@ -15,6 +15,7 @@ import {
 } from './modules/outreach/family-contact.resolver';
 import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
 import { ContactPreferencesResolver } from './stories/contact-preferences/contact-preferences.resolver';
+import { MergeEventsResolver } from './stories/merge-events/merge-events.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
 import { StatsResolver } from './modules/stats/stats.resolver';
 import { AggregateStatsResolver } from './modules/stats/aggregate.resolver';
@@ -44,6 +45,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ApiKeyResolver,
   DataSharingAgreementResolver,
   ReportIncidentsResolver,
+  MergeEventsResolver,
   IncidentResolver,
   StatsResolver,
   AggregateStatsResolver,

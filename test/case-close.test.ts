@@ -58,11 +58,13 @@ describe('every close through one function', () => {
     const paramedic = await makeUser(hub, Role.EMS_PROVIDER, { agency: ems });
     const worker = await makeUser(hub, Role.OUTREACH_WORKER, { agency: outreach });
     const admin = await makeUser(hub, Role.AGENCY_ADMIN, { agency: outreach });
-    const first = reportInput(county);
+    // Three overdoses ten hours apart (closer together they would be reports of one overdose).
+    const hoursAgo = (i: number) => new Date(Date.now() - (32 - 10 * i) * 3_600_000).toISOString();
+    const first = reportInput(county, { occurredAt: hoursAgo(0) });
     const survivor = first.survivor;
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const input = i === 0 ? first : reportInput(county, { survivor });
+      const input = i === 0 ? first : reportInput(county, { survivor, occurredAt: hoursAgo(i) });
       ids.push(await report(paramedic, input));
     }
     const em = hub.em();

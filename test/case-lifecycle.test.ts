@@ -501,7 +501,10 @@ describe('case lifecycle', () => {
 
     it('DECLINED_SERVICES sets no contact block: the next overdose is routed and shows when the person declined', async () => {
       const { fips, paramedic, worker } = await county();
-      const first = reportInput(fips);
+      // Overdoses hours apart: hours closer they would be reports of one.
+      const first = reportInput(fips, {
+        occurredAt: new Date(Date.now() - 20 * HOUR).toISOString(),
+      });
       const kase = await report(paramedic, first);
       const version = await reached(kase, worker, 'CONTACT_SURVIVOR_DECLINED');
       const closed = await call('closeCase', worker, kase.id, version, {
@@ -533,7 +536,10 @@ describe('case lifecycle', () => {
 
     it('recordDoNotContact: the next overdose is on file for the agency, counted, attempts refused; clearing routes it', async () => {
       const { fips, paramedic, worker } = await county();
-      const first = reportInput(fips);
+      // Overdoses hours apart: hours closer they would be reports of one.
+      const first = reportInput(fips, {
+        occurredAt: new Date(Date.now() - 20 * HOUR).toISOString(),
+      });
       const kase = await report(paramedic, first);
       const version = await reached(kase, worker, 'CONTACT_SURVIVOR_DECLINED');
       const admin = await makeUser(hub, Role.AGENCY_ADMIN, { agency: worker.agency });
@@ -586,7 +592,10 @@ describe('case lifecycle', () => {
 
     it('a do-not-contact with a review date lapses then: the next overdose is routed as usual', async () => {
       const { fips, paramedic, worker } = await county();
-      const first = reportInput(fips);
+      // Overdoses hours apart: hours closer they would be reports of one.
+      const first = reportInput(fips, {
+        occurredAt: new Date(Date.now() - 20 * HOUR).toISOString(),
+      });
       const kase = await report(paramedic, first);
       const version = await reached(kase, worker, 'CONTACT_SURVIVOR_DECLINED');
       const past = await call('recordDoNotContact', worker, kase.id, version, {
@@ -597,7 +606,13 @@ describe('case lifecycle', () => {
         reviewOn: new Date(Date.now() + 30 * DAY).toISOString(),
       });
       expect(recorded.errors).toBeUndefined();
-      const held = await report(paramedic, reportInput(fips, { survivor: first.survivor }));
+      const held = await report(
+        paramedic,
+        reportInput(fips, {
+          survivor: first.survivor,
+          occurredAt: new Date(Date.now() - 10 * HOUR).toISOString(),
+        }),
+      );
       expect(held.status).toBe('DO_NOT_CONTACT_ON_FILE');
       // The review date comes: the wish lapses by itself.
       const em = hub.em();

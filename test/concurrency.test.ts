@@ -361,7 +361,10 @@ describe('concurrent changes of one case', () => {
     onPostgres(
       'stores a fatal report while a worker is changing the earlier case, and closes it',
       async () => {
-        const worked = await makeWorkedCase(hub, CaseStatus.OUTREACH);
+        // An overdose a day before the death: two events (hours apart they would be one).
+        const worked = await makeWorkedCase(hub, CaseStatus.OUTREACH, {
+          occurredAt: new Date(Date.now() - 30 * 3_600_000),
+        });
         const paramedic = await makeUser(hub, Role.EMS_PROVIDER);
         const survivor = {
           firstName: 'Dana',

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
         tokenTtl: '12h',
       },
       followUp: { opensAfterHours: 24, dueAfterHours: 72 },
+      coReport: { personWindowMinutes: 180, placeWindowMinutes: 120, placeMeters: 250 },
     });
     expect(config.auth.jwtSecret).toBeUndefined();
     expect(config.personKeySecret).toBeUndefined();

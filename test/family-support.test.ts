@@ -201,6 +201,45 @@ describe('a fatal overdose', () => {
     expect(response.data!.familySupportCases).toEqual([]);
   });
 
+  it('opens one family-support case when a co-report says the survivor died, and no second for a second fatal co-report', async () => {
+    const county = uniqueCounty();
+    const ems = await makeUser(hub, Role.EMS_PROVIDER);
+    const examiner = await makeUser(hub, Role.EMS_PROVIDER);
+    const partner = await agencyIn(county);
+    await setFamilySupport(partner.admin, true);
+    const first = reportInput(county);
+    const kase = await report(ems, first);
+    expect(kase.status).toBe('REFERRED');
+    // An hour later the same person is reported dead: one overdose, one event, one death.
+    const later = new Date(new Date(first.occurredAt).getTime() + 3_600_000).toISOString();
+    for (const reporter of [ems, examiner]) {
+      const response = await hub.gql(
+        REPORT_MUTATION,
+        {
+          input: reportInput(county, {
+            survivor: first.survivor,
+            occurredAt: later,
+            fatal: true,
+            naloxone: [],
+          }),
+        },
+        reporter.token,
+      );
+      expect(response.errors).toBeUndefined();
+    }
+    const closed = await hub.em().findOneOrFail(Case, { id: kase.id }, { refresh: true });
+    expect(closed.closeReason).toBe('DECEASED');
+    // No agreement with EMS here: the case comes sealed (its person refused), once.
+    const response = await familySupportCases(partner.worker);
+    expect(response.data!.familySupportCases).toEqual([
+      expect.objectContaining({
+        county,
+        occurredAt: new Date(first.occurredAt).toISOString(),
+        identitySealed: true,
+      }),
+    ]);
+  });
+
   it('keeps the list from police and EMS', async () => {
     const police = await makeUser(hub, Role.POLICE_OFFICER);
     const response = await familySupportCases(police);

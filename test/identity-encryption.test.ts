@@ -296,7 +296,14 @@ describe('identity encrypted at rest', () => {
   it('still links a repeat overdose to the same person through the person key', async () => {
     const { county, paramedic } = await world();
     const who = survivor();
-    const first = await report(paramedic, reportInput(county, { survivor: who }));
+    // Ten hours apart: a repeat overdose, not a co-report of the same one.
+    const first = await report(
+      paramedic,
+      reportInput(county, {
+        survivor: who,
+        occurredAt: new Date(Date.now() - 12 * 3_600_000).toISOString(),
+      }),
+    );
     const second = await report(
       paramedic,
       reportInput(county, {

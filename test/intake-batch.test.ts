@@ -162,7 +162,10 @@ describe('batch intake', () => {
 
   it('links a second report of the same new person in one batch to the first, as a repeat', async () => {
     const { county, paramedic } = await world();
-    const first = reportInput(county);
+    // Hours apart: a repeat overdose, not a co-report of the same one.
+    const first = reportInput(county, {
+      occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+    });
     const again = reportInput(county, {
       survivor: first.survivor,
       occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
@@ -184,7 +187,9 @@ describe('batch intake', () => {
 
   it('closes the open case of a known person whose death arrives in a batch, and a new person’s fatal report at triage', async () => {
     const { county, paramedic } = await world();
-    const earlier = reportInput(county);
+    const earlier = reportInput(county, {
+      occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+    });
     const [known] = (await sendBatch(paramedic, [earlier])).items;
     const death = reportInput(county, { survivor: earlier.survivor, fatal: true });
     const stranger = reportInput(county, { fatal: true });

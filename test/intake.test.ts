@@ -327,7 +327,14 @@ describe('identity vault and triage', () => {
     const { paramedic, officer } = await reporters(county);
     const dateOfBirth = randomBirthDate();
     const survivor = { firstName: 'José', lastName: "O'Neil-Smith", dateOfBirth };
-    const first = await report(paramedic.token, reportInput(county, { survivor }));
+    // Ten hours apart: a repeat overdose, not a co-report of the same one.
+    const first = await report(
+      paramedic.token,
+      reportInput(county, {
+        survivor,
+        occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+      }),
+    );
     const second = await report(
       officer.token,
       reportInput(county, {
@@ -388,7 +395,13 @@ describe('identity vault and triage', () => {
     await makeAgency(hub, AgencyKind.HARM_REDUCTION, { serviceCounties: [county] });
     const { paramedic, officer } = await reporters(county);
     const survivor = { firstName: 'Robin', lastName: 'Hart', dateOfBirth: randomBirthDate() };
-    const earlier = await report(paramedic.token, reportInput(county, { survivor }));
+    const earlier = await report(
+      paramedic.token,
+      reportInput(county, {
+        survivor,
+        occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+      }),
+    );
     const fatal = await report(
       officer.token,
       reportInput(county, { survivor, fatal: true, naloxone: [] }),
@@ -411,7 +424,13 @@ describe('identity vault and triage', () => {
     });
     const { paramedic } = await reporters(county);
     const survivor = { firstName: 'Kim', lastName: 'Vance', dateOfBirth: randomBirthDate() };
-    const first = await report(paramedic.token, reportInput(county, { survivor }));
+    const first = await report(
+      paramedic.token,
+      reportInput(county, {
+        survivor,
+        occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+      }),
+    );
     const em = hub.em();
     const person = await em.findOneOrFail(Person, first.person!.id);
     person.doNotContact = true;

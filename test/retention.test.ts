@@ -130,7 +130,10 @@ describe('identity retention', () => {
 
   it('keeps a person who still has an open case, even with an old closed one', async () => {
     const { ems, county } = await reporter();
-    const input = reportInput(county);
+    // Hours apart: two overdoses, not two reports of one.
+    const input = reportInput(county, {
+      occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+    });
     const old = await report(ems, county, 400, input);
     const again = await report(ems, county, 'open', {
       ...reportInput(county),
@@ -218,7 +221,10 @@ describe('identity retention', () => {
 
   it('re-links a returning person to the same record, with the new report’s name', async () => {
     const { ems, county } = await reporter();
-    const input = reportInput(county);
+    // Hours apart: two overdoses, not two reports of one.
+    const input = reportInput(county, {
+      occurredAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+    });
     const old = await report(ems, county, 400, input);
     await purge();
     const again = await report(ems, county, 'open', {

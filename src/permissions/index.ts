@@ -21,6 +21,7 @@ import { livePermissions } from '../live/live.permissions';
 import { accountPermissions } from '../modules/account/account.permissions';
 import { treatmentPermissions } from '../modules/treatment/treatment.permissions';
 import { familyContactPermissions } from '../modules/outreach/family-contact.permissions';
+import { mergeEventsPermissions } from '../stories/merge-events/merge-events.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -37,6 +38,7 @@ export const PERMISSIONS = mergePermissions(
   personPermissions,
   consentPermissions,
   contactPreferencesPermissions,
+  mergeEventsPermissions,
   leadPermissions,
   resourcePermissions,
   caseLifecyclePermissions,

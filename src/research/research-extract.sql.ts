@@ -66,13 +66,19 @@ const WIDE_BAND = `case coalesce(i.age_band::text, 'UNKNOWN')
   when 'AGE_45_54' then 'AGE_45_64' when 'AGE_55_64' then 'AGE_45_64'
   else coalesce(i.age_band::text, 'UNKNOWN') end`;
 
-/** Reports that are not an overdose of their own: a duplicate report, or one entered in error. */
+/**
+ * Reports that are not an overdose of their own: a co-report of an event another report stands
+ * for (police and EMS at one overdose count once; stats/count-unit.ts), a duplicate report, or
+ * one entered in error.
+ */
 const NOT_COUNTED = `(
+  select 1 where %I.id <> %I.event_id
+  union all
   select 1 from overdose_case x
    where x.index_incident_id = %I.id
      and (x.status = '${CaseStatus.ENTERED_IN_ERROR}'
           or (x.status = '${CaseStatus.CLOSED}' and x.close_reason = '${CloseReason.DUPLICATE}')))`;
-const notCounted = (alias: string) => NOT_COUNTED.replace('%I', alias);
+const notCounted = (alias: string) => NOT_COUNTED.replaceAll('%I', alias);
 
 /** Reached ACTIVE at some point: still in the program, paused, or left it after taking part. */
 const ENROLLED_EXITS = [
@@ -188,8 +194,10 @@ export function extractRowsSql(range: ExtractRange, k: number, salt: string): Sq
           and not exists ${notCounted('j')}
      ),
      naloxone as (
-       select distinct n.incident_id from naloxone_administration n
-        where n.incident_id in (select incident_id from published)
+       -- Given by any source of the event (the EMS co-report's doses count for the event).
+       select distinct src.event_id as incident_id
+         from naloxone_administration n join overdose_incident src on src.id = n.incident_id
+        where src.event_id in (select incident_id from published)
      ),
      contact as (
        select distinct a.case_id from outreach_attempt a

@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     emsDisposition: 'REFUSED_TRANSPORT',
     survivor: {
       firstName: 'Jamie',
-      lastName: 'Walkthrough',
+      // A new survivor on every run: a run within hours of the last would be its co-report.
+      lastName: `Walkthrough${randomLetters(6)}`,
       dateOfBirth: '1990-01-01',
       phone: '828-555-0100',
     },
@@ -300,6 +301,7 @@ async function main(): Promise<void> {
   const analyst = await gql('ANALYST', `query($id: ID!) { case(id: $id) { id } }`, { id: caseId });
   show('ANALYST', 'asks for the case', codes(analyst), codes(analyst).join() === 'case FORBIDDEN');
 
+  await oneOverdoseOneEvent(BATCH);
   await notTodayIsNotNever(BATCH);
 
   console.log(
@@ -315,6 +317,88 @@ const randomLetters = (n: number) =>
   Array.from({ length: n }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join(
     '',
   );
+
+/**
+ * Issue 13 (a): police and EMS both respond to one overdose and both report it, six minutes
+ * apart, naming the same survivor. One overdose is one event: one case, no repeat, counted once;
+ * each reporter still reads back its own report as it entered it.
+ */
+async function oneOverdoseOneEvent(BATCH: string): Promise<void> {
+  console.log('\n— One overdose, one event —');
+  const survivor = {
+    firstName: `Robin${randomLetters(8)}`,
+    lastName: `Corespond${randomLetters(8)}`,
+    dateOfBirth: '1985-05-05',
+  };
+  const at = Date.now() - 30 * 3_600_000;
+  const body = (prefix: string, minutes: number, administeredBy: string) => ({
+    externalId: `${prefix}-${Date.now()}-${randomLetters(6)}`,
+    occurredAt: new Date(at + minutes * 60_000).toISOString(),
+    county: COUNTY,
+    fatal: false,
+    suspectedSubstances: ['FENTANYL'],
+    naloxone: [{ doseMg: 4, route: 'IN', administeredBy, response: 'IMPROVED' }],
+    survivor,
+  });
+  const policeBody = body('WALK-A-RMS', 0, 'POLICE');
+  const emsBody = body('WALK-A-PCR', 6, 'EMS');
+  const police = await gql(
+    'POLICE_OFFICER',
+    `mutation($input: ReportIncidentInput!) { reportIncident(input: $input) { status incident { id } } }`,
+    { input: policeBody },
+  );
+  const policeId = police.data?.reportIncident?.incident?.id as string | undefined;
+  show('POLICE_OFFICER', 'reports an overdose at T, naming the survivor', police.data, !!policeId);
+  const ems = await gql('EMS_PROVIDER', BATCH, { inputs: [emsBody] });
+  const emsId = ems.data?.reportIncidents?.items?.[0]?.incident?.id as string | undefined;
+  show('EMS_PROVIDER', 'reports the same survivor at T + 6 min', ems.data, !!emsId);
+
+  const from = new Date(at - 60_000).toISOString();
+  const to = new Date(at + 60 * 60_000).toISOString();
+  const found = await gql(
+    'OUTREACH_WORKER',
+    `query($from: DateTimeISO!, $to: DateTimeISO!) {
+      cases(filter: { occurredFrom: $from, occurredTo: $to }, first: 100) { edges { node {
+        id repeatOverdose indexIncident { id } event { sourceReportCount naloxoneAdministrations { doseMg } }
+        outcomes { type } } } } }`,
+    { from, to },
+  );
+  type Row = {
+    id: string;
+    repeatOverdose: boolean;
+    indexIncident: { id: string };
+    event: { sourceReportCount: number; naloxoneAdministrations: unknown[] };
+    outcomes: Array<{ type: string }>;
+  };
+  const ours = ((found.data?.cases?.edges as Array<{ node: Row }> | undefined) ?? [])
+    .map((e) => e.node)
+    .filter((n) => n.indexIncident.id === policeId || n.indexIncident.id === emsId);
+  show(
+    'OUTREACH_WORKER',
+    'sees one case with two source reports and both doses, no repeat overdose',
+    ours,
+    ours.length === 1 &&
+      ours[0].event.sourceReportCount === 2 &&
+      ours[0].event.naloxoneAdministrations.length === 2 &&
+      !ours[0].repeatOverdose &&
+      !ours[0].outcomes.some((o) => o.type === 'REPEAT_OVERDOSE'),
+  );
+
+  const own = `query($id: ID!) { incident(id: $id) { externalId reportedIdentity { lastName } } }`;
+  for (const [role, id, sent] of [
+    ['POLICE_OFFICER', policeId, policeBody],
+    ['EMS_PROVIDER', emsId, emsBody],
+  ] as const) {
+    const read = await gql(role, own, { id });
+    show(
+      role,
+      'reads back its own report as it entered it',
+      read.data,
+      read.data?.incident?.externalId === sent.externalId &&
+        read.data?.incident?.reportedIdentity?.lastName === survivor.lastName,
+    );
+  }
+}
 
 /**
  * Issue 13 (c): "not today" is not "never". A survivor declines services; five weeks later they
@@ -466,13 +550,43 @@ async function notTodayIsNotNever(BATCH: string): Promise<void> {
     codes(refused).join() === 'logOutreachAttempt BAD_USER_INPUT',
   );
 
-  await reportAt(daysAgo(0.05), true);
+  // The agency offers support to families after a death (an opt-in of its own admin).
+  const optedIn = await gql(
+    'AGENCY_ADMIN',
+    'mutation { setFamilySupport(offers: true) { offersFamilySupport } }',
+  );
+  show(
+    'AGENCY_ADMIN',
+    'opts the agency in to family support after a death',
+    optedIn.data ?? codes(optedIn),
+    optedIn.data?.setFamilySupport?.offersFamilySupport === true,
+  );
+  const death = await reportAt(daysAgo(0.05), true);
   const after = await caseOf(thirdReport);
   show(
     'OUTREACH_WORKER',
     'a fatal report: the case on file closes DECEASED',
     after,
     after?.status === 'CLOSED' && after.closeReason === 'DECEASED',
+  );
+  const families = await gql(
+    'OUTREACH_WORKER',
+    'query { familySupportCases(first: 100) { id occurredAt county } }',
+  );
+  const family = (
+    (families.data?.familySupportCases ?? []) as Array<{ occurredAt: string; county: string }>
+  ).find((c) =>
+    // The death, reported an hour after the overdose on file, is a co-report of it: one event,
+    // whose time is the first report's.
+    [thirdReport.occurredAt, death.occurredAt].some(
+      (at) => new Date(c.occurredAt).getTime() === new Date(at).getTime(),
+    ),
+  );
+  show(
+    'OUTREACH_WORKER',
+    'the death opens a family-support case at the opted-in agency',
+    family ?? codes(families),
+    family?.county === COUNTY,
   );
 }
 

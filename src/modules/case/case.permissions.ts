@@ -57,6 +57,7 @@ export const casePermissions: PermissionMap = {
         'identitySealed',
         'sealedReason',
         'referrals',
+        'event',
         'version',
         'createdAt',
         'updatedAt',
@@ -73,6 +74,15 @@ export const casePermissions: PermissionMap = {
     // Attempts are the outreach team's (DESIGN.md matrix), like Case.outreachAttempts.
     lastAttempt: caseOutreach,
     person: caseIdentity,
+  },
+  // Which reports make one overdose: no identity, no place. The routed agency's admin merges
+  // events by id and version; the doses are the outreach team's (DESIGN.md matrix).
+  OverdoseEvent: {
+    ...fields(
+      ['id', 'occurredAt', 'county', 'sourceReportCount', 'mergedIntoId', 'version'],
+      caseReaders,
+    ),
+    naloxoneAdministrations: caseOutreach,
   },
   Referral: fields(
     ['id', 'toAgency', 'type', 'status', 'statusReason', 'createdAt', 'respondedAt'],

@@ -18,12 +18,14 @@ import { Role } from '../../common/role';
 import { Agency } from '../agency/agency.entity';
 import { AgencyType, UserType } from '../agency/agency.types';
 import { User } from '../agency/user.entity';
+import { batchLoader } from '../../common/batch-loader';
+import { loadEvents } from '../incident/overdose-event-rows';
+import { OverdoseEventType } from '../incident/overdose-event.types';
 import { OverdoseIncident } from '../incident/incident.entity';
 import type { IncidentRow } from '../incident/incident-rows';
 import { withLocationSealed } from '../incident/incident-location-seal';
 import { IncidentType } from '../incident/incident.types';
 import { loadIdentityViews } from '../person/identity-view';
-import { batchLoader } from '../../common/batch-loader';
 import { PersonType } from '../person/person.types';
 import { caseRelationsFor } from './case-list-relations';
 import {
@@ -150,7 +152,19 @@ export class CaseResolver {
     if (kase.loaded?.indexIncident !== undefined) return sealed(kase.loaded.indexIncident);
     return loadById(ctx.em, OverdoseIncident, kase.indexIncidentId).then(sealed);
   }
+
+  // The case's event has its index report's id (incident/overdose-event.entity.ts).
+  @FieldResolver(() => OverdoseEventType, {
+    description: 'The overdose: all its source reports, one case',
+  })
+  event(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<OverdoseEventType | null> {
+    return eventLoader(ctx).load(kase.indexIncidentId);
+  }
 }
+
+/** The events of a page of cases, in one statement. */
+const eventLoader = (ctx: Context) =>
+  batchLoader<OverdoseEventType | null>(ctx, 'case.event', (ids) => loadEvents(ctx.em, ids), null);
 
 @Resolver(() => CaseReferralType)
 export class ReferralResolver {

@@ -6,6 +6,7 @@ import {
   ManyToOne,
   OneToMany,
   Property,
+  ref,
   Unique,
   type Opt,
   type Ref,
@@ -18,6 +19,7 @@ import { AgeBand } from '../person/age-band';
 import { Person } from '../person/person.entity';
 import { EmsDisposition, SuspectedSubstance } from './incident-codes';
 import { NaloxoneAdministration } from './naloxone-administration.entity';
+import { OverdoseEvent } from './overdose-event.entity';
 
 /**
  * One overdose as a reporting agency saw it. Holds no identity: the survivor is a reference into
@@ -90,6 +92,15 @@ export class OverdoseIncident extends HubEntity {
 
   @ManyToOne(() => Person, { ref: true, nullable: true, index: true })
   person?: Ref<Person>;
+
+  /**
+   * The overdose this report is a source of. Its own id when it opened the event (the index
+   * report, counted once); another report's when it joined as a co-report or was merged.
+   * By default its own: the event is then written by the trigger overdose_incident_own_event
+   * (migration overdose_events) from the report's own columns, for every writer alike.
+   */
+  @ManyToOne(() => OverdoseEvent, { ref: true, index: true })
+  event: Opt<Ref<OverdoseEvent>> = ref(OverdoseEvent, this.id);
 
   @OneToMany(() => NaloxoneAdministration, (n) => n.incident, {
     orderBy: { administeredAt: 'asc' },

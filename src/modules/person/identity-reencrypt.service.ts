@@ -13,6 +13,8 @@ export const ENCRYPTED_COLUMNS = {
   contact_record: ['phone', 'street', 'city', 'zip', 'safe_contact_times'],
   // The place of an overdose and visit notes are protected like identity (issue 14 point 7).
   overdose_incident: ['street', 'city', 'zip', 'latitude', 'longitude'],
+  // An event keeps a copy of its first report's place (workflow/co-report.ts matches on it).
+  overdose_event: ['latitude', 'longitude'],
   outreach_attempt: ['notes'],
   family_contact: ['name', 'phone'],
   lead_referral: [
@@ -56,6 +58,7 @@ export async function reencryptIdentity(
     reported_identity: await reencryptTable(em, ring, 'reported_identity', batchSize),
     contact_record: await reencryptTable(em, ring, 'contact_record', batchSize),
     overdose_incident: await reencryptTable(em, ring, 'overdose_incident', batchSize),
+    overdose_event: await reencryptTable(em, ring, 'overdose_event', batchSize),
     outreach_attempt: await reencryptTable(em, ring, 'outreach_attempt', batchSize),
     family_contact: await reencryptTable(em, ring, 'family_contact', batchSize),
     lead_referral: await reencryptTable(em, ring, 'lead_referral', batchSize),

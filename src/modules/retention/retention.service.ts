@@ -151,6 +151,15 @@ export async function purgeIdentities(
         [ids],
         'run',
       );
+      // The event's copy of its first report's place goes with it.
+      await tx.execute(
+        `update overdose_event e set latitude = null, longitude = null, updated_at = now()
+          where (e.latitude is not null or e.longitude is not null)
+            and e.id in (select i.event_id from overdose_incident i
+                          where i.person_id = any(?::uuid[]))`,
+        [ids],
+        'run',
+      );
       const noted = await tx.execute<{ affectedRows: number }>(
         `update outreach_attempt a set notes = null, updated_at = now()
            from overdose_case c

@@ -77,8 +77,10 @@ async function readCounts(
   const counts = `count(*) filter (where i.occurred_at > ?::timestamptz)::int as day,
       count(*) filter (where i.occurred_at > ?::timestamptz)::int as week,
       count(*) filter (where i.occurred_at <= ?::timestamptz)::int as base`;
+  // Overdose events, not reports: police and EMS at one overdose are one (stats/count-unit.ts);
+  // an event's substances are those any of its reports named.
   const where = `i.county = any(?::bpchar[]) and i.occurred_at > ?::timestamptz
-      and i.occurred_at <= ?::timestamptz`;
+      and i.occurred_at <= ?::timestamptz and i.id = i.event_id`;
   const bind = [dayStart, weekStart, weekStart, pgArray(counties), baseStart, now];
   // The comment names the statement in statement logs (test/intake-batch.test.ts counts them).
   return em.getConnection().execute<CountRow[]>(
@@ -86,7 +88,9 @@ async function readCounts(
        from overdose_incident i where ${where} group by i.county
      union all
      select i.county::text, s::text, ${counts}
-       from overdose_incident i cross join lateral unnest(i.suspected_substances) s
+       from overdose_incident i cross join lateral (
+              select distinct x from overdose_incident src cross join lateral unnest(src.suspected_substances) x
+               where src.event_id = i.id) e(s)
       where ${where} group by i.county, s`,
     [...bind, ...bind],
   );

@@ -33,6 +33,7 @@ export interface AggregateSpec {
     agency: string;
     routedAgency: string;
     reportingAgency: string;
+    sourceAgencies?: string;
   };
   dimensions: Partial<Record<StatsDimension, (calendar: Calendar) => DimensionSql>>;
   counts: Record<string, CountMeasure>;
@@ -71,6 +72,7 @@ const FACT_COLUMNS = {
   county: 'f.county',
   reportingAgency: 'f.reporting_agency_id',
   routedAgency: 'f.routed_agency_id',
+  sourceAgencies: 'f.source_agency_ids',
 };
 
 export const OVERDOSE_SPEC: AggregateSpec = {

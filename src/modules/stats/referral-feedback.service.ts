@@ -15,8 +15,9 @@ import type { ReferralFeedbackType } from './stats.types';
 type Row = Record<string, string | number | null>;
 
 /**
- * For a reporting agency: per month (its calendar) of one year, how many of its non-fatal reports
- * led to contact and to engagement. Its own report count is its own operational data: exact,
+ * For a reporting agency: per month (its calendar) of one year, how many of the non-fatal
+ * overdoses it reported (events: one overdose police and EMS both reported counts once for
+ * each of them) led to contact and to engagement. Its own report count is its own operational data: exact,
  * marked internal, audited. What became of the reports happened at other agencies: shared, so
  * suppressed and perturbed by cell key (docs/disclosure.md). Read from the statistics fact table.
  */
@@ -44,7 +45,7 @@ export async function referralFeedback(
             (count(*) filter (where ${engaged}))::int as engaged,
             coalesce(sum(f.record_key) filter (where ${engaged}), 0)::text as engaged_key
        from stats_fact f
-      where f.reporting_agency_id = ? and f.is_case
+      where ?::uuid = any(f.source_agency_ids) and f.is_case
         and f.occurred_at >= (?::timestamp at time zone '${calendar.timeZone}')
         and f.occurred_at < (?::timestamp at time zone '${calendar.timeZone}')
       group by grouping sets ((${month}), ())`,

@@ -143,12 +143,26 @@ export function checkGroupBy(access: AggregateAccess, groupBy: readonly StatsDim
  */
 export function scopeSql(
   access: Pick<AggregateAccess, 'viewer' | 'scope'>,
-  columns: { county: string; reportingAgency: string; routedAgency: string },
+  columns: {
+    county: string;
+    reportingAgency: string;
+    routedAgency: string;
+    /** All agencies that reported the event (co-reports included), where the source has them. */
+    sourceAgencies?: string;
+  },
 ): Sql {
   const { viewer } = access;
   if (access.scope === 'jurisdiction') {
     return sql(
       `${columns.county}::text = any((select service_counties from agency where id = ?::uuid)::text[])`,
+      viewer.agencyId,
+    );
+  }
+  if (access.scope === 'own-agency' && columns.sourceAgencies) {
+    // An event the agency co-reported is one of its own reports too.
+    return sql(
+      `(?::uuid = any(${columns.sourceAgencies}) or ${columns.routedAgency} = ?::uuid)`,
+      viewer.agencyId,
       viewer.agencyId,
     );
   }

@@ -36,16 +36,22 @@ const CONTACTED = `exists (
              where a.case_id = c.id
                and a.outcome = any('${pgArray(CONTACT_OUTCOMES)}'::attempt_outcome[]))`;
 
+/**
+ * The grid counts overdose events: a report is an overdose (fatal, contacted) only as the index
+ * report of its event; a co-report's naloxone doses still count, in its own cell.
+ */
+const INDEX = COUNT_UNIT.isEventIndex;
+
 export const ROLLUP_FROM_RAW_SQL = `
   select date_trunc('month', i.occurred_at at time zone 'UTC')::date as month, i.county,
-         i.reporting_agency_id as agency_id, count(*)::int as incidents,
-         (count(*) filter (where i.fatal))::int as fatal,
+         i.reporting_agency_id as agency_id, (count(*) filter (where ${INDEX}))::int as incidents,
+         (count(*) filter (where i.fatal and ${INDEX}))::int as fatal,
          coalesce(sum(n.doses), 0)::int as naloxone_doses,
-         (count(*) filter (where ${CONTACTED}))::int as contacted,
-         sum(${COUNT_UNIT.key})::bigint as incidents_key,
-         coalesce(sum(${COUNT_UNIT.key}) filter (where i.fatal), 0)::bigint as fatal_key,
+         (count(*) filter (where ${CONTACTED} and ${INDEX}))::int as contacted,
+         coalesce(sum(${COUNT_UNIT.key}) filter (where ${INDEX}), 0)::bigint as incidents_key,
+         coalesce(sum(${COUNT_UNIT.key}) filter (where i.fatal and ${INDEX}), 0)::bigint as fatal_key,
          coalesce(sum(${COUNT_UNIT.key}::bigint * n.doses), 0)::bigint as naloxone_doses_key,
-         coalesce(sum(${COUNT_UNIT.key}) filter (where ${CONTACTED}), 0)::bigint as contacted_key
+         coalesce(sum(${COUNT_UNIT.key}) filter (where ${CONTACTED} and ${INDEX}), 0)::bigint as contacted_key
     from ${COUNT_UNIT.from}
     ${COUNT_UNIT.keyJoin}
     left join overdose_case c on c.index_incident_id = i.id

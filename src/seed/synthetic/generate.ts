@@ -279,6 +279,8 @@ export class Generator {
       1,
       // As intake does: the band of the age reported with this overdose (unknown without one).
       (person && ageBandAt(person.identity.dob, new Date(occurredAt))) ?? null,
+      // Its own event: the generator makes no co-reports (BulkLoad writes the event rows).
+      incidentId,
     ]);
     this.naloxone(incidentId, occurredAt, byEms, fatal);
 

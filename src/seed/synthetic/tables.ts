@@ -38,6 +38,8 @@ export const TABLES = {
     ['reported_by_id', 'uuid'],
     ['version', 'integer'],
     ['age_band', 'age_band'],
+    // Every synthetic report is its own overdose event (BulkLoad writes the events).
+    ['event_id', 'uuid'],
   ],
   naloxone_administration: [
     ...base,

@@ -13,6 +13,7 @@ import { coveredCounties, reportProblems } from '../../modules/incident/incident
 import { OverdoseIncident } from '../../modules/incident/incident.entity';
 import type { ReportIncidentInput } from '../../modules/incident/incident.input';
 import { NaloxoneAdministration } from '../../modules/incident/naloxone-administration.entity';
+import { followAmendedReport } from '../../modules/incident/overdose-event-rows';
 import { ReportedIdentity } from '../../modules/incident/reported-identity.entity';
 import { fileSurvivor, identityAsEntered } from '../../modules/person/person.service';
 
@@ -71,6 +72,7 @@ export async function amendIncident(
       // Always a change, so the version moves even when only doses or identity were corrected.
       incident.updatedAt = new Date();
       await flushVersioned(tx, STALE);
+      await followAmendedReport(tx, incident.id);
       await incidentAmended(tx, {
         incidentId: incident.id,
         reportingAgencyId: viewer.agencyId,

@@ -5,7 +5,13 @@ import type { ReadyConfig } from '../../config';
 import type { Viewer } from '../../auth/viewer';
 import { raiseAfterCommit } from '../../events/domain-events';
 import { AgencyRouter } from '../../modules/case/workflow/agency-router';
-import { openCases, type IntakeReport } from '../../modules/case/workflow/intake';
+import {
+  closeForDeathCoReported,
+  openCases,
+  placeInEvents,
+  type EventCandidate,
+  type IntakeReport,
+} from '../../modules/case/workflow/intake';
 import { incidentData, naloxoneData } from '../../modules/incident/incident-data';
 import { intakeFacts } from '../../modules/incident/incident-validation';
 import { OverdoseIncident } from '../../modules/incident/incident.entity';
@@ -122,7 +128,8 @@ async function writeRound(
   const incidents: Row[] = [];
   const doses: Row[] = [];
   const identities: Row[] = [];
-  const intake: IntakeReport[] = [];
+  const candidates: EventCandidate[] = [];
+  const pending: IntakeReport[] = [];
 
   for (const { input, key } of reports) {
     let personId: string | undefined;
@@ -160,7 +167,18 @@ async function writeRound(
     for (const dose of input.naloxone ?? []) {
       doses.push({ ...stamped(), incident: incident.id, ...naloxoneData(dose) });
     }
-    intake.push({
+    candidates.push({
+      incidentId: incident.id,
+      personId,
+      personKnown: Boolean(known),
+      named: Boolean(input.survivor),
+      county: input.county,
+      occurredAt: input.occurredAt,
+      latitude: input.latitude,
+      longitude: input.longitude,
+      reportingAgencyId: viewer.agencyId,
+    });
+    pending.push({
       incidentId: incident.id,
       personId,
       county: input.county,
@@ -171,12 +189,24 @@ async function writeRound(
     });
   }
 
-  // Parents before children (foreign keys are checked per statement).
+  // Parents before children (foreign keys are checked per statement): people, then the events
+  // the reports open or join, then the reports.
   await insertJsonRows(tx, Person, people);
+  const placements = await placeInEvents(tx, candidates, config.coReport);
+  placements.forEach((placement, i) => (incidents[i].event = placement.eventId));
   await insertJsonRows(tx, OverdoseIncident, incidents);
   await insertJsonRows(tx, NaloxoneAdministration, doses);
   await insertJsonRows(tx, ReportedIdentity, identities);
+  // A co-report (police and EMS at the same overdose) joins the event's one case: no case, no
+  // repeat of its own.
+  const intake = pending.filter((_, i) => !placements[i].joined);
   const opened = await openCases(tx, intake, router, config.followUp);
+  await closeForDeathCoReported(
+    tx,
+    placements.flatMap((placement, i) =>
+      placement.joined && pending[i].fatal ? [placement.eventId] : [],
+    ),
+  );
 
   // A repeat (or a death) is recorded on every earlier case of the person, closed or not.
   const outcomes: Row[] = [];
@@ -196,12 +226,12 @@ async function writeRound(
   await insertJsonRows(tx, Outcome, outcomes);
   await tx.flush();
 
-  for (const report of intake) {
+  for (const report of pending) {
     raiseAfterCommit(tx, 'incidentReported', {
       agencyId: viewer.agencyId,
       incidentId: report.incidentId,
       county: report.county,
     });
   }
-  return intake.map((r) => r.incidentId);
+  return pending.map((r) => r.incidentId);
 }

@@ -11,6 +11,7 @@ import { Referral } from '../referral.entity';
 import type { AgencyRouter } from './agency-router';
 import { closeCases } from './close';
 import { openFamilySupportCases } from './family-support';
+import { lockCandidateEvents, matchEvent, type CoReportRule, type EventProbe } from './co-report';
 
 const HOUR = 3_600_000;
 
@@ -38,6 +39,53 @@ export interface OpenedCase {
 }
 
 type Row = PlainRow & { id: string };
+
+/** A new report about to be stored (its id chosen), to be placed in an overdose event. */
+export interface EventCandidate extends EventProbe {
+  incidentId: string;
+}
+
+/** Where a report went: the event it opened (its own id) or the open event it joined. */
+export interface EventPlacement {
+  eventId: string;
+  /** A co-report of an event already open: no case of its own, no repeat. */
+  joined: boolean;
+}
+
+/**
+ * One overdose, one event: places each new report of a batch (1 to 500) in the open event it
+ * co-reports (workflow/co-report.ts: the same person within hours, or unnamed at the same place
+ * and time), or opens a new event with the report's id. Set-based: the candidate events are
+ * loaded and locked in one statement and the joined ones versioned in one UPDATE, before the
+ * reports are inserted; a report that opens its event writes it as it is inserted (trigger
+ * overdose_incident_own_event). Only reports that opened an event go on to `openCases`.
+ */
+export async function placeInEvents(
+  tx: EntityManager,
+  reports: readonly EventCandidate[],
+  rule: CoReportRule,
+): Promise<EventPlacement[]> {
+  const open = await lockCandidateEvents(tx, reports, rule);
+  const joined = new Set<string>();
+  const placements = reports.map((report) => {
+    const event = matchEvent(report, open, rule);
+    if (!event) return { eventId: report.incidentId, joined: false };
+    joined.add(event.id);
+    return { eventId: event.id, joined: true };
+  });
+  if (joined.size > 0) {
+    // A merge that read these events before now must see that they changed (CONFLICT).
+    await tx
+      .getConnection()
+      .execute(
+        'update overdose_event set version = version + 1, updated_at = ? where id = any(?::uuid[])',
+        [new Date(), pgArray([...joined])],
+        'run',
+        tx.getTransactionContext(),
+      );
+  }
+  return placements;
+}
 
 /**
  * THE intake of cases, for 1 to 500 reports at once, inside the caller's transaction (the
@@ -138,6 +186,38 @@ export async function openCases(
   await tx.flush();
   for (const event of routed) raiseAfterCommit(tx, 'caseRouted', event);
   return opened;
+}
+
+/**
+ * A co-report that says the person died (EMS at the scene, the medical examiner an hour later)
+ * closes its event's one case DECEASED through the one close, with the person's other open cases,
+ * and opens the family-support cases the death calls for (once per death and agency).
+ */
+export async function closeForDeathCoReported(
+  tx: EntityManager,
+  eventIds: readonly string[],
+): Promise<void> {
+  if (eventIds.length === 0) return;
+  const cases = await tx.find(
+    Case,
+    { indexIncident: { $in: [...new Set(eventIds)] } },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
+  );
+  await closeCases(tx, cases, {
+    reason: CloseReason.DECEASED,
+    timelineReason: 'FATAL_CO_REPORT',
+    otherCasesReason: 'FATAL_OVERDOSE_REPORTED',
+  });
+  // The death reaches the agencies that support families, as a fatal first report would.
+  await openFamilySupportCases(
+    tx,
+    cases.map((kase) => ({
+      incidentId: kase.indexIncident.id,
+      personId: kase.person?.id,
+      county: kase.county,
+    })),
+  );
+  await tx.flush();
 }
 
 /** The 24–72 h visit window (by default), counted from the overdose, not from the report. */
