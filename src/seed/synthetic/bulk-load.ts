@@ -221,15 +221,22 @@ export class BulkLoad {
     const client = this.client;
     try {
       await this.applyUpdates();
-      await eventsOfLoadedReports(client);
       step('updates');
       // Freshly loaded tables have no statistics yet; the index builds do not need them, the
       // foreign-key checks (joins over millions of rows) do.
       for (const table of INSERT_ORDER) await client.query(`analyze "${table}"`);
       step('analyze');
-      await createIndexes(client, this.indexes, (d) =>
-        step(d.kind === 'foreign-key' ? 'foreign keys' : 'indexes'),
+      const onEach = (d: IndexDefinition) =>
+        step(d.kind === 'foreign-key' ? 'foreign keys' : 'indexes');
+      await createIndexes(
+        client,
+        this.indexes.filter((d) => !referencesEvents(d)),
+        onEach,
       );
+      // The events after the keys are back (each event's person is checked against person's
+      // primary key, which a scan per row would make hours), before the reports' keys to them.
+      await eventsOfLoadedReports(client);
+      await createIndexes(client, this.indexes.filter(referencesEvents), onEach);
       for (const t of this.triggers) {
         const mode = { O: '', A: 'always ', R: 'replica ' }[t.enabled];
         await client.query(`alter table ${t.table} enable ${mode}trigger "${t.name}"`);
@@ -332,11 +339,15 @@ export async function catalogFingerprint(client: ClientBase): Promise<string> {
   return rows.map((r) => r.line).join('\n');
 }
 
+/** A foreign key of a loaded table to the events, which exist only once the load wrote them. */
+const referencesEvents = (d: IndexDefinition) =>
+  d.kind === 'foreign-key' && /references\s+"?overdose_event"?\s*\(/i.test(d.definition);
+
 /**
  * What the intake's own-event trigger does row by row, set-based: every loaded report that opens
  * its event (event_id = id; the generator makes no co-reports) gets its event row, with the
  * report's time, county, person and (encrypted, as stored) place. Before the incidents' foreign
- * keys are rebuilt, so that they find their events.
+ * keys to the events are rebuilt, so that they find them.
  */
 async function eventsOfLoadedReports(client: ClientBase): Promise<void> {
   await client.query(
