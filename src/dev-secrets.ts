@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import webpush from 'web-push';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HubConfig, ReadyConfig } from './config';
 import { parseIdentityKeys } from './crypto/identity-keys';
 import type { Logger } from './logger';
+import { loadOnFirstUse } from './common/load-on-first-use';
+
+const webpush = loadOnFirstUse<typeof import('web-push')>('web-push');
 
 interface StoredSecrets {
   JWT_SECRET: string;
@@ -39,11 +41,11 @@ function withDevVapid(config: ReadyConfig, logger: Logger): ReadyConfig {
     config.env === 'test' ||
     (config.database.kind === 'embedded' && config.database.storage === 'memory');
   if (ephemeral) {
-    keys = webpush.generateVAPIDKeys();
+    keys = webpush().generateVAPIDKeys();
   } else {
     const stored = readOrCreateSecrets(config);
     if (!stored.secrets.VAPID_PUBLIC_KEY || !stored.secrets.VAPID_PRIVATE_KEY) {
-      const fresh = webpush.generateVAPIDKeys();
+      const fresh = webpush().generateVAPIDKeys();
       stored.secrets.VAPID_PUBLIC_KEY = fresh.publicKey;
       stored.secrets.VAPID_PRIVATE_KEY = fresh.privateKey;
       if (stored.path) {

@@ -1,7 +1,10 @@
-import { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import type { DomainEvent, DomainEventName } from './domain-events';
 import { LocalPubSub } from './local-pub-sub';
+import { loadOnFirstUse } from '../common/load-on-first-use';
+
+/** Only a hub with REDIS_URL needs it. */
+const ioredis = loadOnFirstUse<typeof import('ioredis')>('ioredis');
 
 export interface EventBus {
   /** Hands an event to this instance's listeners, then to every instance's subscribers. */
@@ -66,6 +69,7 @@ export async function createEventBus(
     };
   }
 
+  const { Redis } = ioredis();
   const publisher = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
   const subscriber = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
   for (const connection of [publisher, subscriber]) {

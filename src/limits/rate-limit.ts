@@ -1,5 +1,4 @@
 import { GraphQLError } from 'graphql';
-import { Redis } from 'ioredis';
 import {
   RateLimiterMemory,
   RateLimiterRedis,
@@ -9,6 +8,7 @@ import {
 import type { HubConfig } from '../config';
 import type { Viewer } from '../auth/viewer';
 import type { Logger } from '../logger';
+import { loadOnFirstUse } from '../common/load-on-first-use';
 
 export type CallerKind = 'user' | 'apiKey' | 'anonymous';
 
@@ -30,12 +30,15 @@ export function callerOf(viewer: Viewer): { kind: CallerKind; id: string } {
  * when REDIS_URL is set so that every hub behind a load balancer shares one budget. Should Redis
  * become unreachable, each hub falls back to its own in-memory budget instead of refusing all.
  */
+/** Only a hub with REDIS_URL needs it. */
+const ioredis = loadOnFirstUse<typeof import('ioredis')>('ioredis');
+
 export async function createRateLimiter(
   config: HubConfig['rateLimit'],
   logger: Logger,
 ): Promise<RateLimiter> {
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    ? new (ioredis().Redis)(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
     : undefined;
   if (redis) {
     redis.on('error', (error: Error) =>

@@ -15,12 +15,17 @@ export const BACKGROUND_WORK =
 export function listenForStatements(hub: TestHub) {
   const knex = hub.server.orm.em.getConnection().getKnex();
   const statements: string[] = [];
-  const listener = (query: { sql: string }) => {
-    if (!BACKGROUND_WORK.test(query.sql)) statements.push(query.sql);
+  /** The same statements with their bindings, for a test that must tell one county's from another's. */
+  const calls: Array<{ sql: string; bindings: unknown[] }> = [];
+  const listener = (query: { sql: string; bindings?: unknown[] }) => {
+    if (BACKGROUND_WORK.test(query.sql)) return;
+    statements.push(query.sql);
+    calls.push({ sql: query.sql, bindings: query.bindings ?? [] });
   };
   knex.on('query', listener);
   return {
     statements,
+    calls,
     stop: () => knex.removeListener('query', listener),
   };
 }

@@ -1,22 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OidcProviderConfig } from './account-config';
+import { loadOnFirstUse } from '../../common/load-on-first-use';
 
 type OpenIdClient = typeof import('openid-client', { with: { 'resolution-mode': 'import' } });
 type Configuration = import('openid-client', {
   with: { 'resolution-mode': 'import' },
 }).Configuration;
-let loaded: Promise<OpenIdClient> | undefined;
-/**
- * openid-client is ESM-only. Node's own require() loads an ES module without top-level await
- * (Node ≥ 20.19, as package.json's engines say). Not import(): the compiled CommonJS would turn
- * it into require() anyway, and a dynamic import under jest breaks once another test file of the
- * same worker has compiled this module (its import callback belongs to that file's runtime).
- * The built-in module is fetched from the process, not imported, so jest cannot swap in its own.
- */
-const nodeRequire = (
-  process.getBuiltinModule('node:module') as typeof import('node:module')
-).createRequire(__filename);
-const oidc = () => (loaded ??= Promise.resolve(nodeRequire('openid-client') as OpenIdClient));
+/** ESM-only; only a hub with an OpenID Connect provider needs it (common/load-on-first-use). */
+const openIdClient = loadOnFirstUse<OpenIdClient>('openid-client');
+const oidc = async () => openIdClient();
 
 const discovered = new Map<string, Promise<Configuration>>();
 

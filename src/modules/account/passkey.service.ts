@@ -1,20 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Viewer } from '../../auth/viewer';
 import { recordAuditEvent } from '../audit/audit-writer';
 import { User } from '../agency/user.entity';
 import { PasskeyCredential } from './account.entities';
 import { AccountAction } from './account-codes';
+import { loadOnFirstUse } from '../../common/load-on-first-use';
+
+/** Only passkey sign-in needs it (about 300 modules). */
+const webauthn = loadOnFirstUse<typeof import('@simplewebauthn/server')>('@simplewebauthn/server');
 
 /** The relying party: the host name and origin the browser shows; passkeys are bound to it. */
 export interface RelyingParty {
@@ -30,7 +30,7 @@ export async function registrationOptions(
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const user = await em.findOneOrFail(User, { id: viewer.userId! });
   const existing = await em.find(PasskeyCredential, { user: user.id });
-  return generateRegistrationOptions({
+  return webauthn().generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
     userName: user.email,
@@ -53,13 +53,15 @@ export async function finishRegistration(
   expectedChallenge: string,
   requestId: string,
 ): Promise<boolean> {
-  const result = await verifyRegistrationResponse({
-    response,
-    expectedChallenge,
-    expectedOrigin: rp.origin,
-    expectedRPID: rp.id,
-    requireUserVerification: false,
-  }).catch(() => null);
+  const result = await webauthn()
+    .verifyRegistrationResponse({
+      response,
+      expectedChallenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: false,
+    })
+    .catch(() => null);
   if (!result?.verified || !result.registrationInfo) return false;
   const { credential } = result.registrationInfo;
   em.create(PasskeyCredential, {
@@ -79,7 +81,7 @@ export async function authenticationOptions(
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   // Discoverable credentials: the browser offers the passkeys it holds; no email is asked first,
   // so nobody can learn from this step which accounts exist.
-  return generateAuthenticationOptions({ rpID: rp.id, userVerification: 'preferred' });
+  return webauthn().generateAuthenticationOptions({ rpID: rp.id, userVerification: 'preferred' });
 }
 
 /** The user id of a verified passkey assertion, or null. The signature counter moves forward. */
@@ -92,19 +94,21 @@ export async function finishAuthentication(
   if (typeof response?.id !== 'string') return null;
   const stored = await em.findOne(PasskeyCredential, { credentialId: response.id });
   if (!stored) return null;
-  const result = await verifyAuthenticationResponse({
-    response,
-    expectedChallenge,
-    expectedOrigin: rp.origin,
-    expectedRPID: rp.id,
-    requireUserVerification: false,
-    credential: {
-      id: stored.credentialId,
-      publicKey: new Uint8Array(Buffer.from(stored.publicKey, 'base64url')),
-      counter: Number(stored.counter),
-      transports: stored.transports as AuthenticatorTransport[],
-    },
-  }).catch(() => null);
+  const result = await webauthn()
+    .verifyAuthenticationResponse({
+      response,
+      expectedChallenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: false,
+      credential: {
+        id: stored.credentialId,
+        publicKey: new Uint8Array(Buffer.from(stored.publicKey, 'base64url')),
+        counter: Number(stored.counter),
+        transports: stored.transports as AuthenticatorTransport[],
+      },
+    })
+    .catch(() => null);
   if (!result?.verified) return null;
   stored.counter = result.authenticationInfo.newCounter;
   stored.lastUsedAt = new Date();

@@ -1,9 +1,11 @@
-import nodemailer from 'nodemailer';
-import webpush from 'web-push';
+import { loadOnFirstUse } from '../../common/load-on-first-use';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { ReadyConfig } from '../../config';
 import { addJobInTransaction, JobFailure, type JobWorker } from '../../jobs/job-queue';
 import type { Logger } from '../../logger';
+
+const nodemailer = loadOnFirstUse<typeof import('nodemailer')>('nodemailer');
+const webpush = loadOnFirstUse<typeof import('web-push')>('web-push');
 
 /**
  * Reminders to outreach workers by Web Push and email, each the worker's choice. The text only
@@ -70,7 +72,7 @@ export interface DeliveryChannels {
 
 /** Nodemailer (SMTP_URL) and web-push (VAPID keys); either missing means that channel is off. */
 export function defaultChannels(config: ReadyConfig, logger: Logger): DeliveryChannels {
-  const mailer = config.alerts.smtpUrl ? nodemailer.createTransport(config.alerts.smtpUrl) : null;
+  const mailer = config.alerts.smtpUrl ? nodemailer().createTransport(config.alerts.smtpUrl) : null;
   const vapid = config.alerts.vapid;
   return {
     async sendMail(to, message) {
@@ -88,7 +90,7 @@ export function defaultChannels(config: ReadyConfig, logger: Logger): DeliveryCh
     async sendPush(subscription, message) {
       if (!vapid) return true;
       try {
-        await webpush.sendNotification(
+        await webpush().sendNotification(
           {
             endpoint: subscription.endpoint,
             keys: { p256dh: subscription.p256dh, auth: subscription.auth },

@@ -1,11 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { Agency } from '../agency/agency.entity';
-import { latLngToCell } from 'h3-js';
 import { ageBandAt } from '../person/age-band';
 import type { OverdoseIncident } from './incident.entity';
 import type { NaloxoneAdministrationInput, ReportIncidentInput } from './incident.input';
 import { NaloxoneAdministration } from './naloxone-administration.entity';
+import { loadOnFirstUse } from '../../common/load-on-first-use';
+
+/** Half a megabyte of code, needed only when a report with coordinates is written. */
+const h3 = loadOnFirstUse<typeof import('h3-js')>('h3-js');
 
 /** The incident's own fields from a report (the person is linked separately). */
 export function incidentData(em: EntityManager, viewer: Viewer, input: ReportIncidentInput) {
@@ -65,5 +68,5 @@ export function statisticsCell(
 ): string | undefined {
   if (latitude === null || latitude === undefined || longitude === null || longitude === undefined)
     return undefined;
-  return latLngToCell(latitude, longitude, STATISTICS_H3_RESOLUTION);
+  return h3().latLngToCell(latitude, longitude, STATISTICS_H3_RESOLUTION);
 }

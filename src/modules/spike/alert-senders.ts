@@ -1,9 +1,12 @@
 import { createHmac } from 'node:crypto';
-import nodemailer, { type Transporter } from 'nodemailer';
-import webpush from 'web-push';
+import type { Transporter } from 'nodemailer';
+import { loadOnFirstUse } from '../../common/load-on-first-use';
 import type { HubConfig } from '../../config';
 import { JobFailure } from '../../jobs/job-queue';
 import type { AlertMessage } from './alert-message';
+
+const nodemailer = loadOnFirstUse<typeof import('nodemailer')>('nodemailer');
+const webpush = loadOnFirstUse<typeof import('web-push')>('web-push');
 
 export type AlertSettings = HubConfig['alerts'];
 
@@ -35,7 +38,7 @@ export function createAlertSenders(settings: AlertSettings): AlertSenders {
   let mailer: Transporter | undefined;
   const smtp = (): Transporter => {
     if (!settings.smtpUrl) throw new JobFailure('email is not configured on this hub (SMTP_URL)');
-    mailer ??= nodemailer.createTransport(smtpOptions(settings.smtpUrl, settings.sendTimeoutMs));
+    mailer ??= nodemailer().createTransport(smtpOptions(settings.smtpUrl, settings.sendTimeoutMs));
     return mailer;
   };
 
@@ -84,7 +87,7 @@ export function createAlertSenders(settings: AlertSettings): AlertSenders {
     if (!recipient.pushKeys) throw new JobFailure('push subscription has no keys');
     // web-push builds the encrypted, VAPID-signed request; fetch sends it (web-push's own sender
     // speaks https only, which a local test endpoint cannot).
-    const details = webpush.generateRequestDetails(
+    const details = webpush().generateRequestDetails(
       { endpoint: recipient.target, keys: recipient.pushKeys },
       JSON.stringify({ title: message.subject, body: message.text, data: message.data }),
       {
