@@ -345,6 +345,37 @@ describe('42 CFR Part 2 records', () => {
       expect(noticeOf(withRecords)).toBe(PART2_NOTICE);
     });
 
+    it('goes with an attempt read from a case list row (lastAttempt) and a timeline', async () => {
+      const w = await world();
+      await ok(w, ATTEMPT, {
+        method: 'PHONE',
+        attemptedAt: new Date(Date.now() - HOUR).toISOString(),
+        outcome: 'NO_ANSWER',
+        officerPresence: 'NONE',
+      });
+      const list = await hub.gql(
+        `{ cases(filter: { assignedToMe: true }) { edges { node { id lastAttempt { outcome } } } } }`,
+        {},
+        w.worker.token,
+      );
+      expect(list.errors).toBeUndefined();
+      expect(noticeOf(list)).toBe(PART2_NOTICE);
+      const timeline = (withAttempts: boolean) =>
+        hub.gql(
+          `query ($id: ID!, $with: Boolean) { case(id: $id) { timeline(withAttempts: $with) { kind } } }`,
+          { id: w.routed.kase.id, with: withAttempts },
+          w.worker.token,
+        );
+      // That an attempt happened, and when, is the program's record as well.
+      const withAttempts = await timeline(true);
+      expect(withAttempts.errors).toBeUndefined();
+      expect(noticeOf(withAttempts)).toBe(PART2_NOTICE);
+      // Status changes alone are the case's (opened from an EMS report): no notice.
+      const statusOnly = await timeline(false);
+      expect(statusOnly.errors).toBeUndefined();
+      expect(noticeOf(statusOnly)).toBeUndefined();
+    });
+
     it('is absent when a count is all that is asked', async () => {
       const w = await world();
       await refer(w);
