@@ -12,4 +12,9 @@ export interface Context {
   logger: Logger;
   /** Which endpoint answers: /research/graphql serves aggregates at research granularity. */
   endpoint?: 'research';
+  /**
+   * Set when a field of a 42 CFR Part 2 record was resolved (modules/part2/part2-tracking.ts):
+   * the answer then carries the §2.32 redisclosure notice.
+   */
+  part2RecordReturned?: boolean;
 }

@@ -36,6 +36,7 @@ import { AuditResolver } from './modules/audit/audit.resolver';
 import { LiveResolver } from './live/live.resolver';
 import { SpikeAlertResolver } from './modules/spike/spike.resolver';
 import { AccountResolver } from './modules/account/account.resolver';
+import { PART2_LABEL_RESOLVERS } from './modules/part2/part2-label.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -75,4 +76,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SpikeAlertResolver,
   LiveResolver,
   AccountResolver,
+  ...PART2_LABEL_RESOLVERS,
 ];

@@ -4,6 +4,7 @@ import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { LocalPubSub } from './events/local-pub-sub';
 import { PERMISSIONS } from './permissions';
 import { protectSchema } from './permissions/shield';
+import { trackPart2Records } from './modules/part2/part2-tracking';
 import { RESOLVERS } from './resolvers';
 
 export interface SchemaOptions {
@@ -34,6 +35,7 @@ export async function buildBareSchema(options: SchemaOptions = {}): Promise<Grap
 export async function buildHubSchema(
   options: { pubSub?: PubSub; permissions?: boolean } = {},
 ): Promise<GraphQLSchema> {
-  const bare = await buildBareSchema({ pubSub: options.pubSub });
+  // Below the permission layer: only fields that were allowed note a Part 2 record.
+  const bare = trackPart2Records(await buildBareSchema({ pubSub: options.pubSub }));
   return options.permissions === false ? bare : protectSchema(bare, PERMISSIONS);
 }

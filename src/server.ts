@@ -27,6 +27,7 @@ import { callerOf, createRateLimiter, type RateLimiter } from './limits/rate-lim
 import { requestLogPlugin } from './request-log.plugin';
 import { noStorePlugin } from './no-store.plugin';
 import { auditPlugin } from './modules/audit/audit.plugin';
+import { part2NoticePlugin } from './modules/part2/part2-notice.plugin';
 import { auditRefusedCredential } from './modules/audit/audit-refused';
 import { RESEARCH_ENDPOINT } from './modules/stats/stats-access';
 import { buildHubSchema } from './schema';
@@ -139,6 +140,7 @@ async function startHttp(
         noStorePlugin(),
         requestLogPlugin(logger),
         auditPlugin(logger),
+        part2NoticePlugin(),
         metrics.apolloPlugin(),
         production
           ? ApolloServerPluginLandingPageDisabled()

@@ -179,7 +179,12 @@ describe('consent', () => {
       const { routed, worker } = await makeWorkedCase(hub);
       const police = await makeAgency(hub, AgencyKind.LAW_ENFORCEMENT);
       for (const scope of Object.values(ConsentScope)) {
-        const response = await record(routed, worker, { scope, grantedToAgencyId: police.id });
+        // WRITTEN: a PART2_DISCLOSURE consent is refused as verbal too (issue 14 point 9).
+        const response = await record(routed, worker, {
+          scope,
+          grantedToAgencyId: police.id,
+          method: 'WRITTEN',
+        });
         expect(fieldsOf(response)).toEqual(['input.grantedToAgencyId']);
       }
       expect(await consentCount(routed.kase)).toBe(0);

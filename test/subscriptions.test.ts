@@ -1,5 +1,6 @@
 import { Role } from '../src/common/role';
 import { AgencyKind } from '../src/modules/agency/agency-kind';
+import { PART2_NOTICE } from '../src/modules/part2/part2-notice';
 import { makeAgency, makeUser, uniqueCounty, type Actor } from './support/factories';
 import {
   connectLive,
@@ -82,6 +83,28 @@ describe('caseRouted', () => {
     expect((b.received[0].data!.caseRouted as { county: string }).county).toBe(other.county);
     expect(caseIds(b)).not.toContain(got.id);
     expect(a.received).toHaveLength(1);
+  });
+
+  it('carries the 42 CFR §2.32 notice in a message with a Part 2 record, and only then', async () => {
+    const mine = await outreachAgency();
+    const part2Ems = await makeAgency(hub, AgencyKind.EMS, { part2Program: true });
+    const ems = await makeAgency(hub, AgencyKind.EMS);
+    const a = live(mine.worker.token);
+    subscribe(a, `subscription { caseRouted { id part2Protected } }`);
+    await listening(hub, 1);
+
+    await report(await makeUser(hub, Role.EMS_PROVIDER, { agency: part2Ems }), mine.county);
+    await waitFor(() => a.received.length === 1);
+    await report(await makeUser(hub, Role.EMS_PROVIDER, { agency: ems }), mine.county);
+    await waitFor(() => a.received.length === 2);
+    const [labelled, plain] = a.received as Array<{
+      data?: { caseRouted: { part2Protected: boolean } };
+      extensions?: Record<string, unknown>;
+    }>;
+    expect(labelled.data!.caseRouted.part2Protected).toBe(true);
+    expect(labelled.extensions?.part2Notice).toBe(PART2_NOTICE);
+    expect(plain.data!.caseRouted.part2Protected).toBe(false);
+    expect(plain.extensions?.part2Notice).toBeUndefined();
   });
 
   it('resolves the case through its field rules: sealed identity is null with FORBIDDEN', async () => {

@@ -28,6 +28,8 @@ export interface AppState {
   casesSavedAt: string | null;
   outbox: OutboxItem[];
   notice: string | null;
+  /** The hub's 42 CFR §2.32 notice, when the cases it sent carry a Part 2 record (ui/part2.ts). */
+  part2Notice: string | null;
   idleMinutes: number;
   identityProviders: Array<{ id: string; label: string }>;
   vapidPublicKey: string | null;
@@ -42,6 +44,7 @@ let state: AppState = {
   casesSavedAt: null,
   outbox: [],
   notice: null,
+  part2Notice: null,
   idleMinutes: 30,
   identityProviders: [],
   vapidPublicKey: null,
@@ -72,6 +75,7 @@ interface Profile {
   me: Me;
   cases: CaseView[];
   casesDenied: boolean;
+  part2Notice?: string | null;
   savedAt: string;
 }
 
@@ -99,7 +103,14 @@ export async function wipeDevice(): Promise<void> {
   secure = null;
   await (await current).wipe();
   forgetActivity();
-  set({ me: null, cases: [], outbox: [], casesSavedAt: null, casesDenied: false });
+  set({
+    me: null,
+    cases: [],
+    outbox: [],
+    casesSavedAt: null,
+    casesDenied: false,
+    part2Notice: null,
+  });
 }
 
 async function loadFromHub(): Promise<void> {
@@ -112,9 +123,23 @@ async function loadFromHub(): Promise<void> {
   const casesAnswer = await fetchMyCases();
   const casesDenied = !casesAnswer.data?.cases;
   const cases = casesAnswer.data?.cases?.edges.map((e) => e.node) ?? [];
-  const profile: Profile = { me, cases, casesDenied, savedAt: new Date().toISOString() };
+  const part2Notice = casesAnswer.part2Notice ?? null;
+  const profile: Profile = {
+    me,
+    cases,
+    casesDenied,
+    part2Notice,
+    savedAt: new Date().toISOString(),
+  };
   await (await store()).put('profile', profile);
-  set({ me, cases, casesDenied, casesSavedAt: profile.savedAt, outbox: await outbox.list() });
+  set({
+    me,
+    cases,
+    casesDenied,
+    part2Notice,
+    casesSavedAt: profile.savedAt,
+    outbox: await outbox.list(),
+  });
 }
 
 /** Reload cases from the hub (when online) after sending what waits. */
@@ -173,6 +198,7 @@ export async function start(): Promise<void> {
         me: saved.me,
         cases: saved.cases,
         casesDenied: saved.casesDenied,
+        part2Notice: saved.part2Notice ?? null,
         casesSavedAt: saved.savedAt,
         online: false,
       });

@@ -13,6 +13,7 @@ import { WebSocketServer } from 'ws';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ReadyConfig } from '../config';
 import type { Context } from '../context';
+import { withPart2Notice } from '../modules/part2/part2-notice';
 import type { Viewer } from '../auth/viewer';
 import { authenticate } from '../auth/authenticate';
 import type { TokenVerifier } from '../auth/tokens';
@@ -105,10 +106,18 @@ export function attachLiveServer(deps: {
         }
       },
       // Errors leave through the one formatError, as over HTTP: coded, no internals.
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors
+      // 42 CFR §2.32: a message that carries a Part 2 record carries the notice, as over HTTP.
+      // Events of one subscription are executed one after another, so the flag is this one's.
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const context = args.contextValue as Context;
+        const part2 = context.part2RecordReturned;
+        context.part2RecordReturned = false;
+        if (!result.errors && !part2) return undefined;
+        const formatted = result.errors
           ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
-          : undefined,
+          : result;
+        return withPart2Notice(formatted, part2);
+      },
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((e) => {
           // Errors before execution are about the document ("Unable to identify operation").

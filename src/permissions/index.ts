@@ -22,6 +22,7 @@ import { accountPermissions } from '../modules/account/account.permissions';
 import { treatmentPermissions } from '../modules/treatment/treatment.permissions';
 import { familyContactPermissions } from '../modules/outreach/family-contact.permissions';
 import { mergeEventsPermissions } from '../stories/merge-events/merge-events.permissions';
+import { part2Permissions } from '../modules/part2/part2.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -50,4 +51,5 @@ export const PERMISSIONS = mergePermissions(
   accountPermissions,
   treatmentPermissions,
   familyContactPermissions,
+  part2Permissions,
 );

@@ -25,6 +25,8 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
     path?: Array<string | number>;
     extensions?: Record<string, unknown>;
   }>;
+  /** The answer's own extensions (e.g. `part2Notice`, the 42 CFR §2.32 notice). */
+  extensions?: Record<string, unknown>;
   headers: Headers;
 }
 

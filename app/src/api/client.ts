@@ -33,6 +33,11 @@ export interface GraphQLErrorItem {
 export interface Answer<T> {
   data: T | null;
   errors: GraphQLErrorItem[];
+  /**
+   * The 42 CFR §2.32 redisclosure notice, word for word as the hub sent it, when the answer
+   * carries a Part 2 record (`extensions.part2Notice`); the app shows it with those records.
+   */
+  part2Notice?: string;
 }
 
 let accessToken: string | null = null;
@@ -170,11 +175,17 @@ export async function graphql<T>(
   const body = (await res.json().catch(() => null)) as {
     data?: T | null;
     errors?: GraphQLErrorItem[];
+    extensions?: { part2Notice?: unknown };
   } | null;
   if (!body) throw new ApiError('OTHER', `HTTP ${res.status}`);
   const errors = body.errors ?? [];
   if (res.status === 401) throw new ApiError('UNAUTHENTICATED', 'signed out');
-  return { data: body.data ?? null, errors };
+  const notice = body.extensions?.part2Notice;
+  return {
+    data: body.data ?? null,
+    errors,
+    ...(typeof notice === 'string' ? { part2Notice: notice } : {}),
+  };
 }
 
 /**

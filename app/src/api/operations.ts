@@ -32,6 +32,7 @@ export interface AttemptView {
   naloxoneKitsForPerson: number | null;
   naloxoneKitsForFamily: number | null;
   worker: { displayName: string | null } | null;
+  part2Protected?: boolean | null;
 }
 
 export interface CaseView {
@@ -50,29 +51,34 @@ export interface CaseView {
   priorCaseCount: number | null;
   identitySealed: boolean | null;
   person: PersonView | null;
+  /** 42 CFR Part 2: the case or one of its records was created by a Part 2 program. */
+  part2Protected?: boolean | null;
   outreachAttempts: AttemptView[] | null;
   consents: Array<{
     id: string;
     scope: string | null;
     grantedAt: string | null;
     inForce: boolean | null;
+    part2Protected?: boolean | null;
   }> | null;
   serviceReferrals: Array<{
     id: string;
     type: string | null;
     status: string | null;
     toResource: { name: string | null } | null;
+    part2Protected?: boolean | null;
   }> | null;
 }
 
 const CASE_FIELDS = `id version status county followUpOpensAt followUpDueAt followUpBucket overdue
-  holdReason resumeOn attemptCount lastAttemptAt priorCaseCount identitySealed
+  holdReason resumeOn attemptCount lastAttemptAt priorCaseCount identitySealed part2Protected
   person { firstName lastName phone street city safeContactTimes preferredContactMethod
            doNotDiscloseToHousehold doNotContact }
   outreachAttempts { id attemptedAt method outcome officerPresence notes
-                     naloxoneKitsForPerson naloxoneKitsForFamily worker { displayName } }
-  consents { id scope grantedAt inForce }
-  serviceReferrals { id type status toResource { name } }`;
+                     naloxoneKitsForPerson naloxoneKitsForFamily worker { displayName }
+                     part2Protected }
+  consents { id scope grantedAt inForce part2Protected }
+  serviceReferrals { id type status toResource { name } part2Protected }`;
 
 export const OPEN_STATUSES = ['ASSIGNED', 'OUTREACH', 'ON_HOLD', 'ENGAGED', 'LINKED', 'FOLLOW_UP'];
 
@@ -104,6 +110,7 @@ export async function fetchMyCases(
 ): Promise<Answer<{ cases: { edges: Array<{ node: CaseView }> } | null }>> {
   const edges: Array<{ node: CaseView }> = [];
   const errors: Answer<unknown>['errors'] = [];
+  let part2Notice: string | undefined;
   let after: string | null = null;
   for (let page = 0; page < MAX_CASE_PAGES; page++) {
     const answer: Answer<CasePage> = await send<CasePage>(
@@ -130,10 +137,12 @@ export async function fetchMyCases(
       ),
     );
     edges.push(...answer.data.cases.edges);
+    // One page with a Part 2 record is enough: the whole list then carries the notice.
+    part2Notice ??= answer.part2Notice;
     if (!answer.data.cases.pageInfo.hasNextPage) break;
     after = answer.data.cases.pageInfo.endCursor;
   }
-  return { data: { cases: { edges } }, errors };
+  return { data: { cases: { edges } }, errors, ...(part2Notice ? { part2Notice } : {}) };
 }
 
 export function fetchCase(id: string): Promise<Answer<{ case: CaseView | null }>> {

@@ -8,6 +8,7 @@ import { personName } from './Cases';
 import { OutboxPanel } from './OutboxPanel';
 import { AttemptForm } from './AttemptForm';
 import { caseActions } from './case-actions';
+import { part2NoticeFor } from './part2';
 
 type Panel = 'none' | 'attempt' | 'consent' | 'hold' | 'close';
 
@@ -24,6 +25,7 @@ export function CaseDetail({ id }: { id: string }) {
   // Only the moves the hub accepts from this status: no button that can only end in an error.
   const actions = caseActions(c.status);
   const pendingHere = app.outbox.filter((i) => i.caseId === id && i.state === 'pending');
+  const part2Notice = part2NoticeFor(c, app.part2Notice);
 
   const done = (result: 'sent' | 'queued' | object) => {
     setPanel('none');
@@ -57,6 +59,11 @@ export function CaseDetail({ id }: { id: string }) {
       </a>
       <h1 id="case-title">{personName(c) ?? t('hiddenName')}</h1>
       {c.identitySealed && <Message kind="info">{t('sealed')}</Message>}
+      {part2Notice && (
+        <p class="part2-notice" role="note" id="part2-notice">
+          {part2Notice}
+        </p>
+      )}
       {p?.doNotDiscloseToHousehold && (
         <p class="warning" role="note" id="household-warning">
           ⚠ {t('householdWarning')}

@@ -75,7 +75,7 @@ export function relationColumns(viewer: Viewer, relations: CaseRelations, f: str
         'overdosePreventionLiterature', la.overdose_prevention_literature,
         'peerSupportContactCard', la.peer_support_contact_card,
         'syringeServicesInformation', la.syringe_services_information,
-        'notes', ${notes}, 'createdAt', la.created_at)
+        'notes', ${notes}, 'createdAt', la.created_at, 'part2ProgramId', la.part2_program_id)
        from outreach_attempt la where la.case_id = ${f}.id
       order by la.attempted_at desc, la.created_at desc, la.id desc limit 1) as last_attempt_json`);
   }

@@ -292,7 +292,7 @@ export async function queryCases(
              select c.id, c.status, c.close_reason, c.triage_reason, c.county,
                     c.routed_agency_id, c.assigned_worker_id, c.person_id, c.index_incident_id,
                     c.follow_up_opens_at, c.follow_up_due_at, c.hold_reason, c.resume_on,
-                    c.version, c.created_at, c.updated_at, i.reporting_agency_id,
+                    c.version, c.created_at, c.updated_at, i.reporting_agency_id, c.part2_program_id,
                     ((${awaiting.text}) and c.follow_up_due_at < ?::timestamptz) as overdue,
                     (${bucket.text}) as follow_up_bucket
                from overdose_case c
@@ -357,6 +357,7 @@ interface CaseRow extends Record<string, unknown> {
   attempt_count: number;
   last_attempt_at: Date | string | null;
   referrals: string | Array<Omit<CaseReferralType, 'createdAt' | 'respondedAt'> & JsonDates>;
+  part2_program_id: string | null;
 }
 
 interface JsonDates {
@@ -412,6 +413,7 @@ function toCaseType(row: CaseRow, em: EntityManager, relations: CaseRelations): 
     assignedWorkerId: row.assigned_worker_id ?? undefined,
     personId: row.person_id ?? undefined,
     indexIncidentId: row.index_incident_id,
+    part2ProgramId: row.part2_program_id ?? undefined,
     loaded: toLoadedRelations(row, relations, em),
   } satisfies CaseType);
 }

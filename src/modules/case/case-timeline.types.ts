@@ -58,4 +58,7 @@ export class CaseEventType {
 
   /** For OUTREACH_ATTEMPT entries: the attempt (its field is outreach's, outreach.resolver.ts). */
   attempt?: unknown;
+
+  /** The attempt's 42 CFR Part 2 label: that it happened, and when, is the program's record too. */
+  part2ProgramId?: string;
 }

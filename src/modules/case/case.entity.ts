@@ -49,6 +49,14 @@ export class Case extends HubEntity {
   @ManyToOne(() => Agency, { ref: true, nullable: true })
   routedAgency?: Ref<Agency>;
 
+  /**
+   * 42 CFR Part 2 label: the Part 2 program whose record this is, or null. Stamped by the
+   * database at insert (migration part2_labels) and never changed, so a later change of the
+   * agency's flag does not relabel history; read back on insert (defaultRaw). modules/part2.
+   */
+  @Property({ type: 'uuid', nullable: true, defaultRaw: 'null', fieldName: 'part2_program_id' })
+  part2ProgramId?: Opt<string>;
+
   @ManyToOne(() => User, { ref: true, nullable: true, index: true })
   assignedWorker?: Ref<User>;
 

@@ -123,6 +123,9 @@ export class CaseType {
   assignedWorkerId?: string;
   personId?: string;
   indexIncidentId!: string;
+
+  /** 42 CFR Part 2 label (modules/part2): the program whose record this is; see `part2Protected`. */
+  part2ProgramId?: string;
   /**
    * Related records the list statement already fetched for this row (a key is absent when it
    * was not fetched; null when there is none). The field resolvers fall back to batch loaders.

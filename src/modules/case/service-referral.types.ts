@@ -29,4 +29,7 @@ export class ServiceReferralType {
   /** Resolved into `toAgency` / `toResource` by the resolver. */
   toAgencyId?: string;
   toResourceId?: string;
+
+  /** 42 CFR Part 2 label (modules/part2): the program whose record this is; see `part2Protected`. */
+  part2ProgramId?: string;
 }

@@ -31,4 +31,12 @@ export class Outcome extends HubEntity {
 
   @Property({ type: 'boolean' })
   automatic: Opt<boolean> = false;
+
+  /**
+   * 42 CFR Part 2 label: the Part 2 program whose record this is, or null. Stamped by the
+   * database at insert (migration part2_labels) and never changed, so a later change of the
+   * agency's flag does not relabel history; read back on insert (defaultRaw). modules/part2.
+   */
+  @Property({ type: 'uuid', nullable: true, defaultRaw: 'null', fieldName: 'part2_program_id' })
+  part2ProgramId?: Opt<string>;
 }

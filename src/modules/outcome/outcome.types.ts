@@ -25,4 +25,7 @@ export class OutcomeObjectType {
 
   @Field(() => Date)
   createdAt!: Date;
+
+  /** 42 CFR Part 2 label (modules/part2): the program whose record this is; see `part2Protected`. */
+  part2ProgramId?: string;
 }

@@ -21,6 +21,7 @@ export function withAttempts(
         at: attempt.attemptedAt,
         actor: CaseEventActor.USER,
         attempt,
+        part2ProgramId: attempt.part2ProgramId,
       });
       a++;
     } else {

@@ -66,6 +66,7 @@ interface ConsentRow {
   revocation_reason: string | null;
   created_at: Date | string;
   in_force: boolean;
+  part2_program_id: string | null;
 }
 
 const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
@@ -78,7 +79,8 @@ async function selectConsents(
   const rows = await em.getConnection().execute<ConsentRow[]>(
     `select ${query.key ?? 'null'} as key, cn.id, cn.scope, cn.granted_to_id, cn.covers_police,
             cn.purpose, cn.method, cn.granted_at, cn.expires_at, cn.revoked_at,
-            cn.revocation_reason, cn.created_at, (${consentInForceCondition('cn')}) as in_force
+            cn.revocation_reason, cn.created_at, cn.part2_program_id,
+            (${consentInForceCondition('cn')}) as in_force
        from consent cn ${query.from ?? ''}
       where ${query.condition}
       order by cn.granted_at, cn.created_at, cn.id`,
@@ -100,5 +102,6 @@ async function selectConsents(
     revocationReason: row.revocation_reason ?? undefined,
     inForce: row.in_force,
     createdAt: toDate(row.created_at),
+    part2ProgramId: row.part2_program_id ?? undefined,
   }));
 }

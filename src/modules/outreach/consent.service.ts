@@ -22,7 +22,7 @@ import {
 import { Consent } from './consent.entity';
 import { getConsent } from './consent-read';
 import type { ConsentType } from './consent.types';
-import { ConsentScope } from './outreach-codes';
+import { ConsentMethod, ConsentScope } from './outreach-codes';
 
 const CONSENT = 'Consent';
 
@@ -53,6 +53,15 @@ const GRANTEE_KINDS: Record<ConsentScope, readonly AgencyKind[]> = {
   [ConsentScope.SHARE_WITH_LEAD]: [AgencyKind.LEAD_PROGRAM],
   [ConsentScope.SHARE_WITH_TREATMENT_PROVIDER]: [AgencyKind.TREATMENT],
   [ConsentScope.DROP_OFF_SUPPLIES]: [AgencyKind.HARM_REDUCTION],
+  // Any health or social-service recipient; never police, never research (which gets §2.52
+  // de-identified data, not records).
+  [ConsentScope.PART2_DISCLOSURE]: [
+    AgencyKind.HARM_REDUCTION,
+    AgencyKind.EMS,
+    AgencyKind.LEAD_PROGRAM,
+    AgencyKind.TREATMENT,
+    AgencyKind.PUBLIC_HEALTH,
+  ],
 };
 
 /**
@@ -73,6 +82,7 @@ export async function recordConsent(
   }
   const grantedToId = input.grantedToAgencyId ?? viewer.agencyId;
   problems.push(...(await granteeProblems(em, input.scope, grantedToId)));
+  problems.push(...part2ConsentProblems(viewer, input));
   if (problems.length > 0) throw badInput(problems);
 
   const id = await changeCase(em, viewer, args, async (tem, kase) => {
@@ -250,6 +260,25 @@ export async function termsProblems<T extends ConsentTermsInput>(
 }
 
 /** The named agency must be active and of a kind the scope allows. */
+/**
+ * A Part 2 consent (§2.31) is signed and names its recipient: another agency than the program
+ * that records it (the program needs no consent to read its own records).
+ */
+function part2ConsentProblems(viewer: Viewer, input: RecordConsentInput): FieldProblem[] {
+  if (input.scope !== ConsentScope.PART2_DISCLOSURE) return [];
+  const problems: FieldProblem[] = [];
+  if (input.method !== ConsentMethod.WRITTEN) {
+    problems.push({ field: 'input.method', message: 'a PART2_DISCLOSURE consent is WRITTEN' });
+  }
+  if (!input.grantedToAgencyId || input.grantedToAgencyId === viewer.agencyId) {
+    problems.push({
+      field: 'input.grantedToAgencyId',
+      message: 'a PART2_DISCLOSURE consent names the recipient agency (not your own)',
+    });
+  }
+  return problems;
+}
+
 async function granteeProblems(
   em: EntityManager,
   scope: ConsentScope,

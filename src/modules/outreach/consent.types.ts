@@ -49,4 +49,7 @@ export class ConsentType {
 
   /** Resolved into `grantedTo` by the resolver. */
   grantedToId!: string;
+
+  /** 42 CFR Part 2 label (modules/part2): the program whose record this is; see `part2Protected`. */
+  part2ProgramId?: string;
 }

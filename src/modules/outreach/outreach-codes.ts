@@ -60,6 +60,11 @@ export enum ConsentScope {
   CONTACT_FAMILY = 'CONTACT_FAMILY',
   /** Supplies (naloxone, test strips, literature) may be left when the person is not reached. */
   DROP_OFF_SUPPLIES = 'DROP_OFF_SUPPLIES',
+  /**
+   * 42 CFR §2.31: the person's written consent that the Part 2 program recording it may disclose
+   * its Part 2 records to the agency named (rules/part2-release.ts). Never to law enforcement.
+   */
+  PART2_DISCLOSURE = 'PART2_DISCLOSURE',
 }
 
 export enum ConsentMethod {

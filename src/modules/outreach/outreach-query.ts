@@ -20,6 +20,7 @@ interface AttemptRow {
   syringe_services_information: boolean;
   notes: string | null;
   created_at: Date | string;
+  part2_program_id: string | null;
 }
 
 const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
@@ -46,7 +47,8 @@ export async function loadAttempts(
     `select a.id, a.case_id, a.worker_id, a.method, a.attempted_at, a.outcome, a.team_present,
             a.officer_presence, a.naloxone_kits_for_person, a.naloxone_kits_for_family,
             a.fentanyl_test_strips, a.overdose_prevention_literature, a.peer_support_contact_card,
-            a.syringe_services_information, ${withNotes ? 'a.notes' : 'null as notes'}, a.created_at
+            a.syringe_services_information, ${withNotes ? 'a.notes' : 'null as notes'}, a.created_at,
+            a.part2_program_id
        from outreach_attempt a
       where a.case_id = any(?::uuid[])
       order by a.case_id, a.attempted_at, a.created_at, a.id`,
@@ -74,6 +76,7 @@ export async function loadAttempts(
       syringeServicesInformation: row.syringe_services_information,
       notes: row.notes ?? undefined,
       createdAt: toDate(row.created_at),
+      part2ProgramId: row.part2_program_id ?? undefined,
     });
     byCase.set(row.case_id, attempts);
   }

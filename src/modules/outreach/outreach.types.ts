@@ -54,4 +54,7 @@ export class OutreachAttemptType {
   /** Resolved into `worker` by the resolver. */
   workerId!: string;
   caseId!: string;
+
+  /** 42 CFR Part 2 label (modules/part2): the program whose record this is; see `part2Protected`. */
+  part2ProgramId?: string;
 }

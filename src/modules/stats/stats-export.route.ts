@@ -65,6 +65,16 @@ export function tableToCsv(table: { [key: string]: Json }): string {
   ]);
 }
 
+/**
+ * 42 CFR §2.32: a file that carries a Part 2 record starts with the redisclosure notice (the
+ * answer's `extensions.part2Notice`, part2-notice.plugin.ts) as a `#` comment line. Statistics
+ * are aggregated and de-identified, not records: they never carry one (modules/part2/README.md).
+ */
+export function withNoticeLine(csv: string, notice: unknown): string {
+  if (typeof notice !== 'string') return csv;
+  return `# ${notice.replace(/[\r\n]+/g, ' ')}\n${csv}`;
+}
+
 function isQuery(document: DocumentNode): boolean {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   return operations.length === 1 && operations[0].operation === OperationTypeNode.QUERY;
@@ -128,7 +138,7 @@ export function mountStatsExport(
         if (response.body.kind !== 'single') {
           return refuse(res, 400, 'BAD_REQUEST', 'Incremental delivery is not supported here');
         }
-        const { data, errors } = response.body.singleResult;
+        const { data, errors, extensions } = response.body.singleResult;
         const fields = Object.entries((data ?? {}) as Record<string, Json>);
         // A partial answer would make a silently incomplete file: the errors go back instead.
         if (
@@ -153,7 +163,9 @@ export function mountStatsExport(
           'Content-Disposition',
           `attachment; filename="${name.replace(/[^A-Za-z0-9_-]/g, '')}.csv"`,
         );
-        res.send(tableToCsv(table as { [key: string]: Json }));
+        res.send(
+          withNoticeLine(tableToCsv(table as { [key: string]: Json }), extensions?.part2Notice),
+        );
       },
     );
   }

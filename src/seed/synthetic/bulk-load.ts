@@ -1,5 +1,10 @@
 import type { ClientBase } from 'pg';
 import { rebuildStatsTables } from '../../modules/stats/stats-rollup';
+import {
+  labelUnlabelledSql,
+  PART2_LABEL_TRIGGER,
+  PART2_LABELLED_TABLES,
+} from '../../rules/part2-label';
 import { copyIn, copyText } from './copy-rows';
 import {
   createIndexes,
@@ -119,7 +124,11 @@ export class BulkLoad {
         )
       ).rows;
       const unknown = triggers.filter(
-        (t) => !STATS_TRIGGER.test(t.name) && t.name !== OWN_EVENT_TRIGGER,
+        (t) =>
+          !STATS_TRIGGER.test(t.name) &&
+          t.name !== OWN_EVENT_TRIGGER &&
+          // 42 CFR Part 2 labels: replaced by labelLoadedRows.
+          t.name !== PART2_LABEL_TRIGGER,
       );
       if (unknown.length > 0) {
         throw new Error(
@@ -236,6 +245,7 @@ export class BulkLoad {
       // The events after the keys are back (each event's person is checked against person's
       // primary key, which a scan per row would make hours), before the reports' keys to them.
       await eventsOfLoadedReports(client);
+      await labelLoadedRows(client);
       await createIndexes(client, this.indexes.filter(referencesEvents), onEach);
       for (const t of this.triggers) {
         const mode = { O: '', A: 'always ', R: 'replica ' }[t.enabled];
@@ -337,6 +347,14 @@ export async function catalogFingerprint(client: ClientBase): Promise<string> {
     [ALL_TABLES],
   );
   return rows.map((r) => r.line).join('\n');
+}
+
+/**
+ * What the Part 2 label trigger does row by row, set-based (rules/part2-label.ts): the loaded rows
+ * a Part 2 program's staff created get its label. The tables' keys are back by now.
+ */
+async function labelLoadedRows(client: ClientBase): Promise<void> {
+  for (const table of PART2_LABELLED_TABLES) await client.query(labelUnlabelledSql(table));
 }
 
 /** A foreign key of a loaded table to the events, which exist only once the load wrote them. */

@@ -1,9 +1,10 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { raw, type EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../../auth/viewer';
 import { decodeCursor, toPage } from '../../../common/cursor';
 import { pageSize, type Page } from '../../../common/pagination';
 import { Role } from '../../../common/role';
 import { isUuid } from '../../../common/uuid';
+import { isPart2Released, part2ReleasedSql } from '../../../rules/part2-release';
 import { badInput, notFound } from '../../../errors/hub-errors';
 import { AgencyKind } from '../../agency/agency-kind';
 import { Agency } from '../../agency/agency.entity';
@@ -146,6 +147,13 @@ export async function updateServiceReferralStatus(
       : null;
     const side = referral ? sideOf(viewer, referral) : undefined;
     if (!referral || !side) throw notFound('Referral');
+    // A Part 2 program's referral the receiver may not have answers like a missing one.
+    const released = await isPart2Released(
+      tem,
+      { part2ProgramId: referral.part2ProgramId, personId: referral.case.getEntity().person?.id },
+      viewer.agencyId,
+    );
+    if (!released) throw notFound('Referral');
 
     const allowed = NEXT_STATUS[referral.status as ReferralStatus].filter((s) =>
       mayChoose(side, referral, s),
@@ -211,14 +219,26 @@ export async function listIncomingServiceReferrals(
       at: r.createdAt,
       id: r.id,
     }));
-  const where = {
+  // A raw fragment is spent by the query that uses it: the list and its count get one each.
+  const where = () => ({
     type: { $in: [...ONWARD_REFERRAL_TYPES] },
     $or: [{ toAgency: viewer.agencyId }, { toResource: { agency: viewer.agencyId } }],
-  };
+    // 42 CFR Part 2: a Part 2 program's referral only under its consent naming this agency;
+    // otherwise it is not listed and not counted (rules/part2-release.ts).
+    [raw(
+      (alias) =>
+        part2ReleasedSql(
+          alias,
+          `(select pc.person_id from overdose_case pc where pc.id = ${alias}.case_id)`,
+          '?::uuid',
+        ),
+      [viewer.agencyId, viewer.agencyId],
+    )]: true,
+  });
   const page = cursor
     ? {
         $and: [
-          where,
+          where(),
           {
             $or: [
               { createdAt: { $lt: cursor.at } },
@@ -227,10 +247,10 @@ export async function listIncomingServiceReferrals(
           },
         ],
       }
-    : where;
+    : where();
   const [rows, total] = await Promise.all([
     em.find(Referral, page, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 }),
-    em.count(Referral, where),
+    em.count(Referral, where()),
   ]);
   return toPage('serviceReferrals', rows, size, total, (r) => ({ at: r.createdAt, id: r.id }));
 }
