@@ -22,6 +22,7 @@ import { accountPermissions } from '../modules/account/account.permissions';
 import { treatmentPermissions } from '../modules/treatment/treatment.permissions';
 import { familyContactPermissions } from '../modules/outreach/family-contact.permissions';
 import { mergeEventsPermissions } from '../stories/merge-events/merge-events.permissions';
+import { openReferralPermissions } from '../stories/open-referral/open-referral.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -39,6 +40,7 @@ export const PERMISSIONS = mergePermissions(
   consentPermissions,
   contactPreferencesPermissions,
   mergeEventsPermissions,
+  openReferralPermissions,
   leadPermissions,
   resourcePermissions,
   caseLifecyclePermissions,

@@ -11,15 +11,19 @@ import {
   placeInEvents,
   type EventCandidate,
   type IntakeReport,
+  type OpenedCase,
 } from '../../modules/case/workflow/intake';
 import { incidentData, naloxoneData } from '../../modules/incident/incident-data';
 import { intakeFacts } from '../../modules/incident/incident-validation';
 import { OverdoseIncident } from '../../modules/incident/incident.entity';
 import type { ReportIncidentInput } from '../../modules/incident/incident.input';
+import { PeerContactAnswer } from '../../modules/incident/incident-codes';
 import { NaloxoneAdministration } from '../../modules/incident/naloxone-administration.entity';
 import { ReportedIdentity } from '../../modules/incident/reported-identity.entity';
 import { OutcomeType } from '../../modules/outcome/outcome-codes';
 import { Outcome } from '../../modules/outcome/outcome.entity';
+import { Consent } from '../../modules/outreach/consent.entity';
+import { ConsentMethod, ConsentScope } from '../../modules/outreach/outreach-codes';
 import { doNotContactInForce } from '../../modules/person/do-not-contact';
 import { personKey } from '../../modules/person/person-key';
 import { Person } from '../../modules/person/person.entity';
@@ -30,6 +34,9 @@ import {
 } from '../../modules/person/person.service';
 
 type Row = PlainRow & { id: string };
+
+/** A report's intake (never a referral here), with the answer to "may a peer contact you?". */
+type ReportIntake = IntakeReport & { incidentId: string; peerContact?: PeerContactAnswer };
 
 /**
  * How a batch is taken in. `backfill`: reports older than MAX_INCIDENT_AGE_DAYS are accepted as
@@ -129,7 +136,7 @@ async function writeRound(
   const doses: Row[] = [];
   const identities: Row[] = [];
   const candidates: EventCandidate[] = [];
-  const pending: IntakeReport[] = [];
+  const pending: ReportIntake[] = [];
 
   for (const { input, key } of reports) {
     let personId: string | undefined;
@@ -186,6 +193,8 @@ async function writeRound(
       fatal: input.fatal,
       doNotContact,
       historical: facts.historical,
+      peerContactDeclined: input.consentToPeerContact === PeerContactAnswer.NO,
+      peerContact: input.consentToPeerContact,
     });
   }
 
@@ -224,6 +233,7 @@ async function writeRound(
     }
   });
   await insertJsonRows(tx, Outcome, outcomes);
+  await insertJsonRows(tx, Consent, peerContactConsents(viewer, intake, opened, now));
   await tx.flush();
 
   for (const report of pending) {
@@ -234,4 +244,38 @@ async function writeRound(
     });
   }
   return pending.map((r) => r.incidentId);
+}
+
+/**
+ * "May a peer contact you?" — YES: a consent to follow-up contact, recorded at the scene by the
+ * reporter, for the agency the new case went to (the person agreed to be contacted by the team
+ * that follows up). Only a named person's case that was routed can carry one; the answer itself
+ * stays on the report either way. A co-report's answer joins nothing (its event's case exists).
+ */
+function peerContactConsents(
+  viewer: Viewer,
+  intake: readonly ReportIntake[],
+  opened: readonly OpenedCase[],
+  now: Date,
+): Row[] {
+  return intake.flatMap((report, i) => {
+    const agencyId = opened[i].routedAgencyId;
+    if (report.peerContact !== PeerContactAnswer.YES || !report.personId || !agencyId) return [];
+    return [
+      {
+        id: randomUUID(),
+        createdAt: now,
+        updatedAt: now,
+        person: report.personId,
+        case: opened[i].caseId,
+        scope: ConsentScope.CONTACT_FOR_FOLLOW_UP,
+        grantedTo: agencyId,
+        coversPolice: false,
+        purpose: 'Peer contact for follow-up, agreed at the scene',
+        method: ConsentMethod.VERBAL,
+        grantedAt: report.occurredAt,
+        recordedById: (viewer.userId ?? viewer.apiKeyId)!,
+      },
+    ];
+  });
 }
