@@ -367,7 +367,7 @@ describe('identity vault and triage', () => {
     );
     const identity = await hub
       .em()
-      .findOneOrFail(ReportedIdentity, { incident: kase.indexIncident.id });
+      .findOneOrFail(ReportedIdentity, { incident: kase.indexIncident!.id });
     expect([identity.firstName, identity.lastName, identity.dateOfBirth]).toEqual([
       'Sam',
       'Lee',
