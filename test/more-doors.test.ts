@@ -143,6 +143,33 @@ describe('more doors in', () => {
       expect(response.data!.reportIncident!.status).toBe('CREATED');
     });
 
+    it('counts a community reversal under its own source (CASE_SOURCE), whoever reported it', async () => {
+      const { county } = await followUpCounty();
+      const ems = await makeUser(hub, Role.EMS_PROVIDER);
+      const admin = await makeUser(hub, Role.AGENCY_ADMIN, { agency: ems.agency });
+      for (const input of [
+        communityReport(county, { naloxone: [{ route: 'IN', administeredBy: 'FAMILY' }] }),
+        reportInput(county),
+      ]) {
+        expect((await report(ems, input)).errors).toBeUndefined();
+      }
+      const stats = await hub.gql<{
+        overdoseStats: {
+          rows: Array<{ group: { caseSource: string }; incidents: { value: number } }>;
+        };
+      }>(
+        `query($f: StatsFilter) { overdoseStats(groupBy: [CASE_SOURCE], filter: $f) {
+          rows { group { caseSource } incidents { value } } } }`,
+        { f: { counties: [county] } },
+        admin.token,
+      );
+      expect(stats.errors).toBeUndefined();
+      const counts = Object.fromEntries(
+        stats.data!.overdoseStats.rows.map((r) => [r.group.caseSource, r.incidents.value]),
+      );
+      expect(counts).toEqual({ COMMUNITY: 1, EMERGENCY_RESPONSE: 1 });
+    });
+
     it.each(['EMS', 'POLICE', 'FIRE'])(
       'refuses a community report claiming %s gave naloxone, naming the dose, and writes nothing',
       async (by) => {
