@@ -282,7 +282,11 @@ describe('more doors in', () => {
         attemptedAt: new Date(Date.now() - MINUTE).toISOString(),
         outcome: 'CONTACT_SURVIVOR_ENGAGED',
       };
-      const refused = await hub.gql(LOG, { caseId: kase.id, version, input: attempt }, worker.token);
+      const refused = await hub.gql(
+        LOG,
+        { caseId: kase.id, version, input: attempt },
+        worker.token,
+      );
       expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
       expect(badFields(refused)).toEqual(['caseId']);
 
@@ -400,7 +404,10 @@ describe('more doors in', () => {
 
     it('refuses a referral naming nobody to reach, and one from the future', async () => {
       const { county, agency, worker } = await followUpCounty();
-      const nobody = await open(worker, referral({ county, person: { dateOfBirth: '1990-01-01' } }));
+      const nobody = await open(
+        worker,
+        referral({ county, person: { dateOfBirth: '1990-01-01' } }),
+      );
       expect(badFields(nobody)).toEqual(['input.person']);
       const future = await open(
         worker,

@@ -68,11 +68,9 @@ export async function referralStory({ gql, show, codes, county, letters }: Play)
     codes(noSource),
     codes(noSource).join() === 'openReferral BAD_USER_INPUT',
   );
-  const harmReduction = await gql(
-    'OUTREACH_WORKER',
-    `query($id: ID!) { case(id: $id) { id } }`,
-    { id: caseId },
-  );
+  const harmReduction = await gql('OUTREACH_WORKER', `query($id: ID!) { case(id: $id) { id } }`, {
+    id: caseId,
+  });
   show(
     'OUTREACH_WORKER',
     'another program’s worker asks for the referral case',
@@ -133,7 +131,9 @@ export async function referralStory({ gql, show, codes, county, letters }: Play)
     PARAMEDIC,
     'records consent to follow-up',
     CONSENT,
-    { input: { ...consent, scope: 'CONTACT_FOR_FOLLOW_UP', purpose: 'community paramedic visits' } },
+    {
+      input: { ...consent, scope: 'CONTACT_FOR_FOLLOW_UP', purpose: 'community paramedic visits' },
+    },
     (a) => a.data?.recordConsent?.inForce === true,
   );
   await change(
@@ -218,9 +218,8 @@ export async function referralStory({ gql, show, codes, county, letters }: Play)
     PARAMEDIC,
     'sees the loop closed on the case',
     loop.data ?? codes(loop),
-    loop.data?.case?.serviceReferrals?.some(
-      (r: { status: string }) => r.status === 'COMPLETED',
-    ) === true,
+    loop.data?.case?.serviceReferrals?.some((r: { status: string }) => r.status === 'COMPLETED') ===
+      true,
   );
   await change(
     PARAMEDIC,

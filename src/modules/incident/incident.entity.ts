@@ -92,7 +92,11 @@ export class OverdoseIncident extends HubEntity {
   officerWarmHandoff: Opt<boolean> = false;
 
   /** A 911 response, or a community reversal (counted under its own source). */
-  @Enum({ items: () => OverdoseSource, nativeEnumName: 'overdose_source', default: 'EMERGENCY_RESPONSE' })
+  @Enum({
+    items: () => OverdoseSource,
+    nativeEnumName: 'overdose_source',
+    default: 'EMERGENCY_RESPONSE',
+  })
   source: Opt<OverdoseSource> = OverdoseSource.EMERGENCY_RESPONSE;
 
   /** Naloxone kits the reporter left with the person or those around them (DESIGN.md: counted). */

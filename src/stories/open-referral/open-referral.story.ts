@@ -15,7 +15,11 @@ import { ContactRecord } from '../../modules/person/contact-record.entity';
 import { doNotContactInForce, liftDoNotContact } from '../../modules/person/do-not-contact';
 import { personKey } from '../../modules/person/person-key';
 import { Person } from '../../modules/person/person.entity';
-import { identityAsEntered, newPersonData, refreshFromReport } from '../../modules/person/person.service';
+import {
+  identityAsEntered,
+  newPersonData,
+  refreshFromReport,
+} from '../../modules/person/person.service';
 import type { OpenReferralInput } from './open-referral.input';
 
 const DAY = 86_400_000;
@@ -45,7 +49,12 @@ export async function openReferral(
   const source = input.source!;
   const referredAt = input.referredAt ?? now;
   const person = input.person;
-  const key = personKey(config.personKeySecret, person.firstName, person.lastName, person.dateOfBirth);
+  const key = personKey(
+    config.personKeySecret,
+    person.firstName,
+    person.lastName,
+    person.dateOfBirth,
+  );
 
   const caseId = await em.fork().transactional(async (tx) => {
     const known = key

@@ -159,7 +159,11 @@ export async function openCases(
     };
     const event = (fromStatus: CaseStatus | undefined, toStatus: CaseStatus, reason: string) =>
       events.push({ ...stamped(), case: kase.id, fromStatus, toStatus, reason });
-    event(undefined, CaseStatus.REPORTED, report.referral ? 'REFERRAL_RECEIVED' : 'REPORT_RECEIVED');
+    event(
+      undefined,
+      CaseStatus.REPORTED,
+      report.referral ? 'REFERRAL_RECEIVED' : 'REPORT_RECEIVED',
+    );
     event(CaseStatus.REPORTED, CaseStatus.TRIAGE, 'AUTOMATIC');
 
     const prior = report.personId ? (earlier.get(report.personId) ?? []) : [];
