@@ -3,6 +3,7 @@ import { t } from '../i18n';
 import { countyAt, loadCounties } from '../geo/county';
 import { queue } from '../store';
 import { Field, Message } from './common';
+import { reportExtras, type PeerContactAnswer } from './quick-report-extras';
 import { useAppState } from './hooks';
 
 const localNow = () => {
@@ -13,7 +14,9 @@ const localNow = () => {
 
 /**
  * Police and EMS: time, place (the phone's position → county), fatal, naloxone given; a name
- * only if the responder has it. Saved on the phone first, so a report made without signal is
+ * only if the responder has it; if they can, the naloxone kits left and the person's answer to
+ * "may a peer contact you?" (YES is a consent to follow-up contact; NO blocks contact until the
+ * person comes back to it). Saved on the phone first, so a report made without signal is
  * sent later (the hub ignores a second copy of the same report id).
  */
 export function QuickReport() {
@@ -26,6 +29,8 @@ export function QuickReport() {
   const [first, setFirst] = useState('');
   const [last, setLast] = useState('');
   const [dob, setDob] = useState('');
+  const [kits, setKits] = useState('');
+  const [peerContact, setPeerContact] = useState<PeerContactAnswer | null>(null);
   const [message, setMessage] = useState<{
     kind: 'ok' | 'error' | 'info';
     say: () => string;
@@ -57,6 +62,8 @@ export function QuickReport() {
       fatal === null && t('fatal'),
       naloxone === null && t('naloxoneGiven'),
     ].filter(Boolean);
+    const extras = reportExtras(kits, peerContact);
+    if (extras === 'invalid') missing.push(t('kitsLeftBehind'));
     if (missing.length > 0)
       return setMessage({
         kind: 'error',
@@ -84,6 +91,7 @@ export function QuickReport() {
               dateOfBirth: dob || undefined,
             }
           : null,
+        ...(extras === 'invalid' ? {} : extras),
       },
     });
     setMessage(
@@ -140,6 +148,32 @@ export function QuickReport() {
         </button>
         {yesNo('report-fatal', t('fatal'), fatal, setFatal)}
         {yesNo('report-naloxone', t('naloxoneGiven'), naloxone, setNaloxone)}
+        <Field id="report-kits" label={t('kitsLeftBehind')}>
+          <input
+            id="report-kits"
+            inputMode="numeric"
+            maxLength={2}
+            value={kits}
+            onInput={(e) => setKits((e.target as HTMLInputElement).value)}
+          />
+        </Field>
+        <fieldset class="yes-no">
+          <legend>{t('peerContact')}</legend>
+          {(['YES', 'NO', 'NOT_ASKED'] as const).map((v) => (
+            <span key={v}>
+              <input
+                type="radio"
+                id={`report-peer-${v}`}
+                name="report-peer"
+                checked={peerContact === v}
+                onChange={() => setPeerContact(v)}
+              />
+              <label for={`report-peer-${v}`}>
+                {v === 'YES' ? t('yes') : v === 'NO' ? t('no') : t('notAsked')}
+              </label>
+            </span>
+          ))}
+        </fieldset>
         <details>
           <summary>{t('identityOptional')}</summary>
           <Field id="report-first" label={t('firstName')}>
