@@ -311,6 +311,37 @@ describe('more doors in', () => {
       expect(logged.errors).toBeUndefined();
     });
 
+    it('takes a co-report’s answer onto its event’s one case (a NO blocks, a YES consents)', async () => {
+      const { county, agency, ems } = await emsCounty();
+      const officer = await makeUser(hub, Role.POLICE_OFFICER);
+      await makeAgreement(hub, officer.agency, agency, { counties: [county] });
+      const answered = async (answer: string) => {
+        const first = reportInput(county, { naloxone: [] });
+        const police = await report(officer, first);
+        expect(police.errors).toBeUndefined();
+        const later = new Date(new Date(first.occurredAt).getTime() + 6 * MINUTE).toISOString();
+        const coReport = await report(
+          ems,
+          reportInput(county, {
+            occurredAt: later,
+            survivor: first.survivor,
+            consentToPeerContact: answer,
+            naloxone: [],
+          }),
+        );
+        expect(coReport.errors).toBeUndefined();
+        return caseOfIncident(hub, police.data!.reportIncident!.incident.id);
+      };
+      const declined = await answered('NO');
+      expect(declined.peerContactDeclinedAt).toBeInstanceOf(Date);
+      const agreed = await answered('YES');
+      expect(agreed.peerContactDeclinedAt ?? null).toBeNull();
+      const consents = await hub.em().find(Consent, { case: agreed.id });
+      expect(consents.map((c) => [c.scope, c.grantedTo.id, c.recordedById])).toEqual([
+        ['CONTACT_FOR_FOLLOW_UP', agency.id, ems.user.id],
+      ]);
+    });
+
     it('lets a self-referral lift a NO given at the scene (the person re-engaged)', async () => {
       const { county, ems, worker } = await emsCounty();
       const input = reportInput(county, { consentToPeerContact: 'NO' });

@@ -13,6 +13,10 @@ import {
   type IntakeReport,
   type OpenedCase,
 } from '../../modules/case/workflow/intake';
+import {
+  recordCoReportedAnswers,
+  type ConsentedCase,
+} from '../../modules/case/workflow/peer-contact';
 import { incidentData, naloxoneData } from '../../modules/incident/incident-data';
 import { intakeFacts } from '../../modules/incident/incident-validation';
 import { OverdoseIncident } from '../../modules/incident/incident.entity';
@@ -233,7 +237,20 @@ async function writeRound(
     }
   });
   await insertJsonRows(tx, Outcome, outcomes);
-  await insertJsonRows(tx, Consent, peerContactConsents(viewer, intake, opened, now));
+  const coReported = await recordCoReportedAnswers(
+    tx,
+    placements.flatMap((placement, i) => {
+      const answer = pending[i].peerContact;
+      return placement.joined &&
+        (answer === PeerContactAnswer.YES || answer === PeerContactAnswer.NO)
+        ? [{ eventId: placement.eventId, answer, at: pending[i].occurredAt }]
+        : [];
+    }),
+  );
+  await insertJsonRows(tx, Consent, [
+    ...peerContactConsents(viewer, intake, opened, now),
+    ...coReported.map((c) => consentRow(viewer, c, now)),
+  ]);
   await tx.flush();
 
   for (const report of pending) {
@@ -250,7 +267,7 @@ async function writeRound(
  * "May a peer contact you?" — YES: a consent to follow-up contact, recorded at the scene by the
  * reporter, for the agency the new case went to (the person agreed to be contacted by the team
  * that follows up). Only a named person's case that was routed can carry one; the answer itself
- * stays on the report either way. A co-report's answer joins nothing (its event's case exists).
+ * stays on the report either way. A co-report's YES goes on its event's case (recordCoReportedAnswers).
  */
 function peerContactConsents(
   viewer: Viewer,
@@ -259,23 +276,33 @@ function peerContactConsents(
   now: Date,
 ): Row[] {
   return intake.flatMap((report, i) => {
-    const agencyId = opened[i].routedAgencyId;
-    if (report.peerContact !== PeerContactAnswer.YES || !report.personId || !agencyId) return [];
-    return [
-      {
-        id: randomUUID(),
-        createdAt: now,
-        updatedAt: now,
-        person: report.personId,
-        case: opened[i].caseId,
-        scope: ConsentScope.CONTACT_FOR_FOLLOW_UP,
-        grantedTo: agencyId,
-        coversPolice: false,
-        purpose: 'Peer contact for follow-up, agreed at the scene',
-        method: ConsentMethod.VERBAL,
-        grantedAt: report.occurredAt,
-        recordedById: (viewer.userId ?? viewer.apiKeyId)!,
-      },
-    ];
+    const routedAgencyId = opened[i].routedAgencyId;
+    if (report.peerContact !== PeerContactAnswer.YES || !report.personId || !routedAgencyId) {
+      return [];
+    }
+    const consented = {
+      caseId: opened[i].caseId,
+      personId: report.personId,
+      routedAgencyId,
+      at: report.occurredAt,
+    };
+    return [consentRow(viewer, consented, now)];
   });
+}
+
+function consentRow(viewer: Viewer, consented: ConsentedCase, now: Date): Row {
+  return {
+    id: randomUUID(),
+    createdAt: now,
+    updatedAt: now,
+    person: consented.personId,
+    case: consented.caseId,
+    scope: ConsentScope.CONTACT_FOR_FOLLOW_UP,
+    grantedTo: consented.routedAgencyId,
+    coversPolice: false,
+    purpose: 'Peer contact for follow-up, agreed at the scene',
+    method: ConsentMethod.VERBAL,
+    grantedAt: consented.at,
+    recordedById: (viewer.userId ?? viewer.apiKeyId)!,
+  };
 }
