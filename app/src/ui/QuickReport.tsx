@@ -103,23 +103,33 @@ export function QuickReport() {
     );
   };
 
-  const yesNo = (id: string, label: string, value: boolean | null, set: (v: boolean) => void) => (
+  /** One question answered by a radio button per option (labelled by `say`). */
+  const choice = <T,>(
+    id: string,
+    label: string,
+    options: readonly T[],
+    say: (v: T) => string,
+    value: T | null,
+    set: (v: T) => void,
+  ) => (
     <fieldset class="yes-no">
       <legend>{label}</legend>
-      {[true, false].map((v) => (
+      {options.map((v) => (
         <span key={String(v)}>
           <input
             type="radio"
-            id={`${id}-${v}`}
+            id={`${id}-${String(v)}`}
             name={id}
             checked={value === v}
             onChange={() => set(v)}
           />
-          <label for={`${id}-${v}`}>{v ? t('yes') : t('no')}</label>
+          <label for={`${id}-${String(v)}`}>{say(v)}</label>
         </span>
       ))}
     </fieldset>
   );
+  const yesNo = (id: string, label: string, value: boolean | null, set: (v: boolean) => void) =>
+    choice(id, label, [true, false], (v) => (v ? t('yes') : t('no')), value, set);
 
   return (
     <section aria-labelledby="report-title">
@@ -157,23 +167,14 @@ export function QuickReport() {
             onInput={(e) => setKits((e.target as HTMLInputElement).value)}
           />
         </Field>
-        <fieldset class="yes-no">
-          <legend>{t('peerContact')}</legend>
-          {(['YES', 'NO', 'NOT_ASKED'] as const).map((v) => (
-            <span key={v}>
-              <input
-                type="radio"
-                id={`report-peer-${v}`}
-                name="report-peer"
-                checked={peerContact === v}
-                onChange={() => setPeerContact(v)}
-              />
-              <label for={`report-peer-${v}`}>
-                {v === 'YES' ? t('yes') : v === 'NO' ? t('no') : t('notAsked')}
-              </label>
-            </span>
-          ))}
-        </fieldset>
+        {choice(
+          'report-peer',
+          t('peerContact'),
+          ['YES', 'NO', 'NOT_ASKED'] as const,
+          (v) => (v === 'YES' ? t('yes') : v === 'NO' ? t('no') : t('notAsked')),
+          peerContact,
+          setPeerContact,
+        )}
         <details>
           <summary>{t('identityOptional')}</summary>
           <Field id="report-first" label={t('firstName')}>
