@@ -1,5 +1,6 @@
 /**
- * The walkthrough's second story (issue 14): a community paramedic of an EMS-run program (an EMS
+ * More doors in (issue 14 point 2). A community reversal reported by a peer worker, then the
+ * walkthrough's second story: a community paramedic of an EMS-run program (an EMS
  * agency running follow-up) receives a referral from an emergency department — no 911 report —
  * reaches the person, refers them to a clinic under a SHARE_WITH_TREATMENT_PROVIDER consent, and
  * the clinic confirms admission. Played by walkthrough.ts with its helpers.
@@ -20,7 +21,52 @@ export interface Play {
 const PARAMEDIC = 'COMMUNITY_PARAMEDIC';
 const CLINIC = 'TREATMENT_PROVIDER';
 
-export async function referralStory({ gql, show, codes, county, letters }: Play): Promise<void> {
+export async function referralStory(play: Play): Promise<void> {
+  await communityReversal(play);
+  await edReferral(play);
+}
+
+/**
+ * Another door in: a peer worker reports a reversal they saw in the community (a peer gave the
+ * naloxone; nobody named), counted under its own source. Claiming an EMS dose on it is refused.
+ */
+async function communityReversal({ gql, show, codes, county }: Play): Promise<void> {
+  console.log('\n— A community reversal —');
+  const REPORT = `mutation($input: ReportIncidentInput!) {
+    reportIncident(input: $input) { status incident { id source naloxoneKitsLeftBehind } } }`;
+  const at = new Date(Date.now() - 3_600_000).toISOString();
+  const input = {
+    externalId: `WALK-COMMUNITY-${Date.now()}`,
+    occurredAt: at,
+    county,
+    fatal: false,
+    source: 'COMMUNITY',
+    naloxone: [{ administeredAt: at, route: 'IN', administeredBy: 'PEER', response: 'IMPROVED' }],
+    naloxoneKitsLeftBehind: 2,
+  };
+  const reported = await gql('OUTREACH_WORKER', REPORT, { input });
+  show(
+    'OUTREACH_WORKER',
+    'reports a reversal a peer made in the community (nobody named), leaving 2 kits',
+    reported.data ?? codes(reported),
+    reported.data?.reportIncident?.incident?.source === 'COMMUNITY',
+  );
+  const claimed = await gql('OUTREACH_WORKER', REPORT, {
+    input: {
+      ...input,
+      externalId: `${input.externalId}-EMS`,
+      naloxone: [{ administeredAt: at, route: 'IN', administeredBy: 'EMS' }],
+    },
+  });
+  show(
+    'OUTREACH_WORKER',
+    'a community report claiming an EMS dose is refused',
+    codes(claimed),
+    codes(claimed).join() === 'reportIncident BAD_USER_INPUT',
+  );
+}
+
+async function edReferral({ gql, show, codes, county, letters }: Play): Promise<void> {
   console.log('\n— Second story: an ED referral to an EMS community-paramedic program —');
   const lastName = `Referral${letters(6)}`;
   const opened = await gql(
