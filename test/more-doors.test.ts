@@ -509,6 +509,64 @@ describe('more doors in', () => {
       expect(errorCodes(foreign)).toEqual(['NOT_FOUND']);
     });
 
+    it('shows a clinic the referral’s person only under a treatment-provider consent naming it', async () => {
+      const { county, worker } = await followUpCounty(AgencyKind.EMS);
+      const clinic = await makeAgency(hub, AgencyKind.TREATMENT);
+      const staff = await makeUser(hub, Role.TREATMENT_PROVIDER, { agency: clinic });
+      const input = referral({ county });
+      const opened = await open(worker, input);
+      const caseId = opened.data!.openReferral!.id;
+      const versionNow = async () => (await readCase(caseId, worker)).data!.case!.version;
+      const step = async (mutation: string, variables: Record<string, unknown> = {}) => {
+        const answer = await hub.gql(
+          mutation,
+          { caseId, version: await versionNow(), ...variables },
+          worker.token,
+        );
+        expect(answer.errors).toBeUndefined();
+        return answer;
+      };
+      const consent = (scope: string, grantedToAgencyId?: string) => ({
+        input: {
+          scope,
+          grantedToAgencyId,
+          purpose: 'Follow-up and MOUD intake',
+          method: 'VERBAL',
+          grantedAt: new Date(Date.now() - MINUTE).toISOString(),
+        },
+      });
+      await step(ACCEPT);
+      await step(LOG, {
+        input: {
+          method: 'PHONE',
+          attemptedAt: new Date().toISOString(),
+          outcome: 'CONTACT_SURVIVOR_ENGAGED',
+        },
+      });
+      await step(RECORD_CONSENT, consent('CONTACT_FOR_FOLLOW_UP'));
+      await step(`mutation($caseId: ID!, $version: Int!) {
+        markCaseEngaged(caseId: $caseId, version: $version) { id } }`);
+      await step(
+        `mutation($caseId: ID!, $version: Int!, $input: ServiceReferralInput!) {
+          createServiceReferral(caseId: $caseId, version: $version, input: $input) { id } }`,
+        { input: { type: 'TREATMENT_MOUD', toAgencyId: clinic.id } },
+      );
+      const incoming = async () =>
+        (
+          await hub.gql<{
+            incomingServiceReferrals: { edges: Array<{ node: { person: unknown } }> };
+          }>(
+            `{ incomingServiceReferrals { edges { node { person { firstName phone } } } } }`,
+            {},
+            staff.token,
+          )
+        ).data!.incomingServiceReferrals.edges.map((e) => e.node.person);
+      expect(await incoming()).toEqual([null]);
+      await step(RECORD_CONSENT, consent('SHARE_WITH_TREATMENT_PROVIDER', clinic.id));
+      const person = input.person as Record<string, string>;
+      expect(await incoming()).toEqual([{ firstName: person.firstName, phone: '828-555-0171' }]);
+    });
+
     it('counts a referral apart from overdoses', async () => {
       const { county, agency, worker } = await followUpCounty(AgencyKind.EMS);
       const admin = await makeUser(hub, Role.AGENCY_ADMIN, { agency });
