@@ -16,6 +16,7 @@ import {
 import { CaseConsentResolver, ConsentResolver } from './modules/outreach/consent.resolver';
 import { ContactPreferencesResolver } from './stories/contact-preferences/contact-preferences.resolver';
 import { MergeEventsResolver } from './stories/merge-events/merge-events.resolver';
+import { OpenReferralResolver } from './stories/open-referral/open-referral.resolver';
 import { TreatmentResourceResolver } from './modules/resource/resource.resolver';
 import { StatsResolver } from './modules/stats/stats.resolver';
 import { AggregateStatsResolver } from './modules/stats/aggregate.resolver';
@@ -47,6 +48,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DataSharingAgreementResolver,
   ReportIncidentsResolver,
   MergeEventsResolver,
+  OpenReferralResolver,
   IncidentResolver,
   StatsResolver,
   AggregateStatsResolver,

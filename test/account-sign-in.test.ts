@@ -67,7 +67,7 @@ describe('sign-in and sessions', () => {
   async function withPassword(role = Role.OUTREACH_WORKER, agency?: Agency) {
     const actor = await makeUser(hub, role, agency ? { agency } : {});
     const [{ password }] = await setDemoPasswords(hub.em(), [
-      { role, userId: actor.user.id, email: actor.user.email },
+      { key: role, role, userId: actor.user.id, email: actor.user.email },
     ]);
     return { ...actor, password };
   }

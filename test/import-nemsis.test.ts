@@ -250,7 +250,7 @@ describe('NEMSIS v3.5 import', () => {
       const kase = await hub
         .em()
         .findOneOrFail(Case, { indexIncident: id }, { populate: ['referrals', 'indexIncident'] });
-      const occurredAt = kase.indexIncident.$.occurredAt.getTime();
+      const occurredAt = kase.indexIncident!.$.occurredAt.getTime();
       return {
         status: kase.status,
         routedAgency: kase.routedAgency?.id,

@@ -174,7 +174,7 @@ describe('one overdose, one event', () => {
 
     expect(await casesInCounty(w.county)).toBe(1);
     const kase = await caseOfReport(emsId);
-    expect(kase.indexIncident.id).toBe(policeId);
+    expect(kase.indexIncident!.id).toBe(policeId);
     const view = await readCase(w.worker, kase.id);
     expect(view.repeatOverdose).toBe(false);
     expect(view.outcomes.map((o) => o.type)).not.toContain(OutcomeType.REPEAT_OVERDOSE);
@@ -237,7 +237,7 @@ describe('one overdose, one event', () => {
     const policeId = await report(w.officer, unnamed(t, 35.59));
     // About 170 m north, 30 minutes later: the same overdose.
     const nearId = await report(w.paramedic, unnamed(t + 30 * MINUTE, 35.5915));
-    expect((await caseOfReport(nearId)).indexIncident.id).toBe(policeId);
+    expect((await caseOfReport(nearId)).indexIncident!.id).toBe(policeId);
     expect(await casesInCounty(w.county)).toBe(1);
 
     // About 1.1 km away at the same time: another overdose.
@@ -245,7 +245,7 @@ describe('one overdose, one event', () => {
     // The same spot three hours later: another overdose.
     const lateId = await report(w.paramedic, unnamed(t + 3 * HOUR, 35.59));
     for (const id of [farId, lateId]) {
-      expect((await caseOfReport(id)).indexIncident.id).toBe(id);
+      expect((await caseOfReport(id)).indexIncident!.id).toBe(id);
     }
     expect(await casesInCounty(w.county)).toBe(3);
     expect(await ownCount(w.policeAnalyst)).toBe(1);
@@ -274,7 +274,7 @@ describe('one overdose, one event', () => {
     );
     expect(amended.errors).toBeUndefined();
     const emsId = await report(w.paramedic, unnamed(35.5905, 20));
-    expect((await caseOfReport(emsId)).indexIncident.id).toBe(policeId);
+    expect((await caseOfReport(emsId)).indexIncident!.id).toBe(policeId);
     expect(await casesInCounty(w.county)).toBe(1);
     expect(await numbersDrift(w.county)).toEqual([]);
   });
@@ -528,7 +528,7 @@ describe('one overdose, one event', () => {
     }
     const emsCase = await hub.em().findOneOrFail(Case, { indexIncident: emsId }, { refresh: true });
     expect([emsCase.status, emsCase.closeReason]).toEqual(['CLOSED', 'DUPLICATE']);
-    expect((await caseOfReport(emsId)).indexIncident.id).toBe(policeId);
+    expect((await caseOfReport(emsId)).indexIncident!.id).toBe(policeId);
     expect(await ownCount(w.programAnalyst)).toBe(1);
     expect(
       await hub.em().count(Outcome, { type: OutcomeType.REPEAT_OVERDOSE, sourceIncident: emsId }),
@@ -552,7 +552,7 @@ describe('one overdose, one event', () => {
       [incidentId],
     );
     await connection.execute(`update overdose_event set version = version + 1 where id = ?`, [
-      first.indexIncident.id,
+      first.indexIncident!.id,
     ]);
     await connection.execute(`update overdose_incident set event_id = id where id = ?`, [
       incidentId,

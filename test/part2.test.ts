@@ -190,6 +190,25 @@ describe('42 CFR Part 2 records', () => {
       expect(noticeOf(read)).toBe(PART2_NOTICE);
     });
 
+    it('labels the case of a referral a Part 2 program took in (no report), and no other', async () => {
+      for (const part2Program of [true, false]) {
+        const county = uniqueCounty();
+        const program = await makeAgency(hub, AgencyKind.HARM_REDUCTION, {
+          part2Program,
+          serviceCounties: [county],
+        });
+        const worker = await makeUser(hub, Role.OUTREACH_WORKER, { agency: program });
+        const opened = await hub.gql<{ openReferral: { part2Protected: boolean } }>(
+          `mutation ($input: OpenReferralInput!) { openReferral(input: $input) { part2Protected } }`,
+          { input: { source: 'ED', county, person: { firstName: 'Ana', phone: '+19195550123' } } },
+          worker.token,
+        );
+        expect(opened.errors).toBeUndefined();
+        expect(opened.data!.openReferral.part2Protected).toBe(part2Program);
+        expect(noticeOf(opened)).toBe(part2Program ? PART2_NOTICE : undefined);
+      }
+    });
+
     it('keeps the label when the agency stops being a Part 2 program, and labels nothing new', async () => {
       const w = await world();
       const before = await refer(w);

@@ -23,6 +23,7 @@ import { treatmentPermissions } from '../modules/treatment/treatment.permissions
 import { familyContactPermissions } from '../modules/outreach/family-contact.permissions';
 import { mergeEventsPermissions } from '../stories/merge-events/merge-events.permissions';
 import { part2Permissions } from '../modules/part2/part2.permissions';
+import { openReferralPermissions } from '../stories/open-referral/open-referral.permissions';
 import { mergePermissions } from './merge';
 
 /** The one permission map of the hub, merged from every module's `*.permissions.ts`. */
@@ -40,6 +41,7 @@ export const PERMISSIONS = mergePermissions(
   consentPermissions,
   contactPreferencesPermissions,
   mergeEventsPermissions,
+  openReferralPermissions,
   leadPermissions,
   resourcePermissions,
   caseLifecyclePermissions,

@@ -242,9 +242,12 @@ export function extractRowsSql(range: ExtractRange, k: number, salt: string): Sq
                                                     from unnest(m.suspected_substances) s order by 1), '|'), ''),
                      'UNKNOWN') as substance_categories,
             m.ems_disposition::text as ems_disposition,
-            (select case ag.kind when 'LAW_ENFORCEMENT' then 'EMERGENCY_RESPONSE' when 'EMS' then 'EMERGENCY_RESPONSE'
-                                 when 'HARM_REDUCTION' then 'COMMUNITY' else 'REFERRAL' end
-               from agency ag where ag.id = m.reporting_agency_id) as case_source
+            -- A community reversal counts under its own source, whoever reported it.
+            (select case when x.source = 'COMMUNITY' then 'COMMUNITY' else
+                      case ag.kind when 'LAW_ENFORCEMENT' then 'EMERGENCY_RESPONSE' when 'EMS' then 'EMERGENCY_RESPONSE'
+                                   when 'HARM_REDUCTION' then 'COMMUNITY' else 'REFERRAL' end end
+               from overdose_incident x join agency ag on ag.id = x.reporting_agency_id
+              where x.id = m.incident_id) as case_source
        from published m
        left join attempts at on at.case_id = m.case_id
        left join timeline t on t.id = m.incident_id

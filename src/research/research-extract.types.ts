@@ -127,7 +127,8 @@ export class ResearchExtractRowType {
 
   @Field(() => String, {
     nullable: false,
-    description: 'EMERGENCY_RESPONSE (police or EMS), COMMUNITY (harm reduction), REFERRAL',
+    description:
+      'EMERGENCY_RESPONSE (police or EMS), COMMUNITY (a community reversal, or a harm-reduction report), REFERRAL',
   })
   caseSource!: string;
 }

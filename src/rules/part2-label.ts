@@ -22,10 +22,14 @@ export const PART2_LABEL_TRIGGER = 'part2_label';
  */
 export function part2ProgramOfSql(table: Part2LabelledTable, row: string): string {
   switch (table) {
-    // The case opened from a Part 2 program's own report.
+    // The case opened from a Part 2 program's own report, or from a referral it took in (a case
+    // with no report: openReferral).
     case 'overdose_case':
-      return `select a.id from overdose_incident i join agency a on a.id = i.reporting_agency_id
-               where i.id = ${row}.index_incident_id and a.part2_program`;
+      return `select a.id from agency a
+               where a.part2_program and a.id = coalesce(
+                 (select i.reporting_agency_id from overdose_incident i
+                   where i.id = ${row}.index_incident_id),
+                 ${row}.intake_agency_id)`;
     // The worker's agency: the staff who made the attempt (and wrote its notes).
     case 'outreach_attempt':
       return `select a.id from app_user u join agency a on a.id = u.agency_id

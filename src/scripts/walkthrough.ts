@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { referralStory } from './walkthrough-referral';
 
 /**
- * Plays one survivor's story against a running hub with the demo tokens, printing what each
+ * Plays one survivor's story (and, in walkthrough-referral.ts, a second: a referral without a
+ * 911 report to an EMS community-paramedic program) against a running hub with the demo tokens, printing what each
  * agency sees: `npm start` in one terminal, `npm run walkthrough` in another. It reads the URL
  * and tokens that `npm start` wrote to DATA_DIR/demo-tokens.json. Exits non-zero when the hub
  * answers something other than the story expects.
@@ -303,6 +305,7 @@ async function main(): Promise<void> {
 
   await oneOverdoseOneEvent(BATCH);
   await notTodayIsNotNever(BATCH);
+  await referralStory({ gql, show, codes, county: COUNTY, letters: randomLetters });
 
   console.log(
     failures === 0

@@ -17,6 +17,7 @@ const DEMO_AGENCIES: Array<{
   name: string;
   kind: AgencyKind;
   part2Program?: boolean;
+  runsFollowUp?: boolean;
 }> = [
   { key: 'police', name: 'Demo City Police Department', kind: AgencyKind.LAW_ENFORCEMENT },
   { key: 'ems', name: 'Demo County EMS', kind: AgencyKind.EMS },
@@ -24,10 +25,21 @@ const DEMO_AGENCIES: Array<{
   { key: 'lead', name: 'Demo LEAD Program', kind: AgencyKind.LEAD_PROGRAM },
   { key: 'health', name: 'Demo County Health Department', kind: AgencyKind.PUBLIC_HEALTH },
   { key: 'research', name: 'Demo University Research Group', kind: AgencyKind.RESEARCH },
+  // Issue 14's second story: an EMS community-paramedic program running follow-up, and a clinic.
+  {
+    key: 'paramedicine',
+    name: 'Demo County EMS Community Paramedic Program',
+    kind: AgencyKind.EMS,
+    runsFollowUp: true,
+  },
+  { key: 'clinic', name: 'Demo Recovery Clinic', kind: AgencyKind.TREATMENT },
 ];
 
-/** One demo user per role, in the agency that role belongs to. */
-const DEMO_USERS: Array<{ role: Role; agency: string; name: string }> = [
+/**
+ * One demo user per role, in the agency that role belongs to, then the second story's cast. A
+ * user's token is printed under its key: the role, or (for the cast) the key given here.
+ */
+const DEMO_USERS: Array<{ role: Role; agency: string; name: string; key?: string }> = [
   { role: Role.POLICE_OFFICER, agency: 'police', name: 'Officer Demo' },
   { role: Role.EMS_PROVIDER, agency: 'ems', name: 'Paramedic Demo' },
   { role: Role.OUTREACH_WORKER, agency: 'harmReduction', name: 'Peer Worker Demo' },
@@ -36,9 +48,22 @@ const DEMO_USERS: Array<{ role: Role; agency: string; name: string }> = [
   { role: Role.ANALYST, agency: 'health', name: 'Analyst Demo' },
   { role: Role.RESEARCHER, agency: 'research', name: 'Researcher Demo' },
   { role: Role.HUB_ADMIN, agency: 'health', name: 'Hub Admin Demo' },
+  {
+    role: Role.OUTREACH_WORKER,
+    agency: 'paramedicine',
+    name: 'Community Paramedic Demo',
+    key: 'COMMUNITY_PARAMEDIC',
+  },
+  { role: Role.TREATMENT_PROVIDER, agency: 'clinic', name: 'Clinic Intake Demo' },
 ];
 
+/** The demo email of a token key (and back): OUTREACH_WORKER ↔ outreach.worker@demo.example. */
+const emailOf = (key: string) => `${key.toLowerCase().replace(/_/g, '.')}@demo.example`;
+const keyOf = (email: string) => email.split('@')[0].toUpperCase().replace(/\./g, '_');
+
 export interface DemoUser {
+  /** What its token is printed under (demo-tokens.json): the role, or the cast member's key. */
+  key: string;
   role: Role;
   userId: string;
   email: string;
@@ -65,6 +90,7 @@ export async function seedDemoData(em: EntityManager): Promise<DemoUser[]> {
           kind: a.kind,
           serviceCounties: DEMO_COUNTIES,
           part2Program: a.part2Program ?? false,
+          ...(a.runsFollowUp ? { runsFollowUp: true } : {}),
         }),
       );
     }
@@ -73,7 +99,7 @@ export async function seedDemoData(em: EntityManager): Promise<DemoUser[]> {
         agency: agencies.get(u.agency)!,
         role: u.role,
         displayName: u.name,
-        email: `${u.role.toLowerCase().replace(/_/g, '.')}@demo.example`,
+        email: emailOf(u.key ?? u.role),
       }),
     );
     seedDemoAgreements(tx, agencies);
@@ -81,7 +107,7 @@ export async function seedDemoData(em: EntityManager): Promise<DemoUser[]> {
       tx.create(TreatmentResource, { ...resource, lastVerifiedAt: new Date() });
     }
     await tx.flush();
-    const user = (role: Role) => users.find((u) => u.role === role)!.id;
+    const user = (role: Role) => users.find((u) => u.email === emailOf(role))!.id;
     await seedDemoWorld(tx, {
       police: agencies.get('police')!.id,
       ems: agencies.get('ems')!.id,
@@ -90,7 +116,7 @@ export async function seedDemoData(em: EntityManager): Promise<DemoUser[]> {
       outreachWorker: user(Role.OUTREACH_WORKER),
       policeOfficer: user(Role.POLICE_OFFICER),
     });
-    return users.map((u) => ({ role: u.role, userId: u.id, email: u.email }));
+    return users.map((u) => ({ key: keyOf(u.email), role: u.role, userId: u.id, email: u.email }));
   });
 }
 
@@ -120,5 +146,8 @@ export async function findDemoUsers(em: EntityManager): Promise<DemoUser[]> {
     { email: { $like: '%@demo.example' }, active: true },
     { orderBy: { role: 'asc' } },
   );
-  return users.map((u) => ({ role: u.role, userId: u.id, email: u.email }));
+  // A role's own demo user before the cast member of the same role (callers look up by role).
+  return users
+    .map((u) => ({ key: keyOf(u.email), role: u.role, userId: u.id, email: u.email }))
+    .sort((a, b) => Number(b.key === b.role) - Number(a.key === a.role));
 }

@@ -13,15 +13,15 @@ export async function printDemoTokens(
   const lines: string[] = ['', `Demo tokens (valid ${config.auth.tokenTtl}):`, ''];
   const tokens: Record<string, string> = {};
   for (const user of users) {
-    tokens[user.role] = await signUserToken(config.auth, user.userId);
-    lines.push(`  ${user.role.padEnd(18)} ${tokens[user.role]}`);
+    tokens[user.key] = await signUserToken(config.auth, user.userId);
+    lines.push(`  ${user.key.padEnd(19)} ${tokens[user.key]}`);
   }
   // Kept beside the demo database (owner-only) for `npm run walkthrough`.
   mkdirSync(config.dataDir, { recursive: true });
   const file = join(config.dataDir, 'demo-tokens.json');
   writeFileSync(file, JSON.stringify({ url, tokens }, null, 2), { mode: 0o600 });
   lines.push('', `(also written to ${file} for npm run walkthrough)`);
-  const example = users[0] && tokens[users[0].role];
+  const example = users[0] && tokens[users[0].key];
   if (example) {
     lines.push(
       '',

@@ -300,6 +300,8 @@ export interface QuickReportInput {
   fatal: boolean;
   naloxone: Array<{ administeredAt: string; administeredBy: string; route: string }>;
   survivor?: { firstName?: string; lastName?: string; dateOfBirth?: string } | null;
+  naloxoneKitsLeftBehind?: number;
+  consentToPeerContact?: 'YES' | 'NO' | 'NOT_ASKED';
 }
 
 export function reportIncident(input: QuickReportInput) {

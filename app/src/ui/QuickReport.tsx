@@ -3,6 +3,7 @@ import { t } from '../i18n';
 import { countyAt, loadCounties } from '../geo/county';
 import { queue } from '../store';
 import { Field, Message } from './common';
+import { reportExtras, type PeerContactAnswer } from './quick-report-extras';
 import { useAppState } from './hooks';
 
 const localNow = () => {
@@ -13,7 +14,9 @@ const localNow = () => {
 
 /**
  * Police and EMS: time, place (the phone's position → county), fatal, naloxone given; a name
- * only if the responder has it. Saved on the phone first, so a report made without signal is
+ * only if the responder has it; if they can, the naloxone kits left and the person's answer to
+ * "may a peer contact you?" (YES is a consent to follow-up contact; NO blocks contact until the
+ * person comes back to it). Saved on the phone first, so a report made without signal is
  * sent later (the hub ignores a second copy of the same report id).
  */
 export function QuickReport() {
@@ -26,6 +29,8 @@ export function QuickReport() {
   const [first, setFirst] = useState('');
   const [last, setLast] = useState('');
   const [dob, setDob] = useState('');
+  const [kits, setKits] = useState('');
+  const [peerContact, setPeerContact] = useState<PeerContactAnswer | null>(null);
   const [message, setMessage] = useState<{
     kind: 'ok' | 'error' | 'info';
     say: () => string;
@@ -57,6 +62,8 @@ export function QuickReport() {
       fatal === null && t('fatal'),
       naloxone === null && t('naloxoneGiven'),
     ].filter(Boolean);
+    const extras = reportExtras(kits, peerContact);
+    if (extras === 'invalid') missing.push(t('kitsLeftBehind'));
     if (missing.length > 0)
       return setMessage({
         kind: 'error',
@@ -84,6 +91,7 @@ export function QuickReport() {
               dateOfBirth: dob || undefined,
             }
           : null,
+        ...(extras === 'invalid' ? {} : extras),
       },
     });
     setMessage(
@@ -95,23 +103,33 @@ export function QuickReport() {
     );
   };
 
-  const yesNo = (id: string, label: string, value: boolean | null, set: (v: boolean) => void) => (
+  /** One question answered by a radio button per option (labelled by `say`). */
+  const choice = <T,>(
+    id: string,
+    label: string,
+    options: readonly T[],
+    say: (v: T) => string,
+    value: T | null,
+    set: (v: T) => void,
+  ) => (
     <fieldset class="yes-no">
       <legend>{label}</legend>
-      {[true, false].map((v) => (
+      {options.map((v) => (
         <span key={String(v)}>
           <input
             type="radio"
-            id={`${id}-${v}`}
+            id={`${id}-${String(v)}`}
             name={id}
             checked={value === v}
             onChange={() => set(v)}
           />
-          <label for={`${id}-${v}`}>{v ? t('yes') : t('no')}</label>
+          <label for={`${id}-${String(v)}`}>{say(v)}</label>
         </span>
       ))}
     </fieldset>
   );
+  const yesNo = (id: string, label: string, value: boolean | null, set: (v: boolean) => void) =>
+    choice(id, label, [true, false], (v) => (v ? t('yes') : t('no')), value, set);
 
   return (
     <section aria-labelledby="report-title">
@@ -140,6 +158,23 @@ export function QuickReport() {
         </button>
         {yesNo('report-fatal', t('fatal'), fatal, setFatal)}
         {yesNo('report-naloxone', t('naloxoneGiven'), naloxone, setNaloxone)}
+        <Field id="report-kits" label={t('kitsLeftBehind')}>
+          <input
+            id="report-kits"
+            inputMode="numeric"
+            maxLength={2}
+            value={kits}
+            onInput={(e) => setKits((e.target as HTMLInputElement).value)}
+          />
+        </Field>
+        {choice(
+          'report-peer',
+          t('peerContact'),
+          ['YES', 'NO', 'NOT_ASKED'] as const,
+          (v) => (v === 'YES' ? t('yes') : v === 'NO' ? t('no') : t('notAsked')),
+          peerContact,
+          setPeerContact,
+        )}
         <details>
           <summary>{t('identityOptional')}</summary>
           <Field id="report-first" label={t('firstName')}>

@@ -79,6 +79,22 @@ export enum ReferralType {
   LEAD = 'LEAD',
 }
 
+/**
+ * Where a case opened without an overdose report came from (issue 14 point 2: more doors in).
+ * GraphQL enum names cannot start with a digit: 2-1-1 is HELPLINE_211.
+ */
+export enum ReferralSource {
+  /** An emergency department. */
+  ED = 'ED',
+  /** The 2-1-1 helpline. */
+  HELPLINE_211 = 'HELPLINE_211',
+  /** The person asked for help themselves (re-engagement: lifts their earlier blocks). */
+  SELF = 'SELF',
+  FAMILY = 'FAMILY',
+  COMMUNITY = 'COMMUNITY',
+  OTHER_AGENCY = 'OTHER_AGENCY',
+}
+
 /** FHIR Task status subset used for referrals (requested → accepted / rejected …). */
 export enum ReferralStatus {
   REQUESTED = 'REQUESTED',
@@ -96,6 +112,11 @@ registerEnumType(TriageReason, { name: 'TriageReason' });
 registerEnumType(SealedReason, { name: 'SealedReason' });
 registerEnumType(ReferralType, { name: 'ReferralType' });
 registerEnumType(ReferralStatus, { name: 'ReferralStatus' });
+registerEnumType(ReferralSource, {
+  name: 'ReferralSource',
+  description:
+    'ED (emergency department), HELPLINE_211 (2-1-1), SELF, FAMILY, COMMUNITY, OTHER_AGENCY',
+});
 
 /**
  * Where a case awaiting its first outreach attempt stands in the follow-up window: its window

@@ -44,7 +44,8 @@ const CASE_COLUMNS: SealColumns = {
   personId: 'c.person_id',
   closeReason: 'c.close_reason',
   routedAgencyId: 'c.routed_agency_id',
-  reportingAgencyId: 'i.reporting_agency_id',
+  // A referral case has no report: the agency that took the referral in holds its identity.
+  reportingAgencyId: 'coalesce(i.reporting_agency_id, c.intake_agency_id)',
   county: 'c.county',
 };
 
@@ -65,11 +66,14 @@ function revokedSql(viewer: Viewer, col: SealColumns): Sql {
 function sealedSql(viewer: Viewer, col: SealColumns): Sql {
   const revoked = revokedSql(viewer, col);
   return {
-    text: `(${col.personId} is not null and not ${activeAgreementExistsSql(
-      col.reportingAgencyId,
-      col.routedAgencyId,
-      col.county,
-    )}) or (${revoked.text})`,
+    // The routed agency's own report or referral is never sealed from it (its own values).
+    text: `(${col.personId} is not null
+             and ${col.reportingAgencyId} is distinct from ${col.routedAgencyId}
+             and not ${activeAgreementExistsSql(
+               col.reportingAgencyId,
+               col.routedAgencyId,
+               col.county,
+             )}) or (${revoked.text})`,
     bindings: revoked.bindings,
   };
 }
@@ -244,7 +248,7 @@ export async function queryCases(
       ? sql('select null::int as total_count')
       : {
           text: `select count(*)::int as total_count from overdose_case c
-                 ${filters.joinsIncident ? 'join overdose_incident i on i.id = c.index_incident_id' : ''}
+                 ${filters.joinsIncident ? 'left join overdose_incident i on i.id = c.index_incident_id' : ''}
                  where ${where.text}`,
           bindings: where.bindings,
         };
@@ -292,11 +296,13 @@ export async function queryCases(
              select c.id, c.status, c.close_reason, c.triage_reason, c.county,
                     c.routed_agency_id, c.assigned_worker_id, c.person_id, c.index_incident_id,
                     c.follow_up_opens_at, c.follow_up_due_at, c.hold_reason, c.resume_on,
-                    c.version, c.created_at, c.updated_at, i.reporting_agency_id, c.part2_program_id,
+                    c.version, c.created_at, c.updated_at, c.referral_source, c.referred_at,
+                    c.peer_contact_declined_at, c.part2_program_id,
+                    coalesce(i.reporting_agency_id, c.intake_agency_id) as reporting_agency_id,
                     ((${awaiting.text}) and c.follow_up_due_at < ?::timestamptz) as overdue,
                     (${bucket.text}) as follow_up_bucket
                from overdose_case c
-               join overdose_incident i on i.id = c.index_incident_id
+               left join overdose_incident i on i.id = c.index_incident_id
               where ${pageWhere.text}
               order by c.follow_up_due_at, c.id
               limit ?
@@ -339,7 +345,10 @@ interface CaseRow extends Record<string, unknown> {
   routed_agency_id: string | null;
   assigned_worker_id: string | null;
   person_id: string | null;
-  index_incident_id: string;
+  index_incident_id: string | null;
+  referral_source: CaseType['referralSource'] | null;
+  referred_at: Date | string | null;
+  peer_contact_declined_at: Date | string | null;
   follow_up_opens_at: Date | string;
   follow_up_due_at: Date | string;
   hold_reason: CaseType['holdReason'] | null;
@@ -412,8 +421,13 @@ function toCaseType(row: CaseRow, em: EntityManager, relations: CaseRelations): 
     routedAgencyId: row.routed_agency_id ?? undefined,
     assignedWorkerId: row.assigned_worker_id ?? undefined,
     personId: row.person_id ?? undefined,
-    indexIncidentId: row.index_incident_id,
+    indexIncidentId: row.index_incident_id ?? undefined,
     part2ProgramId: row.part2_program_id ?? undefined,
+    referralSource: row.referral_source ?? undefined,
+    referredAt: row.referred_at ? toDate(row.referred_at) : undefined,
+    peerContactDeclinedAt: row.peer_contact_declined_at
+      ? toDate(row.peer_contact_declined_at)
+      : undefined,
     loaded: toLoadedRelations(row, relations, em),
   } satisfies CaseType);
 }

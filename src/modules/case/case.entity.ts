@@ -16,10 +16,14 @@ import { Agency } from '../agency/agency.entity';
 import { User } from '../agency/user.entity';
 import { OverdoseIncident } from '../incident/incident.entity';
 import { Person } from '../person/person.entity';
-import { CaseStatus, CloseReason, HoldReason, TriageReason } from './case-codes';
+import { CaseStatus, CloseReason, HoldReason, ReferralSource, TriageReason } from './case-codes';
 import { Referral } from './referral.entity';
 
-/** One survivor's follow-up after one overdose: from triage through outreach to an outcome. */
+/**
+ * One survivor's follow-up after one overdose (its index report), or after a referral that came
+ * without one (an emergency department, 2-1-1, the person, family...: `referralSource`, taken in
+ * by `intakeAgency`): from triage through outreach to an outcome. Exactly one of the two.
+ */
 @Entity({ tableName: 'overdose_case' })
 @Index({ properties: ['routedAgency', 'status'] })
 @Index({ properties: ['status', 'followUpDueAt'] })
@@ -30,8 +34,37 @@ export class Case extends HubEntity {
   @ManyToOne(() => Person, { ref: true, nullable: true, index: true })
   person?: Ref<Person>;
 
-  @OneToOne(() => OverdoseIncident, { ref: true, owner: true, unique: true })
-  indexIncident!: Ref<OverdoseIncident>;
+  /** Null for a case opened from a referral (then `referralSource` says where it came from). */
+  @OneToOne(() => OverdoseIncident, {
+    ref: true,
+    owner: true,
+    unique: true,
+    nullable: true,
+    deleteRule: 'no action',
+  })
+  indexIncident?: Ref<OverdoseIncident>;
+
+  @Enum({ items: () => ReferralSource, nullable: true, nativeEnumName: 'referral_source' })
+  referralSource?: ReferralSource;
+
+  /**
+   * The follow-up agency that took the referral in and holds the identity it gave (its
+   * ContactRecord): for a referral case it stands where the reporting agency stands for a report.
+   */
+  @ManyToOne(() => Agency, { ref: true, nullable: true })
+  intakeAgency?: Ref<Agency>;
+
+  /** When the referral was made (a referral case's "occurred at"). */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  referredAt?: Date;
+
+  /**
+   * The person said NO at the scene to "may a peer contact you?": the case is routed and
+   * visible, but no attempt may be made until they re-engage (a self-referral, or a consent to
+   * follow-up contact recorded later), which clears it. Not "do not contact" (DESIGN.md).
+   */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  peerContactDeclinedAt?: Date;
 
   /** Copied from the incident so queues filter and count without a join. */
   @Property({ type: 'character', length: 5 })

@@ -58,6 +58,8 @@ export const casePermissions: PermissionMap = {
         'sealedReason',
         'referrals',
         'event',
+        'referralSource',
+        'referredAt',
         'version',
         'createdAt',
         'updatedAt',
@@ -66,6 +68,8 @@ export const casePermissions: PermissionMap = {
     ),
     // Who holds the case is the agency's business, not the operator's.
     assignedWorker: caseAgencyStaff,
+    // Why attempts are refused: the team's and its admin's (like consent, existence only).
+    peerContactDeclinedAt: caseAgencyStaff,
     // The event and the person's history are for the one who visits.
     ...fields(
       ['indexIncident', 'priorCaseCount', 'repeatOverdose', 'declinedServicesOn'],

@@ -150,6 +150,7 @@ export class CaseResolver {
     const sealed = <T extends object>(incident: T | null): T | null =>
       incident && kase.identitySealed ? withLocationSealed(incident) : incident;
     if (kase.loaded?.indexIncident !== undefined) return sealed(kase.loaded.indexIncident);
+    if (!kase.indexIncidentId) return null;
     return loadById(ctx.em, OverdoseIncident, kase.indexIncidentId).then(sealed);
   }
 
@@ -158,6 +159,7 @@ export class CaseResolver {
     description: 'The overdose: all its source reports, one case',
   })
   event(@Root() kase: CaseType, @Ctx() ctx: Context): Promise<OverdoseEventType | null> {
+    if (!kase.indexIncidentId) return Promise.resolve(null);
     return eventLoader(ctx).load(kase.indexIncidentId);
   }
 }

@@ -9,6 +9,7 @@ import {
   CloseReason,
   FollowUpBucket,
   HoldReason,
+  ReferralSource,
   SealedReason,
   TriageReason,
 } from './case-codes';
@@ -76,8 +77,23 @@ export class CaseType {
   @Field(() => PersonType, { description: 'Null while identity is sealed' })
   person?: PersonType;
 
-  @Field(() => IncidentType)
+  @Field(() => IncidentType, { description: 'Null for a case opened from a referral' })
   indexIncident?: IncidentType;
+
+  @Field(() => ReferralSource, {
+    description: 'Where a case opened without an overdose report came from (null: a report)',
+  })
+  referralSource?: ReferralSource;
+
+  @Field(() => Date, { description: 'When the referral was made (a referral case only)' })
+  referredAt?: Date;
+
+  @Field(() => Date, {
+    description:
+      'The person said NO to peer contact at the scene: no attempt may be made until they ' +
+      're-engage (a self-referral, or a consent to follow-up contact recorded later)',
+  })
+  peerContactDeclinedAt?: Date;
 
   @Field(() => [CaseReferralType])
   referrals!: CaseReferralType[];
@@ -122,7 +138,7 @@ export class CaseType {
   routedAgencyId?: string;
   assignedWorkerId?: string;
   personId?: string;
-  indexIncidentId!: string;
+  indexIncidentId?: string;
 
   /** 42 CFR Part 2 label (modules/part2): the program whose record this is; see `part2Protected`. */
   part2ProgramId?: string;

@@ -14,8 +14,39 @@ export enum AdministeredBy {
   POLICE = 'POLICE',
   FIRE = 'FIRE',
   BYSTANDER = 'BYSTANDER',
+  /** A peer or outreach worker (a community reversal, issue 14 point 2). */
+  PEER = 'PEER',
   FAMILY = 'FAMILY',
   SELF = 'SELF',
+}
+
+/** Emergency responders: their naloxone makes a report an emergency response, never a community one. */
+export const RESPONDER_ADMINISTRATION: readonly AdministeredBy[] = [
+  AdministeredBy.EMS,
+  AdministeredBy.POLICE,
+  AdministeredBy.FIRE,
+];
+
+/**
+ * Where an overdose came to the hub from: a 911 response by police or EMS, or a community
+ * reversal (a bystander, peer, family member or the person gave naloxone; reported by an
+ * outreach worker, or by police or EMS who learnt of it). Counted in statistics under its own
+ * source (CASE_SOURCE).
+ */
+export enum OverdoseSource {
+  EMERGENCY_RESPONSE = 'EMERGENCY_RESPONSE',
+  COMMUNITY = 'COMMUNITY',
+}
+
+/**
+ * The person's answer at the scene to "may a peer contact you?". YES becomes a consent to
+ * follow-up contact recorded by the reporter; NO blocks contact on the case until the person
+ * re-engages (a self-referral, or a consent recorded later); it is not "don't contact me".
+ */
+export enum PeerContactAnswer {
+  YES = 'YES',
+  NO = 'NO',
+  NOT_ASKED = 'NOT_ASKED',
 }
 
 /** NEMSIS eMedications.07: 9916001 Improved, 9916003 Unchanged, 9916005 Worse. */
@@ -81,6 +112,8 @@ export function substanceCategories(
 
 registerEnumType(NaloxoneRoute, { name: 'NaloxoneRoute' });
 registerEnumType(AdministeredBy, { name: 'AdministeredBy' });
+registerEnumType(OverdoseSource, { name: 'OverdoseSource' });
+registerEnumType(PeerContactAnswer, { name: 'PeerContactAnswer' });
 registerEnumType(NaloxoneResponse, { name: 'NaloxoneResponse' });
 registerEnumType(EmsDisposition, { name: 'EmsDisposition' });
 registerEnumType(SuspectedSubstance, { name: 'SuspectedSubstance' });

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { Agency } from '../agency/agency.entity';
 import { ageBandAt } from '../person/age-band';
+import { OverdoseSource } from './incident-codes';
 import type { OverdoseIncident } from './incident.entity';
 import type { NaloxoneAdministrationInput, ReportIncidentInput } from './incident.input';
 import { NaloxoneAdministration } from './naloxone-administration.entity';
@@ -36,6 +37,9 @@ export function reportedFacts(input: ReportIncidentInput) {
     suspectedSubstances: input.suspectedSubstances ?? [],
     emsDisposition: input.emsDisposition ?? undefined,
     officerWarmHandoff: input.officerWarmHandoff ?? false,
+    source: input.source ?? OverdoseSource.EMERGENCY_RESPONSE,
+    naloxoneKitsLeftBehind: input.naloxoneKitsLeftBehind ?? undefined,
+    consentToPeerContact: input.consentToPeerContact ?? undefined,
     ageBand: ageBandAt(input.survivor?.dateOfBirth, input.occurredAt),
   };
 }

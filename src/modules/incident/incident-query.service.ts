@@ -6,7 +6,12 @@ import { and, sql } from '../../common/sql';
 import { isUuid } from '../../common/uuid';
 import { badInput, notFound } from '../../errors/hub-errors';
 import { OverdoseIncident } from './incident.entity';
-import type { EmsDisposition, SuspectedSubstance } from './incident-codes';
+import type {
+  EmsDisposition,
+  OverdoseSource,
+  PeerContactAnswer,
+  SuspectedSubstance,
+} from './incident-codes';
 import {
   fromJson,
   naloxoneGivenSql,
@@ -51,6 +56,9 @@ interface IncidentListRow {
   suspected_substances: SuspectedSubstance[] | null;
   ems_disposition: EmsDisposition | null;
   officer_warm_handoff: boolean;
+  source: OverdoseSource;
+  naloxone_kits_left_behind: number | null;
+  consent_to_peer_contact: PeerContactAnswer | null;
   case_definition: string | null;
   case_definition_version: number | null;
   historical: boolean;
@@ -105,7 +113,8 @@ export async function listOwnIncidents(
            from (
              select i.id, i.external_id, i.occurred_at, i.county, i.street, i.city, i.state,
                     i.zip, i.latitude, i.longitude, i.fatal, i.suspected_substances::text[],
-                    i.ems_disposition, i.officer_warm_handoff, i.case_definition,
+                    i.ems_disposition, i.officer_warm_handoff, i.source,
+                    i.naloxone_kits_left_behind, i.consent_to_peer_contact, i.case_definition,
                     i.case_definition_version, i.historical, i.version, i.created_at,
                     i.updated_at, i.reporting_agency_id
                from overdose_incident i
@@ -145,6 +154,9 @@ function toIncidentRow(row: IncidentListRow): IncidentRow {
     suspectedSubstances: row.suspected_substances ?? [],
     emsDisposition: row.ems_disposition,
     officerWarmHandoff: row.officer_warm_handoff,
+    source: row.source,
+    naloxoneKitsLeftBehind: row.naloxone_kits_left_behind,
+    consentToPeerContact: row.consent_to_peer_contact,
     caseDefinition: row.case_definition,
     caseDefinitionVersion: row.case_definition_version,
     historical: row.historical,

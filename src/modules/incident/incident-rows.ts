@@ -1,6 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray } from '../../common/sql';
-import type { EmsDisposition, SuspectedSubstance } from './incident-codes';
+import type {
+  EmsDisposition,
+  OverdoseSource,
+  PeerContactAnswer,
+  SuspectedSubstance,
+} from './incident-codes';
 import type { NaloxoneAdministrationType } from './incident.types';
 
 /**
@@ -24,6 +29,9 @@ export interface IncidentRow {
   suspectedSubstances: SuspectedSubstance[];
   emsDisposition?: EmsDisposition | null;
   officerWarmHandoff: boolean;
+  source: OverdoseSource;
+  naloxoneKitsLeftBehind?: number | null;
+  consentToPeerContact?: PeerContactAnswer | null;
   caseDefinition?: string | null;
   caseDefinitionVersion?: number | null;
   historical: boolean;
@@ -67,6 +75,8 @@ function incidentJsonPairs(alias: string): string {
           'fatal', ${alias}.fatal, 'suspectedSubstances', ${alias}.suspected_substances,
           'emsDisposition', ${alias}.ems_disposition,
           'officerWarmHandoff', ${alias}.officer_warm_handoff, 'version', ${alias}.version,
+          'source', ${alias}.source, 'naloxoneKitsLeftBehind', ${alias}.naloxone_kits_left_behind,
+          'consentToPeerContact', ${alias}.consent_to_peer_contact,
           'caseDefinition', ${alias}.case_definition,
           'caseDefinitionVersion', ${alias}.case_definition_version,
           'historical', ${alias}.historical,

@@ -5,6 +5,7 @@ import { pgArray } from '../../common/sql';
 import type { FieldProblem } from '../../errors/hub-errors';
 import { validateInput } from '../../errors/validation-problems';
 import type { Viewer } from '../../auth/viewer';
+import { OverdoseSource, RESPONDER_ADMINISTRATION } from './incident-codes';
 import type { ReportIncidentInput } from './incident.input';
 
 const HOUR = 3_600_000;
@@ -53,6 +54,7 @@ export async function reportProblems(
   if (input.emsDisposition && viewer.role !== Role.EMS_PROVIDER) {
     problems.push({ field: `${path}.emsDisposition`, message: 'can only be reported by EMS' });
   }
+  problems.push(...sourceProblems(input, path, viewer));
   if (
     (input.latitude === undefined || input.latitude === null) !==
     (input.longitude === undefined || input.longitude === null)
@@ -63,6 +65,32 @@ export async function reportProblems(
   if (dob && /^\d{4}-\d{2}-\d{2}$/.test(dob)) {
     const problem = dateOfBirthProblem(dob, now);
     if (problem) problems.push({ field: `${path}.survivor.dateOfBirth`, message: problem });
+  }
+  return problems;
+}
+
+/**
+ * A community reversal is naloxone given by someone other than an emergency responder; an
+ * outreach worker reports nothing else (a 911 response is police's or EMS's to report).
+ */
+function sourceProblems(input: ReportIncidentInput, path: string, viewer: Viewer): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const community = input.source === OverdoseSource.COMMUNITY;
+  if (viewer.role === Role.OUTREACH_WORKER && !community) {
+    problems.push({
+      field: `${path}.source`,
+      message: 'outreach workers report community reversals only (source COMMUNITY)',
+    });
+  }
+  if (community) {
+    input.naloxone?.forEach((dose, i) => {
+      if (RESPONDER_ADMINISTRATION.includes(dose.administeredBy)) {
+        problems.push({
+          field: `${path}.naloxone.${i}.administeredBy`,
+          message: `a community reversal is not given by ${dose.administeredBy} (report it as EMERGENCY_RESPONSE)`,
+        });
+      }
+    });
   }
   return problems;
 }
@@ -85,7 +113,7 @@ export function intakeFacts(
   };
 }
 
-function dateOfBirthProblem(dob: string, now: Date): string | undefined {
+export function dateOfBirthProblem(dob: string, now: Date): string | undefined {
   const parsed = new Date(`${dob}T00:00:00Z`);
   if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== dob) {
     return 'is not a real calendar date';

@@ -17,7 +17,12 @@ import { EncryptedText } from '../../crypto/encrypted-text.type';
 import { Agency } from '../agency/agency.entity';
 import { AgeBand } from '../person/age-band';
 import { Person } from '../person/person.entity';
-import { EmsDisposition, SuspectedSubstance } from './incident-codes';
+import {
+  EmsDisposition,
+  OverdoseSource,
+  PeerContactAnswer,
+  SuspectedSubstance,
+} from './incident-codes';
 import { NaloxoneAdministration } from './naloxone-administration.entity';
 import { OverdoseEvent } from './overdose-event.entity';
 
@@ -85,6 +90,22 @@ export class OverdoseIncident extends HubEntity {
   /** An officer handed the person over on scene and left (DESIGN.md: who was present matters). */
   @Property({ type: 'boolean' })
   officerWarmHandoff: Opt<boolean> = false;
+
+  /** A 911 response, or a community reversal (counted under its own source). */
+  @Enum({
+    items: () => OverdoseSource,
+    nativeEnumName: 'overdose_source',
+    default: 'EMERGENCY_RESPONSE',
+  })
+  source: Opt<OverdoseSource> = OverdoseSource.EMERGENCY_RESPONSE;
+
+  /** Naloxone kits the reporter left with the person or those around them (DESIGN.md: counted). */
+  @Property({ type: 'integer', nullable: true })
+  naloxoneKitsLeftBehind?: number;
+
+  /** The person's answer at the scene to "may a peer contact you?" (null: not recorded). */
+  @Enum({ items: () => PeerContactAnswer, nullable: true, nativeEnumName: 'peer_contact_answer' })
+  consentToPeerContact?: PeerContactAnswer;
 
   /** Survivor's age band at the overdose, from the reported date of birth (never the date itself). */
   @Enum({ items: () => AgeBand, nullable: true, nativeEnumName: 'age_band' })

@@ -4,13 +4,15 @@ import {
   IsLatitude,
   IsLongitude,
   IsOptional,
+  IsInt,
   IsPositive,
   Length,
   Matches,
   Max,
+  Min,
   ValidateNested,
 } from 'class-validator';
-import { Field, Float, InputType } from 'type-graphql';
+import { Field, Float, InputType, Int } from 'type-graphql';
 import { AddressInput, SurvivorInput } from '../person/person.input';
 
 export { AddressInput, SurvivorInput };
@@ -19,8 +21,13 @@ import {
   EmsDisposition,
   NaloxoneResponse,
   NaloxoneRoute,
+  OverdoseSource,
+  PeerContactAnswer,
   SuspectedSubstance,
 } from './incident-codes';
+
+/** More kits than this left at one scene is a typing error. */
+export const MAX_KITS_LEFT_BEHIND = 50;
 
 /** Above this a dose is a typing error, not a reversal (the largest products hold 8–10 mg). */
 export const MAX_NALOXONE_DOSE_MG = 20;
@@ -54,7 +61,10 @@ export class NaloxoneAdministrationInput {
   response?: NaloxoneResponse;
 }
 
-@InputType({ description: 'An overdose report from EMS or police (fields follow NEMSIS v3.5)' })
+@InputType({
+  description:
+    'An overdose report from EMS or police, or a community reversal (fields follow NEMSIS v3.5)',
+})
 export class ReportIncidentInput {
   @Field(() => String, {
     nullable: false,
@@ -112,4 +122,33 @@ export class ReportIncidentInput {
   @IsOptional()
   @ValidateNested()
   survivor?: SurvivorInput;
+
+  @Field(() => OverdoseSource, {
+    nullable: false,
+    defaultValue: OverdoseSource.EMERGENCY_RESPONSE,
+    description:
+      'COMMUNITY: a community reversal (naloxone given by a bystander, peer, family member or the ' +
+      'person; never by police, EMS or fire). Outreach workers report only these.',
+  })
+  source?: OverdoseSource;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `Naloxone kits left with the person or those around them (0 to ${MAX_KITS_LEFT_BEHIND})`,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0, { message: 'must be 0 or more' })
+  @Max(MAX_KITS_LEFT_BEHIND, { message: `must be at most ${MAX_KITS_LEFT_BEHIND}` })
+  naloxoneKitsLeftBehind?: number;
+
+  @Field(() => PeerContactAnswer, {
+    nullable: true,
+    description:
+      'The person\'s answer to "may a peer contact you?". YES records a consent to follow-up ' +
+      'contact for the agency the case is routed to; NO blocks contact on the case until the ' +
+      'person re-engages (a self-referral or a consent recorded later). Not "do not contact".',
+  })
+  @IsOptional()
+  consentToPeerContact?: PeerContactAnswer;
 }

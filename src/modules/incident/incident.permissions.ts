@@ -23,6 +23,16 @@ const emsAndOutreach = allowRoles(
   'EMS: own agency’s incidents; outreach: cases routed to their agency',
 );
 
+/**
+ * Who may send a report: police and EMS (a 911 response or a community reversal they learnt of)
+ * and outreach workers (community reversals only: incident-validation.ts refuses any other source).
+ */
+const senders = allowRoles(
+  'incidentSenders',
+  [Role.POLICE_OFFICER, Role.EMS_PROVIDER, Role.OUTREACH_WORKER],
+  'police and EMS: any report; outreach workers: community reversals',
+);
+
 /** The exact place: reporters always; outreach only once the case's identity is unsealed. */
 const incidentLocation = allowWhen(
   'incidentLocation',
@@ -33,7 +43,7 @@ const incidentLocation = allowWhen(
 
 export const incidentPermissions: PermissionMap = {
   Query: { incident: reporters, myAgencyIncidents: reporters },
-  Mutation: { reportIncident: reporters, reportIncidents: reporters, amendIncident: reporters },
+  Mutation: { reportIncident: senders, reportIncidents: senders, amendIncident: reporters },
   OverdoseIncident: {
     ...fields(
       [
@@ -46,6 +56,9 @@ export const incidentPermissions: PermissionMap = {
         'naloxoneAdministrations',
         'substanceCategories',
         'officerWarmHandoff',
+        'source',
+        'naloxoneKitsLeftBehind',
+        'consentToPeerContact',
       ],
       reportersAndOutreach,
     ),
@@ -72,13 +85,13 @@ export const incidentPermissions: PermissionMap = {
     ...fields(['route', 'administeredBy'], reporters),
   },
   ReportedIdentity: fields(['firstName', 'lastName', 'dateOfBirth'], reporters),
-  ReportIncidentResult: fields(['status', 'incident'], reporters),
+  ReportIncidentResult: fields(['status', 'incident'], senders),
   BatchReportResult: fields(
     ['items', 'createdCount', 'alreadyReportedCount', 'rejectedCount'],
-    reporters,
+    senders,
   ),
-  BatchReportItem: fields(['index', 'externalId', 'status', 'incident', 'errors'], reporters),
-  FieldError: fields(['field', 'message'], reporters),
+  BatchReportItem: fields(['index', 'externalId', 'status', 'incident', 'errors'], senders),
+  FieldError: fields(['field', 'message'], senders),
   OverdoseIncidentConnection: fields(['edges', 'pageInfo', 'totalCount'], reporters),
   OverdoseIncidentEdge: fields(['cursor', 'node'], reporters),
 };

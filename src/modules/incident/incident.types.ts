@@ -4,6 +4,8 @@ import {
   EmsDisposition,
   NaloxoneResponse,
   NaloxoneRoute,
+  OverdoseSource,
+  PeerContactAnswer,
   SuspectedSubstance,
 } from './incident-codes';
 
@@ -86,6 +88,17 @@ export class IncidentType {
 
   @Field(() => Boolean)
   officerWarmHandoff!: boolean;
+
+  @Field(() => OverdoseSource, { description: 'A 911 response, or a community reversal' })
+  source!: OverdoseSource;
+
+  @Field(() => Int, { description: 'Naloxone kits left with the person or those around them' })
+  naloxoneKitsLeftBehind?: number;
+
+  @Field(() => PeerContactAnswer, {
+    description: 'The answer at the scene to "may a peer contact you?" (null: not recorded)',
+  })
+  consentToPeerContact?: PeerContactAnswer;
 
   @Field(() => String, {
     description:

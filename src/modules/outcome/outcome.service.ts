@@ -6,7 +6,7 @@ import { CaseStatus, CloseReason } from '../case/case-codes';
 import { actorOf, changeCase } from '../case/workflow/case-lock';
 import { closeCase } from '../case/workflow/close';
 import { touch } from '../case/workflow/timeline';
-import { OverdoseIncident } from '../incident/incident.entity';
+import { caseOrigin } from '../case/workflow/case-origin';
 import { OutcomeType } from './outcome-codes';
 import { Outcome } from './outcome.entity';
 import type { RecordOutcomeArgs } from './outcome.input';
@@ -27,10 +27,8 @@ export async function recordOutcome(
     if (kase.status === CaseStatus.ENTERED_IN_ERROR) {
       throw badInput({ field: 'caseId', message: 'the case was entered in error' });
     }
-    const incident = await tem.findOneOrFail(OverdoseIncident, kase.indexIncident.id, {
-      fields: ['occurredAt'],
-    });
-    const problems = outcomeProblems(args, incident.occurredAt, config);
+    const origin = await caseOrigin(tem, kase);
+    const problems = outcomeProblems(args, origin.at, config);
     if (problems.length > 0) throw badInput(problems);
 
     const outcome = tem.create(Outcome, {

@@ -12,7 +12,8 @@ import { CaseStatus, CloseReason } from '../case/case-codes';
 import { Case } from '../case/case.entity';
 import { actorOf, changeCase } from '../case/workflow/case-lock';
 import { closeCase } from '../case/workflow/close';
-import { OverdoseIncident } from '../incident/incident.entity';
+import { caseOrigin } from '../case/workflow/case-origin';
+import { liftPeerContactDecline } from '../case/workflow/peer-contact';
 import {
   ConsentTermsInput,
   PURPOSE_LENGTH,
@@ -99,6 +100,10 @@ export async function recordConsent(
       expiresAt: input.expiresAt ?? undefined,
       recordedById: actorOf(viewer)!,
     });
+    // The person agreed to be contacted: a NO given at the scene no longer holds (re-engaged).
+    if (input.scope === ConsentScope.CONTACT_FOR_FOLLOW_UP) {
+      await liftPeerContactDecline(tem, personId, 'CONSENT_RECORDED', actorOf(viewer));
+    }
     return consent.id;
   });
   return getConsent(em, id);
@@ -122,15 +127,13 @@ export async function workablePerson(
   if (!kase.person) {
     throw badInput({ field, message: 'the case names no person' });
   }
-  const incident = await em.findOneOrFail(
-    OverdoseIncident,
-    { id: kase.indexIncident.id },
-    { fields: ['reportingAgency'] },
-  );
+  const origin = await caseOrigin(em, kase);
   const routedAgencyId = kase.routedAgency?.id;
+  // The agency's own report or referral is its own to work; another's flows under an agreement.
   if (
     !routedAgencyId ||
-    !(await hasActiveAgreement(em, incident.reportingAgency.id, routedAgencyId, kase.county))
+    (origin.agencyId !== routedAgencyId &&
+      !(await hasActiveAgreement(em, origin.agencyId, routedAgencyId, kase.county)))
   ) {
     throw badInput({
       field,

@@ -10,7 +10,8 @@ import { attemptLogged } from '../case/workflow/attempts';
 import { actorOf, changeCase, type CaseChangeRequest } from '../case/workflow/case-lock';
 import { getCase } from '../case/case.service';
 import type { CaseType } from '../case/case.types';
-import { OverdoseIncident } from '../incident/incident.entity';
+import { caseOrigin } from '../case/workflow/case-origin';
+import { peerContactBlock } from '../case/workflow/peer-contact';
 import { doNotContactInForce } from '../person/do-not-contact';
 import { Person } from '../person/person.entity';
 import { OutreachAttempt } from './outreach-attempt.entity';
@@ -181,6 +182,8 @@ function assertAttemptAllowed(status: CaseStatus): void {
 
 /** "Don't contact me" binds every agency. The message names no one. */
 async function assertMayContact(em: EntityManager, kase: Case): Promise<void> {
+  const declined = peerContactBlock(kase);
+  if (declined) throw badInput({ field: 'caseId', message: declined });
   if (!kase.person) return;
   const person = await em.findOne(Person, kase.person.id, {
     fields: ['doNotContact', 'doNotContactReviewOn'],
@@ -207,12 +210,11 @@ async function assertUnderCap(em: EntityManager, kase: Case, max: number): Promi
 }
 
 async function assertAfterOverdose(em: EntityManager, kase: Case, at: Date): Promise<void> {
-  const incident = await em.findOneOrFail(
-    OverdoseIncident,
-    { id: kase.indexIncident.id },
-    { fields: ['occurredAt'] },
-  );
-  if (at.getTime() < incident.occurredAt.getTime()) {
-    throw badInput({ field: 'input.attemptedAt', message: 'is before the overdose' });
+  const origin = await caseOrigin(em, kase);
+  if (at.getTime() < origin.at.getTime()) {
+    throw badInput({
+      field: 'input.attemptedAt',
+      message: kase.indexIncident ? 'is before the overdose' : 'is before the referral',
+    });
   }
 }

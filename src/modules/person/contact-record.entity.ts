@@ -5,7 +5,8 @@ import { ContactMethod } from './person-codes';
 import { Person } from './person.entity';
 
 /**
- * What one outreach agency recorded about how to reach a person: a corrected phone or home
+ * What one outreach agency recorded about a person: the name and date of birth a referral it
+ * took in gave (a case opened without a report, issue 14 point 2), a corrected phone or home
  * address, the preferred contact method, safe-contact times and the household warning. One row
  * per person and agency; it is that agency's, and reaches another agency only under a consent of
  * the person, recorded by this agency, naming the other (rules/source-visible.ts). Encrypted at
@@ -24,6 +25,16 @@ export class ContactRecord extends HubEntity {
   /** The user who last changed the record (null for values moved here by a migration). */
   @Property({ type: 'uuid', nullable: true })
   recordedById?: string;
+
+  /** From a referral the agency took in; overdose reports carry theirs in ReportedIdentity. */
+  @Property({ type: EncryptedText, nullable: true })
+  firstName?: string;
+
+  @Property({ type: EncryptedText, nullable: true })
+  lastName?: string;
+
+  @Property({ type: EncryptedText, nullable: true })
+  dateOfBirth?: string;
 
   @Property({ type: EncryptedText, nullable: true })
   phone?: string;

@@ -10,7 +10,16 @@ import {
 /** The encrypted identity columns, per table (see the EncryptedText properties of the entities). */
 export const ENCRYPTED_COLUMNS = {
   reported_identity: ['first_name', 'last_name', 'date_of_birth', 'phone', 'street', 'city', 'zip'],
-  contact_record: ['phone', 'street', 'city', 'zip', 'safe_contact_times'],
+  contact_record: [
+    'first_name',
+    'last_name',
+    'date_of_birth',
+    'phone',
+    'street',
+    'city',
+    'zip',
+    'safe_contact_times',
+  ],
   // The place of an overdose and visit notes are protected like identity (issue 14 point 7).
   overdose_incident: ['street', 'city', 'zip', 'latitude', 'longitude'],
   // An event keeps a copy of its first report's place (workflow/co-report.ts matches on it).

@@ -52,7 +52,7 @@ export async function loadIdentityViews(
             where i.person_id = any(?::uuid[])
            union all
            select cr.person_id, cr.agency_id, 'RECORDED', null, cr.updated_at, false,
-                  null, null, null, cr.phone, cr.street, cr.city, cr.state, cr.zip, null, null,
+                  cr.first_name, cr.last_name, cr.date_of_birth, cr.phone, cr.street, cr.city, cr.state, cr.zip, null, null,
                   cr.preferred_contact_method::text, cr.safe_contact_times,
                   cr.do_not_disclose_to_household, cr.phone_set, cr.address_set
              from contact_record cr where cr.person_id = any(?::uuid[])

@@ -38,7 +38,7 @@ registerEnumType(StatsDimension, {
     'RACE_ETHNICITY (HISPANIC_OR_LATINO of any race, else the one race, MULTIPLE or UNKNOWN),',
     'SUBSTANCE_CATEGORY and NALOXONE_GIVEN_BY (an overdose counts once in each category it has, so these',
     'rows add up to more than the total; NONE when no naloxone was recorded),',
-    'CASE_SOURCE (EMERGENCY_RESPONSE: police or EMS; COMMUNITY: a harm-reduction or outreach report; REFERRAL: any other agency),',
+    'CASE_SOURCE (COMMUNITY: a community reversal, whoever reported it, or a harm-reduction report; EMERGENCY_RESPONSE: police or EMS; REFERRAL: any other agency),',
     'OUTCOME (FATAL/NON_FATAL for overdoses, close reason or OPEN for cases)',
   ].join(' '),
 });

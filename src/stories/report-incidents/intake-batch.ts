@@ -11,15 +11,23 @@ import {
   placeInEvents,
   type EventCandidate,
   type IntakeReport,
+  type OpenedCase,
 } from '../../modules/case/workflow/intake';
+import {
+  recordCoReportedAnswers,
+  type ConsentedCase,
+} from '../../modules/case/workflow/peer-contact';
 import { incidentData, naloxoneData } from '../../modules/incident/incident-data';
 import { intakeFacts } from '../../modules/incident/incident-validation';
 import { OverdoseIncident } from '../../modules/incident/incident.entity';
 import type { ReportIncidentInput } from '../../modules/incident/incident.input';
+import { PeerContactAnswer } from '../../modules/incident/incident-codes';
 import { NaloxoneAdministration } from '../../modules/incident/naloxone-administration.entity';
 import { ReportedIdentity } from '../../modules/incident/reported-identity.entity';
 import { OutcomeType } from '../../modules/outcome/outcome-codes';
 import { Outcome } from '../../modules/outcome/outcome.entity';
+import { Consent } from '../../modules/outreach/consent.entity';
+import { ConsentMethod, ConsentScope } from '../../modules/outreach/outreach-codes';
 import { doNotContactInForce } from '../../modules/person/do-not-contact';
 import { personKey } from '../../modules/person/person-key';
 import { Person } from '../../modules/person/person.entity';
@@ -30,6 +38,9 @@ import {
 } from '../../modules/person/person.service';
 
 type Row = PlainRow & { id: string };
+
+/** A report's intake (never a referral here), with the answer to "may a peer contact you?". */
+type ReportIntake = IntakeReport & { incidentId: string; peerContact?: PeerContactAnswer };
 
 /**
  * How a batch is taken in. `backfill`: reports older than MAX_INCIDENT_AGE_DAYS are accepted as
@@ -129,7 +140,7 @@ async function writeRound(
   const doses: Row[] = [];
   const identities: Row[] = [];
   const candidates: EventCandidate[] = [];
-  const pending: IntakeReport[] = [];
+  const pending: ReportIntake[] = [];
 
   for (const { input, key } of reports) {
     let personId: string | undefined;
@@ -186,6 +197,8 @@ async function writeRound(
       fatal: input.fatal,
       doNotContact,
       historical: facts.historical,
+      peerContactDeclined: input.consentToPeerContact === PeerContactAnswer.NO,
+      peerContact: input.consentToPeerContact,
     });
   }
 
@@ -224,6 +237,20 @@ async function writeRound(
     }
   });
   await insertJsonRows(tx, Outcome, outcomes);
+  const coReported = await recordCoReportedAnswers(
+    tx,
+    placements.flatMap((placement, i) => {
+      const answer = pending[i].peerContact;
+      return placement.joined &&
+        (answer === PeerContactAnswer.YES || answer === PeerContactAnswer.NO)
+        ? [{ eventId: placement.eventId, answer, at: pending[i].occurredAt }]
+        : [];
+    }),
+  );
+  await insertJsonRows(tx, Consent, [
+    ...peerContactConsents(viewer, intake, opened, now),
+    ...coReported.map((c) => consentRow(viewer, c, now)),
+  ]);
   await tx.flush();
 
   for (const report of pending) {
@@ -234,4 +261,48 @@ async function writeRound(
     });
   }
   return pending.map((r) => r.incidentId);
+}
+
+/**
+ * "May a peer contact you?" — YES: a consent to follow-up contact, recorded at the scene by the
+ * reporter, for the agency the new case went to (the person agreed to be contacted by the team
+ * that follows up). Only a named person's case that was routed can carry one; the answer itself
+ * stays on the report either way. A co-report's YES goes on its event's case (recordCoReportedAnswers).
+ */
+function peerContactConsents(
+  viewer: Viewer,
+  intake: readonly ReportIntake[],
+  opened: readonly OpenedCase[],
+  now: Date,
+): Row[] {
+  return intake.flatMap((report, i) => {
+    const routedAgencyId = opened[i].routedAgencyId;
+    if (report.peerContact !== PeerContactAnswer.YES || !report.personId || !routedAgencyId) {
+      return [];
+    }
+    const consented = {
+      caseId: opened[i].caseId,
+      personId: report.personId,
+      routedAgencyId,
+      at: report.occurredAt,
+    };
+    return [consentRow(viewer, consented, now)];
+  });
+}
+
+function consentRow(viewer: Viewer, consented: ConsentedCase, now: Date): Row {
+  return {
+    id: randomUUID(),
+    createdAt: now,
+    updatedAt: now,
+    person: consented.personId,
+    case: consented.caseId,
+    scope: ConsentScope.CONTACT_FOR_FOLLOW_UP,
+    grantedTo: consented.routedAgencyId,
+    coversPolice: false,
+    purpose: 'Peer contact for follow-up, agreed at the scene',
+    method: ConsentMethod.VERBAL,
+    grantedAt: consented.at,
+    recordedById: (viewer.userId ?? viewer.apiKeyId)!,
+  };
 }

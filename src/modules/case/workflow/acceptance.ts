@@ -4,7 +4,6 @@ import { Role } from '../../../common/role';
 import { isUuid } from '../../../common/uuid';
 import { badInput } from '../../../errors/hub-errors';
 import { User } from '../../agency/user.entity';
-import { OverdoseIncident } from '../../incident/incident.entity';
 import { CaseStatus, ReferralStatus, ReferralType } from '../case-codes';
 import type { Case } from '../case.entity';
 import type { AcceptCaseArgs, CaseChangeArgs, DeclineCaseArgs } from '../case.input';
@@ -14,6 +13,7 @@ import { Referral } from '../referral.entity';
 import type { CaseReferralType } from '../referral.types';
 import { actorOf, changeCase } from './case-lock';
 import { routeCase } from './routing';
+import { caseOrigin } from './case-origin';
 import { recordTransition } from './timeline';
 import { assertTransition } from './transitions';
 
@@ -134,11 +134,7 @@ async function reroute(em: EntityManager, kase: Case, actorId: string | undefine
   await routeCase(em, kase, await reportingAgencyOf(em, kase), actorId);
 }
 
+/** The reporting agency (for a referral case: the agency that took the referral in). */
 export async function reportingAgencyOf(em: EntityManager, kase: Case): Promise<string> {
-  const incident = await em.findOneOrFail(
-    OverdoseIncident,
-    { id: kase.indexIncident.id },
-    { fields: ['reportingAgency'] },
-  );
-  return incident.reportingAgency.id;
+  return (await caseOrigin(em, kase)).agencyId;
 }

@@ -5,6 +5,8 @@ import { OPEN_STATUSES } from '../case-codes';
 
 interface Candidate {
   agencyId: string;
+  /** The reporter itself runs follow-up here (a team's own community reversal). */
+  own: boolean;
   hasAgreement: boolean;
   /** Position of the agency by name, then id (PostgreSQL's collation, not JavaScript's). */
   nameRank: number;
@@ -20,7 +22,8 @@ interface CandidateRow {
 
 /**
  * Who may take a new case in each county, loaded in one statement for a whole batch of reports,
- * then picked in memory: an active agency running follow-up (of any kind) serving the county, preferring one with
+ * then picked in memory: an active agency running follow-up (of any kind) serving the county, preferring the
+ * reporter itself (a team's own community reversal stays with it, its values its own), then one with
  * an active data-sharing agreement with the reporter, then the lowest open caseload, then name
  * (stable). Each pick counts the new case in that agency's caseload, so a batch spreads exactly
  * as the same reports sent one by one would.
@@ -58,7 +61,12 @@ export class AgencyRouter {
     const openCases = new Map<string, number>();
     for (const row of rows) {
       const list = byCounty.get(row.county) ?? [];
-      list.push({ agencyId: row.id, hasAgreement: row.has_agreement, nameRank: row.name_rank });
+      list.push({
+        agencyId: row.id,
+        own: row.id === reportingAgencyId,
+        hasAgreement: row.has_agreement,
+        nameRank: row.name_rank,
+      });
       byCounty.set(row.county, list);
       openCases.set(row.id, row.open_cases);
     }
@@ -81,6 +89,7 @@ export class AgencyRouter {
   }
 
   private ranksBefore(a: Candidate, b: Candidate): boolean {
+    if (a.own !== b.own) return a.own;
     if (a.hasAgreement !== b.hasAgreement) return a.hasAgreement;
     const caseloadA = this.openCases.get(a.agencyId) ?? 0;
     const caseloadB = this.openCases.get(b.agencyId) ?? 0;

@@ -314,6 +314,6 @@ async function lockEventsIn(
   if (events.length !== ids.length || cases.length !== ids.length) return null;
   return {
     events: new Map(events.map((event) => [event.id, event])),
-    cases: new Map(cases.map((kase) => [kase.indexIncident.id, kase])),
+    cases: new Map(cases.map((kase) => [kase.indexIncident!.id, kase])),
   };
 }

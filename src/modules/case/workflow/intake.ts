@@ -4,7 +4,14 @@ import { insertJsonRows, type PlainRow } from '../../../common/json-insert';
 import { pgArray } from '../../../common/sql';
 import type { HubConfig } from '../../../config';
 import { raiseAfterCommit } from '../../../events/domain-events';
-import { CaseStatus, CloseReason, ReferralStatus, ReferralType, TriageReason } from '../case-codes';
+import {
+  CaseStatus,
+  CloseReason,
+  ReferralSource,
+  ReferralStatus,
+  ReferralType,
+  TriageReason,
+} from '../case-codes';
 import { CaseEvent } from '../case-event.entity';
 import { Case } from '../case.entity';
 import { Referral } from '../referral.entity';
@@ -15,9 +22,14 @@ import { lockCandidateEvents, matchEvent, type CoReportRule, type EventProbe } f
 
 const HOUR = 3_600_000;
 
-/** What the workflow needs of a stored report to open its case. */
+/**
+ * What the workflow needs of a stored report to open its case, or of a referral that came
+ * without one (`referral`: no incident; the case goes to the agency that took it in).
+ */
 export interface IntakeReport {
-  incidentId: string;
+  /** The index report; undefined for a referral. */
+  incidentId?: string;
+  referral?: { source: ReferralSource; agencyId: string };
   /** The survivor's vault entry (new or known); undefined when the report names no one. */
   personId?: string;
   county: string;
@@ -30,12 +42,16 @@ export interface IntakeReport {
    * cases, but nobody is sent to visit (closed NOT_ELIGIBLE, timeline reason HISTORICAL).
    */
   historical?: boolean;
+  /** The person said NO at the scene to peer contact: routed, but no attempt until they re-engage. */
+  peerContactDeclined?: boolean;
 }
 
 /** The case opened for one report, and the person's earlier cases it was linked to. */
 export interface OpenedCase {
   caseId: string;
   priorCaseIds: string[];
+  /** The agency the case went to (undefined: it stayed in triage or closed). */
+  routedAgencyId?: string;
 }
 
 type Row = PlainRow & { id: string };
@@ -126,19 +142,34 @@ export async function openCases(
       ...stamped(),
       person: report.personId,
       indexIncident: report.incidentId,
+      ...(report.referral
+        ? {
+            referralSource: report.referral.source,
+            intakeAgency: report.referral.agencyId,
+            referredAt: report.occurredAt,
+          }
+        : {}),
+      peerContactDeclinedAt: report.peerContactDeclined ? report.occurredAt : undefined,
       county: report.county,
       status: CaseStatus.TRIAGE,
-      ...followUpWindow(report.occurredAt, followUp),
+      ...(report.referral
+        ? referralWindow(report.occurredAt, followUp)
+        : followUpWindow(report.occurredAt, followUp)),
       version: 1,
     };
     const event = (fromStatus: CaseStatus | undefined, toStatus: CaseStatus, reason: string) =>
       events.push({ ...stamped(), case: kase.id, fromStatus, toStatus, reason });
-    event(undefined, CaseStatus.REPORTED, 'REPORT_RECEIVED');
+    event(
+      undefined,
+      CaseStatus.REPORTED,
+      report.referral ? 'REFERRAL_RECEIVED' : 'REPORT_RECEIVED',
+    );
     event(CaseStatus.REPORTED, CaseStatus.TRIAGE, 'AUTOMATIC');
 
     const prior = report.personId ? (earlier.get(report.personId) ?? []) : [];
     for (const priorId of prior) links.push([kase.id, priorId]);
-    opened.push({ caseId: kase.id, priorCaseIds: prior });
+    const openedCase: OpenedCase = { caseId: kase.id, priorCaseIds: prior };
+    opened.push(openedCase);
 
     if (report.fatal) {
       toClose.push({ caseId: kase.id, reason: CloseReason.DECEASED, timelineReason: 'FATAL' });
@@ -149,7 +180,9 @@ export async function openCases(
         timelineReason: 'HISTORICAL',
       });
     } else {
-      const target = router.pick(report.county);
+      // A referral goes to the agency that took it in: it holds what the referral said.
+      const target = report.referral ? report.referral.agencyId : router.pick(report.county);
+      openedCase.routedAgencyId = target;
       if (target && report.doNotContact) {
         // Visible to the agency and counted, but nobody is asked to reach out.
         Object.assign(kase, { status: CaseStatus.DO_NOT_CONTACT_ON_FILE, routedAgency: target });
@@ -181,7 +214,9 @@ export async function openCases(
   // A death found only in a backfill of long ago is not a family to reach now.
   await openFamilySupportCases(
     tx,
-    reports.filter((r) => r.fatal && !r.historical),
+    reports.flatMap((r) =>
+      r.fatal && !r.historical && r.incidentId ? [{ ...r, incidentId: r.incidentId }] : [],
+    ),
   );
   await tx.flush();
   for (const event of routed) raiseAfterCommit(tx, 'caseRouted', event);
@@ -212,7 +247,7 @@ export async function closeForDeathCoReported(
   await openFamilySupportCases(
     tx,
     cases.map((kase) => ({
-      incidentId: kase.indexIncident.id,
+      incidentId: kase.indexIncident!.id,
       personId: kase.person?.id,
       county: kase.county,
     })),
@@ -229,6 +264,18 @@ export function followUpWindow(
     followUpOpensAt: new Date(occurredAt.getTime() + followUp.opensAfterHours * HOUR),
     followUpDueAt: new Date(occurredAt.getTime() + followUp.dueAfterHours * HOUR),
   };
+}
+
+/**
+ * A referral's visit window: no overdose to let settle, so it opens when the referral is made and
+ * is due as long after as an overdose's is after its window opens (48 h by default).
+ */
+export function referralWindow(
+  referredAt: Date,
+  followUp: HubConfig['followUp'],
+): { followUpOpensAt: Date; followUpDueAt: Date } {
+  const span = (followUp.dueAfterHours - followUp.opensAfterHours) * HOUR;
+  return { followUpOpensAt: referredAt, followUpDueAt: new Date(referredAt.getTime() + span) };
 }
 
 /**
