@@ -12,7 +12,7 @@ import { DUMP_ENV, OPEN_HUBS, oneLine, safeUrl } from './test-databases';
 export const TEST_SECRETS = {
   JWT_SECRET: 'test-jwt-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
   PERSON_KEY_SECRET: 'test-person-key-0123456789-abcdefghijklmnopqrstuvwxyz',
-  /** 32 fixed bytes (not random: tests only); identity-encryption.test.ts adds a second key. */
+  /** 32 fixed bytes (not random: tests only); identity-encryption.spec.ts adds a second key. */
   IDENTITY_KEYS: 'test1:CzBVep/E6Q4zWH2ix+wRNluApcrvFDleg6jN8hc8YYY=',
   IDENTITY_ACTIVE_KEY: 'test1',
 };

@@ -19,7 +19,7 @@ const DAY = 86_400_000;
  * intake's age and future checks hold whenever the suite runs). Dates of birth are untouched.
  * Surnames get a suffix of letters unique to the copy (person keys ignore digits), so a copy
  * never matches a person filed by another test or an earlier run (whose identity may even be
- * under another key, after identity-encryption.test.ts rotates the shared database's keys).
+ * under another key, after identity-encryption.spec.ts rotates the shared database's keys).
  */
 export async function fixtureCopy(
   kind: 'nemsis' | 'rms',

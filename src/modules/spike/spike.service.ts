@@ -82,7 +82,7 @@ async function readCounts(
   const where = `i.county = any(?::bpchar[]) and i.occurred_at > ?::timestamptz
       and i.occurred_at <= ?::timestamptz and i.id = i.event_id`;
   const bind = [dayStart, weekStart, weekStart, pgArray(counties), baseStart, now];
-  // The comment names the statement in statement logs (test/intake-batch.test.ts counts them).
+  // The comment names the statement in statement logs (test/intake-batch.spec.ts counts them).
   return em.getConnection().execute<CountRow[]>(
     `/* spike-check */ select i.county::text as county, null::text as substance, ${counts}
        from overdose_incident i where ${where} group by i.county

@@ -48,7 +48,7 @@ interface Row {
   prepare?: (hub: TestHub, who: Who) => Promise<Prepared>;
 }
 
-const OPEN = 'open to every authenticated caller (no credentials: see auth.test.ts)';
+const OPEN = 'open to every authenticated caller (no credentials: see auth.spec.ts)';
 const ME_ROLE = [['me', 'role']];
 const MUTATION = [['__typename']];
 

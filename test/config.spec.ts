@@ -95,7 +95,7 @@ describe('loadConfig', () => {
   });
 
   describe('in production', () => {
-    // Identity keys have tests of their own (identity-encryption.test.ts).
+    // Identity keys have tests of their own (identity-encryption.spec.ts).
     const production = { NODE_ENV: 'production', IDENTITY_KEYS };
 
     it('refuses to start without JWT_SECRET and PERSON_KEY_SECRET', () => {

@@ -339,7 +339,7 @@ describe('concurrent changes of one case', () => {
     const onPostgres = process.env.DATABASE_URL ? it : it.skip;
     if (!process.env.DATABASE_URL) {
       note(
-        'concurrency.test.ts: held-lock tests skipped: they need DATABASE_URL (PGlite is one connection)',
+        'concurrency.spec.ts: held-lock tests skipped: they need DATABASE_URL (PGlite is one connection)',
       );
     }
 
