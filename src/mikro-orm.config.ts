@@ -26,8 +26,9 @@ export function baseOrmOptions(): Options {
     // Never echo bound parameters (which may be personal data) into logs or error messages.
     debug: false,
     logger: () => undefined,
-    // The statistics fact table is a trigger-kept copy of a view (stats migration), not an entity.
-    schemaGenerator: { skipTables: ['stats_fact'] },
+    // The statistics fact table is a trigger-kept copy of a view (stats migration), and its cells
+    // (migration stats_cells) are kept from it by triggers: neither is an entity.
+    schemaGenerator: { skipTables: ['stats_fact', 'stats_cell', 'stats_cell_zone'] },
     migrations: {
       path: MIGRATIONS_JS,
       pathTs: MIGRATIONS_TS,
