@@ -54,6 +54,20 @@ const DIMENSIONS = `select '', '' union all
   select 'SUBSTANCE_CATEGORY', s from unnest(f.substances) s union all
   select 'NALOXONE_GIVEN_BY', g from unnest(f.given_by) g`;
 
+/**
+ * Two grains: local days (any range, weeks), and local months (the first of the month as its day)
+ * for questions over whole months, about thirty times fewer rows to add up.
+ */
+type Grain = 'day' | 'month';
+const GRAINS: Record<Grain, string> = { day: 'stats_cell', month: 'stats_cell_month' };
+
+/** Both grains' cells of a set of fact rows. */
+const APPLY_ALL = (source: string, sign: 1 | -1, zones?: string) =>
+  (['day', 'month'] as const).map((grain) => APPLY(source, sign, grain, zones)).join(';\n');
+
+/** The dimensions of DIMENSIONS other than the unit's own row (one partition each). */
+const SPLITS = [...DIMENSIONS.matchAll(/select '([A-Z_:]+)'/g)].map((m) => m[1]);
+
 const FAMILY = { O: 'f.counted', C: 'f.is_case_kept' };
 
 const amount = ([, family, filter, weight]: (typeof MEASURES)[number], key: boolean) =>
@@ -66,9 +80,9 @@ const COLUMNS = MEASURES.flatMap(([name]) => [`n_${name}`, `k_${name}`]);
  * table or stats_fact itself), in every kept time zone. History (a backfill) is never a case
  * (aggregate-sql.ts CASE_BASE): it is looked up on the report, which a backfill never changes.
  */
-const APPLY = (source: string, sign: 1 | -1, zones = 'stats_cell_zone') => `
-  insert into stats_cell as c (zone, day, county, dim, value, ${COLUMNS.join(', ')})
-  select z.zone, (f.occurred_at at time zone z.zone)::date, f.county, d.dim, d.value,
+const APPLY = (source: string, sign: 1 | -1, grain: Grain, zones = 'stats_cell_zone') => `
+  insert into ${GRAINS[grain]} as c (zone, day, county, dim, value, ${COLUMNS.join(', ')})
+  select z.zone, date_trunc('${grain}', f.occurred_at at time zone z.zone)::date, f.county, d.dim, d.value,
          ${MEASURES.flatMap((m) => [`${sign} * sum(${amount(m, false)})::int`, `${sign} * sum(${amount(m, true)})::bigint`]).join(',\n         ')}
     from (select s.*,
                  s.is_case and not exists (select 1 from overdose_incident h where h.id = s.unit_id and h.historical) as is_case_kept,
@@ -100,7 +114,7 @@ const NO_JIT = 'set jit = off';
  * transaction: a refresh takes a unit's old row away and adds its new one.
  *
  * Days are local, so the cells are kept for a set of zones (`stats_cell_zone`): the hub's default
- * (America/New_York), UTC, the zone of HUB_TIME_ZONE when this ran and every agency's own; an
+ * (America/New_York), the zone of HUB_TIME_ZONE when this ran and every agency's own; an
  * agency that sets a new zone adds it (stats_cell_keep_zone). A question in any other zone is
  * answered from the fact table, exactly as before.
  */
@@ -109,11 +123,20 @@ export class Migration20261207170000_stats_cells extends Migration {
     // A maintenance step, not a request: on a million reports it runs for minutes.
     this.addSql(`set local statement_timeout = 0;`);
     this.addSql(`create table stats_cell_zone (zone text primary key);`);
-    this.addSql(`create table stats_cell (
+    // One partition per dimension: a question reads one or two of them, whose rows then lie
+    // together on disk instead of among every other dimension's.
+    for (const cells of Object.values(GRAINS)) {
+      this.addSql(`create table ${cells} (
       zone text not null, day date not null, county char(5) not null, dim text not null, value text not null,
       ${MEASURES.map(([name]) => `n_${name} int not null default 0, k_${name} bigint not null default 0`).join(',\n      ')},
-      constraint stats_cell_pkey primary key (zone, dim, county, day, value));`);
-    const zones = ['America/New_York', 'UTC', process.env.HUB_TIME_ZONE].filter(
+      constraint ${cells}_pkey primary key (zone, dim, county, day, value)) partition by list (dim);`);
+      this.addSql(`create table ${cells}_unit partition of ${cells} for values in ('');`);
+      for (const dim of SPLITS) {
+        const table = `${cells}_${dim.toLowerCase().replace(':', '_')}`;
+        this.addSql(`create table ${table} partition of ${cells} for values in ('${dim}');`);
+      }
+    }
+    const zones = ['America/New_York', process.env.HUB_TIME_ZONE].filter(
       (z): z is string => !!z && /^[A-Za-z0-9_+\-/]+$/.test(z),
     );
     this.addSql(`insert into stats_cell_zone (zone)
@@ -123,9 +146,9 @@ export class Migration20261207170000_stats_cells extends Migration {
       on conflict do nothing;`);
 
     for (const [event, body] of [
-      ['insert', APPLY('new_rows', 1)],
-      ['delete', APPLY('old_rows', -1)],
-      ['update', `${APPLY('old_rows', -1)};\n${APPLY('new_rows', 1)}`],
+      ['insert', APPLY_ALL('new_rows', 1)],
+      ['delete', APPLY_ALL('old_rows', -1)],
+      ['update', `${APPLY_ALL('old_rows', -1)};\n${APPLY_ALL('new_rows', 1)}`],
     ] as const) {
       this
         .addSql(`create or replace function stats_cell_fact_${event}() returns trigger language plpgsql
@@ -152,18 +175,24 @@ export class Migration20261207170000_stats_cells extends Migration {
         insert into stats_cell_zone (zone) values (p_zone) on conflict do nothing;
         if not found then return; end if;
         lock table stats_fact in share mode;
-        ${APPLY('stats_fact', 1, '(select p_zone as zone) ')};
+        ${APPLY_ALL('stats_fact', 1, '(select p_zone as zone) ')};
       end $$;`);
     // Every cell anew from the fact table (refreshStatsRollup, the synthetic seeder's load).
     this.addSql(`create or replace function stats_cell_rebuild() returns void language plpgsql
       ${NO_JIT} as $$
       begin
-        lock table stats_cell in exclusive mode;
+        lock table stats_cell, stats_cell_month in exclusive mode;
         delete from stats_cell;
-        ${APPLY('stats_fact', 1)};
+        delete from stats_cell_month;
+        ${APPLY('stats_fact', 1, 'day')};
+        -- The months from the days: the same sums, without working out every unit again.
+        insert into stats_cell_month (zone, day, county, dim, value, ${COLUMNS.join(', ')})
+        select zone, date_trunc('month', day)::date, county, dim, value, ${COLUMNS.map((c) => `sum(${c})`).join(', ')}
+          from stats_cell group by 1, 2, 3, 4, 5;
       end $$;`);
     this.addSql(`select stats_cell_rebuild();`);
     this.addSql(`analyze stats_cell;`);
+    this.addSql(`analyze stats_cell_month;`);
   }
 
   override async down(): Promise<void> {
@@ -174,6 +203,7 @@ export class Migration20261207170000_stats_cells extends Migration {
     this.addSql(`drop function if exists stats_cell_keep_zone(text);`);
     this.addSql(`drop function if exists stats_cell_rebuild();`);
     this.addSql(`drop table if exists stats_cell;`);
+    this.addSql(`drop table if exists stats_cell_month;`);
     this.addSql(`drop table if exists stats_cell_zone;`);
   }
 }

@@ -14,7 +14,14 @@ import {
 } from '../src/modules/stats/aggregate-sql';
 import { protect } from '../src/modules/stats/aggregate.service';
 import { resolveRange, type Calendar } from '../src/modules/stats/calendar';
-import { cellAggregateSql, cellRegionSql, cellsAnswer } from '../src/modules/stats/stats-cells';
+import {
+  boundsOf,
+  cellAggregateSql,
+  cellRegionSql,
+  cellsAnswer,
+  keepZone,
+  keptZone,
+} from '../src/modules/stats/stats-cells';
 import { refreshStatsRollup } from '../src/modules/stats/stats-rollup';
 import { scopeSql } from '../src/modules/stats/stats-access';
 import { StatsDimension as D } from '../src/modules/stats/stats-dimension';
@@ -37,7 +44,8 @@ function prng(seed: number) {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const NEW_YORK: Calendar = { timeZone: 'America/New_York', fiscalYearStartMonth: 7 };
-const UTC: Calendar = { timeZone: 'UTC', fiscalYearStartMonth: 1 };
+/** A zone the cells do not keep until an agency sets it (keepZone, as setStatsCalendar does). */
+const CHICAGO: Calendar = { timeZone: 'America/Chicago', fiscalYearStartMonth: 1 };
 
 const MERGE = `mutation($eventId: ID!, $version: Int!, $intoEventId: ID!, $intoVersion: Int!) {
   mergeOverdoseEvents(eventId: $eventId, version: $version, intoEventId: $intoEventId, intoVersion: $intoVersion) { id } }`;
@@ -56,6 +64,19 @@ const QUESTIONS: Array<[string, AggregateSpec, D[], { fromDate?: string; toDate?
     OVERDOSE_SPEC,
     [D.DAY],
     { fromDate: '2026-03-01', toDate: '2026-05-01' },
+  ],
+  // Months from the day cells (a range inside months) and from the month cells (whole months).
+  [
+    'overdoses month × county, mid-month range',
+    OVERDOSE_SPEC,
+    [D.MONTH, D.COUNTY],
+    { fromDate: '2025-11-15', toDate: '2026-04-10' },
+  ],
+  [
+    'overdoses month × county, whole months',
+    OVERDOSE_SPEC,
+    [D.MONTH, D.COUNTY],
+    { fromDate: '2025-11-01', toDate: '2026-04-01' },
   ],
   ['overdoses quarter × substance', OVERDOSE_SPEC, [D.QUARTER, D.SUBSTANCE_CATEGORY], {}],
   ['overdoses county × naloxone given by', OVERDOSE_SPEC, [D.COUNTY, D.NALOXONE_GIVEN_BY], {}],
@@ -123,7 +144,7 @@ describe('statistics cells: the aggregates from pre-aggregated cells equal the r
     const question = { spec, groupBy, access: access(), calendar, hours: false };
     expect(cellsAnswer(question, region)).toBe(true);
     const cells = await execute(
-      cellAggregateSql(question, cellRegionSql(region), !!region.agencyIds),
+      cellAggregateSql(question, cellRegionSql(region), !!region.agencyIds, boundsOf(region)),
     );
     const scratchSpec = withSource(spec, FACT_FROM_SCRATCH);
     const scratch = await execute(
@@ -149,7 +170,7 @@ describe('statistics cells: the aggregates from pre-aggregated cells equal the r
   }
 
   async function sameAnswers(step: string): Promise<void> {
-    for (const calendar of [NEW_YORK, UTC]) {
+    for (const calendar of [NEW_YORK, CHICAGO]) {
       for (const [name, spec, groupBy, filter] of QUESTIONS) {
         const [cells, scratch] = await bothWays(spec, groupBy, filter, calendar);
         expect([step, calendar.timeZone, name, cells]).toEqual([
@@ -235,6 +256,9 @@ describe('statistics cells: the aggregates from pre-aggregated cells equal the r
         fatal: r.next() < 0.15,
       });
     }
+    expect(await keptZone(hub.em(), CHICAGO.timeZone)).toBe(false);
+    await keepZone(hub.em(), CHICAGO.timeZone);
+    expect(await keptZone(hub.em(), CHICAGO.timeZone)).toBe(true);
     await sameAnswers('seeded');
 
     // Co-reports through the API, merged by the routed agency's admin; one merge undone.

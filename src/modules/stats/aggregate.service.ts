@@ -27,6 +27,7 @@ import {
 } from './overlap-guard';
 import { checkGroupBy, scopeSql, type AggregateAccess } from './stats-access';
 import {
+  boundsOf,
   cellAggregateSql,
   cellRegionSql,
   cellsAnswer,
@@ -137,7 +138,7 @@ export async function protectedAggregate(
   const rows = await run(
     em,
     fromCells(region)
-      ? cellAggregateSql(cells, cellRegionSql(region), !!region.agencyIds)
+      ? cellAggregateSql(cells, cellRegionSql(region), !!region.agencyIds, boundsOf(region))
       : aggregateSql(spec, groupBy, and([regionWhere, scope]), calendar),
   );
   const hidden = await guardShared(request, region, groupBy.length, (earlier) =>
@@ -148,6 +149,7 @@ export async function protectedAggregate(
             cells,
             symmetricDifference(cellRegionSql(region), cellRegionSql(earlier)),
             !!(region.agencyIds ?? earlier.agencyIds),
+            boundsOf(region, earlier),
           )
         : aggregateSql(
             spec,

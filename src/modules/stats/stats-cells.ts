@@ -72,6 +72,19 @@ export async function keepZone(em: EntityManager, zone: string): Promise<void> {
   await em.getConnection().execute('select stats_cell_keep_zone(?)', [zone]);
 }
 
+/**
+ * Whether the month cells answer: no day or week asked for, and every bound of the region (and
+ * of the region it is compared with) the first of a month.
+ */
+function monthsDo(groupBy: readonly StatsDimension[], bounds: ReadonlyArray<string | null>) {
+  const fine = [StatsDimension.DAY, StatsDimension.WEEK];
+  return !groupBy.some((d) => fine.includes(d)) && bounds.every((b) => !b || b.endsWith('-01'));
+}
+
+/** The local-date bounds of regions (for the choice of grain). */
+export const boundsOf = (...regions: Array<Pick<StatsRegion, 'from' | 'to'>>) =>
+  regions.flatMap((r) => [r.from, r.to]);
+
 /** A filter region as conditions on the cells (`c`): local days, counties, agencies. */
 export function cellRegionSql(
   region: Pick<StatsRegion, 'from' | 'to' | 'counties' | 'agencyIds'>,
@@ -86,13 +99,20 @@ export function cellRegionSql(
 }
 
 /**
- * The aggregate's statement over the cells, with the result columns of aggregateSql (g, k0, k1,
+ * The aggregate's statement over the cells (day or month cells by `bounds`, the local dates
+ * that bound the regions read), with the result columns of aggregateSql (g, k0, k1,
  * each count and its `__key` sum, the names). `region` is the condition on the cells
  * (cellRegionSql, or the symmetric difference of two); `byAgency` says that a region names
  * agencies, so the AGENCY cells are read (each unit is in exactly one of them).
  */
-export function cellAggregateSql(q: CellQuestion, region: Sql, byAgency: boolean): Sql {
+export function cellAggregateSql(
+  q: CellQuestion,
+  region: Sql,
+  byAgency: boolean,
+  bounds: ReadonlyArray<string | null> = [],
+): Sql {
   const family = q.spec.cellFamily!;
+  const table = monthsDo(q.groupBy, bounds) ? 'stats_cell_month' : 'stats_cell';
   const zone = q.calendar.timeZone;
   const dims = q.groupBy;
   const split = dims.findIndex(isSplit);
@@ -128,13 +148,21 @@ export function cellAggregateSql(q: CellQuestion, region: Sql, byAgency: boolean
       .map((_, i) => (grouped[i] ? `(grouping(k${i}) << ${i})` : `${1 << i}`))
       .join(' | ');
     const keys = dims.flatMap((d, i) => (grouped[i] ? [`${keyOf(d)}::text as k${i}`] : []));
+    // Only the question's own counts are carried (the cells hold every aggregate's).
+    // Summed first by the finest keys asked (a hash aggregate over narrow rows), then into
+    // every grouping set: far fewer rows to sort than the cells themselves.
+    const carried = Object.keys(q.spec.counts).flatMap((n) =>
+      ['n', 'k'].map((p) => `sum(c.${p}_${column(n)}) as ${p}_${column(n)}`),
+    );
+    const byKeys = keys.length ? ` group by ${keys.map((_, i) => i + 1).join(', ')}` : '';
     const outKeys = dims.map((_, i) => (grouped[i] ? `, k${i}` : `, null::text as k${i}`));
     const sets_ = sets.map((s) => `(${s.map((i) => `k${i}`).join(', ')})`).join(', ');
     const gExpr = dims.length ? g : '0';
     const where = and([sql('c.zone = ? and c.dim = ?', zone, dim), region, scope]);
     return {
       text: `select ${gExpr} as g${outKeys.join('')}, ${measures}
-               from (select ${[...keys, 'c.*'].join(', ')} from stats_cell c where ${where.text}) c
+               from (select ${[...keys, ...carried].join(', ')} from ${table} c
+                      where ${where.text}${byKeys}) c
               group by grouping sets (${sets_})
              having (${gExpr}) = ${total} or sum(n_${column(base)}) > 0`,
       bindings: where.bindings,
