@@ -115,14 +115,18 @@ const NO_JIT = 'set jit = off';
  *
  * Days are local, so the cells are kept for a set of zones (`stats_cell_zone`): the hub's default
  * (America/New_York), the zone of HUB_TIME_ZONE when this ran and every agency's own; an
- * agency that sets a new zone adds it (stats_cell_keep_zone). A question in any other zone is
- * answered from the fact table, exactly as before.
+ * agency that sets a new zone adds it (stats-cells.ts keepZone). A question in a zone whose cells
+ * are not ready is answered from the fact table, exactly as before.
  */
 export class Migration20261207170000_stats_cells extends Migration {
   override async up(): Promise<void> {
     // A maintenance step, not a request: on a million reports it runs for minutes.
     this.addSql(`set local statement_timeout = 0;`);
-    this.addSql(`create table stats_cell_zone (zone text primary key);`);
+    // A zone is kept by the triggers from when it is added; its cells are whole (ready) once
+    // they are built from the fact table (stats_cell_keep_zone, or a rebuild).
+    this.addSql(
+      `create table stats_cell_zone (zone text primary key, ready boolean not null default false);`,
+    );
     // One partition per dimension: a question reads one or two of them, whose rows then lie
     // together on disk instead of among every other dimension's.
     for (const cells of Object.values(GRAINS)) {
@@ -139,10 +143,10 @@ export class Migration20261207170000_stats_cells extends Migration {
     const zones = ['America/New_York', process.env.HUB_TIME_ZONE].filter(
       (z): z is string => !!z && /^[A-Za-z0-9_+\-/]+$/.test(z),
     );
-    this.addSql(`insert into stats_cell_zone (zone)
-      select z from unnest(array[${zones.map((z) => `'${z}'`).join(', ')}]) z
+    this.addSql(`insert into stats_cell_zone (zone, ready)
+      select z, true from unnest(array[${zones.map((z) => `'${z}'`).join(', ')}]) z
        where exists (select 1 from pg_timezone_names where name = z)
-      union select time_zone from stats_calendar where time_zone is not null
+      union select time_zone, true from stats_calendar where time_zone is not null
       on conflict do nothing;`);
 
     for (const [event, body] of [
@@ -172,11 +176,19 @@ export class Migration20261207170000_stats_cells extends Migration {
       .addSql(`create or replace function stats_cell_keep_zone(p_zone text) returns void language plpgsql
         ${NO_JIT} as $$
       begin
-        insert into stats_cell_zone (zone) values (p_zone) on conflict do nothing;
-        if not found then return; end if;
+        if exists (select 1 from stats_cell_zone where zone = p_zone and ready) then return; end if;
+        -- Writers wait while the zone is built: none of their changes is missed or counted twice.
         lock table stats_fact in share mode;
+        delete from stats_cell where zone = p_zone;
+        delete from stats_cell_month where zone = p_zone;
         ${APPLY_ALL('stats_fact', 1, '(select p_zone as zone) ')};
+        insert into stats_cell_zone (zone, ready) values (p_zone, true)
+          on conflict (zone) do update set ready = true;
       end $$;`);
+    // A zone kept from now on, whole after the next rebuild (no lock, no wait for writers).
+    this
+      .addSql(`create or replace function stats_cell_want_zone(p_zone text) returns void language sql as $$
+      insert into stats_cell_zone (zone) values (p_zone) on conflict do nothing $$;`);
     // Every cell anew from the fact table (refreshStatsRollup, the synthetic seeder's load).
     this.addSql(`create or replace function stats_cell_rebuild() returns void language plpgsql
       ${NO_JIT} as $$
@@ -189,6 +201,7 @@ export class Migration20261207170000_stats_cells extends Migration {
         insert into stats_cell_month (zone, day, county, dim, value, ${COLUMNS.join(', ')})
         select zone, date_trunc('month', day)::date, county, dim, value, ${COLUMNS.map((c) => `sum(${c})`).join(', ')}
           from stats_cell group by 1, 2, 3, 4, 5;
+        update stats_cell_zone set ready = true where not ready;
       end $$;`);
     this.addSql(`select stats_cell_rebuild();`);
     this.addSql(`analyze stats_cell;`);
@@ -201,6 +214,7 @@ export class Migration20261207170000_stats_cells extends Migration {
       this.addSql(`drop function if exists stats_cell_fact_${event}();`);
     }
     this.addSql(`drop function if exists stats_cell_keep_zone(text);`);
+    this.addSql(`drop function if exists stats_cell_want_zone(text);`);
     this.addSql(`drop function if exists stats_cell_rebuild();`);
     this.addSql(`drop table if exists stats_cell;`);
     this.addSql(`drop table if exists stats_cell_month;`);

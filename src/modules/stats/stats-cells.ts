@@ -57,19 +57,37 @@ export function cellsAnswer(q: CellQuestion, region: Pick<StatsRegion, 'agencyId
   return !region.agencyIds || splits.every((d) => d === StatsDimension.AGENCY);
 }
 
-/** Whether the cells keep local days in this zone. */
+/** Whether the cells of this zone are whole (kept and built). */
 export async function keptZone(em: EntityManager, zone: string): Promise<boolean> {
   const [row] = await em
     .getConnection()
-    .execute<Array<{ n: string }>>('select count(*) as n from stats_cell_zone where zone = ?', [
-      zone,
-    ]);
+    .execute<Array<{ n: string }>>(
+      'select count(*) as n from stats_cell_zone where zone = ? and ready',
+      [zone],
+    );
   return Number(row.n) > 0;
 }
 
-/** Keeps cells of one more zone, built from the fact table (an agency's new calendar). */
+/**
+ * Up to this many units the cells of a new zone are built at once (a second or two); past it,
+ * building them would hold every report's write back for minutes.
+ */
+export const BUILD_ZONE_AT_ONCE_MAX_UNITS = 20_000;
+
+/**
+ * Keeps cells of one more zone (an agency's new calendar). On a small hub they are built from
+ * the fact table at once. On a large one the zone is kept by the triggers from now on and is
+ * whole after the next rebuild (refreshStatsRollup), or when an operator builds it in a quiet
+ * hour (`select stats_cell_keep_zone('…')`, which makes writers wait while it runs); until then
+ * the zone's questions are answered from the fact table.
+ */
 export async function keepZone(em: EntityManager, zone: string): Promise<void> {
-  await em.getConnection().execute('select stats_cell_keep_zone(?)', [zone]);
+  const connection = em.getConnection();
+  const [size] = await connection.execute<Array<{ units: number }>>(
+    `select greatest(reltuples, 0)::int as units from pg_class where oid = 'stats_fact'::regclass`,
+  );
+  const small = Number(size?.units ?? 0) <= BUILD_ZONE_AT_ONCE_MAX_UNITS;
+  await connection.execute(`select stats_cell_${small ? 'keep' : 'want'}_zone(?)`, [zone]);
 }
 
 /**
