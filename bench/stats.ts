@@ -15,6 +15,7 @@ import {
 } from '../src/modules/stats/aggregate-sql';
 import type { AggregateAccess } from '../src/modules/stats/stats-access';
 import { scopeSql } from '../src/modules/stats/stats-access';
+import { cellAggregateSql, cellRegionSql } from '../src/modules/stats/stats-cells';
 import { StatsDimension } from '../src/modules/stats/stats-dimension';
 import { gridFromRawSql, gridSql } from '../src/modules/stats/stats-rollup';
 import { makeReports, REPORT_MUTATION } from './intake';
@@ -26,8 +27,9 @@ import type { Pair } from './report';
  * and research questions answered by the hub (GraphQL, disclosure control, audit) against the
  * same question asked of the raw tables in SQL (the aggregate's own statement over
  * `stats_fact_source`, the view that computes every unit's numbers from the raw rows: what the
- * hub would run without its trigger-kept fact table), and the freshness of the aggregates after a
- * new report.
+ * hub would run without its trigger-kept fact table and cells), and the freshness of the
+ * aggregates after a new report. The hub answers these questions from its cells (stats-cells.ts):
+ * shared scope, one split dimension at most, the hub's zone, no percentile of hours selected.
  */
 export interface StatsBenchContext {
   pool: Pool;
@@ -106,13 +108,30 @@ function rawStatement(ctx: StatsBenchContext, q: Question): Sql {
   });
 }
 
-/** The hub's own outcomeStats month × county statement for an analyst (reads the fact table). */
+/**
+ * The hub's own outcomeStats month × county statement for an analyst: over the statistics cells
+ * (stats-cells.ts), as the hub answers that question.
+ */
 export function outcomeStatement(config: ReadyConfig, analystAgencyId: string): Sql {
-  return statementFor(config, analystAgencyId, {
-    spec: OUTCOME_SPEC,
-    groupBy: [StatsDimension.MONTH, StatsDimension.COUNTY],
-  });
+  const { timeZone, fiscalYearStartMonth } = config.statsCalendar;
+  return cellAggregateSql(
+    {
+      spec: OUTCOME_SPEC,
+      groupBy: [StatsDimension.MONTH, StatsDimension.COUNTY],
+      access: analystAccess(analystAgencyId),
+      calendar: { timeZone, fiscalYearStartMonth },
+      hours: false,
+    },
+    cellRegionSql({ from: null, to: null, counties: null, agencyIds: null }),
+    false,
+  );
 }
+
+const analystAccess = (agencyId: string) =>
+  ({
+    viewer: { role: Role.ANALYST, agencyId },
+    scope: 'jurisdiction',
+  }) as unknown as Pick<AggregateAccess, 'viewer' | 'scope'>;
 
 function statementFor(
   config: ReadyConfig,
@@ -120,10 +139,7 @@ function statementFor(
   q: Pick<Question, 'spec' | 'groupBy' | 'counties'>,
 ): Sql {
   const spec = q.spec;
-  const access = {
-    viewer: { role: Role.ANALYST, agencyId: analystAgencyId },
-    scope: 'jurisdiction',
-  } as unknown as Pick<AggregateAccess, 'viewer' | 'scope'>;
+  const access = analystAccess(analystAgencyId);
   const where = and([
     filterSql(spec, q.counties ? { counties: q.counties } : undefined, {
       from: null,

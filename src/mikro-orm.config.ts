@@ -27,8 +27,10 @@ export function baseOrmOptions(): Options {
     // Never echo bound parameters (which may be personal data) into logs or error messages.
     debug: false,
     logger: () => undefined,
-    // The statistics fact table is a trigger-kept copy of a view (stats migration), not an entity.
-    schemaGenerator: { skipTables: ['stats_fact'] },
+    // The statistics fact table is a trigger-kept copy of a view (stats migration), and its cells
+    // (migration stats_cells: a table partitioned by dimension, and its zones) are kept from it by
+    // triggers: none of them is an entity.
+    schemaGenerator: { skipTables: ['stats_fact', /^stats_cell/] },
     migrations: {
       path: MIGRATIONS_JS,
       pathTs: MIGRATIONS_TS,

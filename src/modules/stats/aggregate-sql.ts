@@ -39,6 +39,11 @@ export interface AggregateSpec {
   counts: Record<string, CountMeasure>;
   /** Percentiles over hours columns of the base, by name. */
   hours?: Record<string, string>;
+  /**
+   * Which units' cells answer it (stats-cells.ts): overdoses (`O`, every counted event) or
+   * non-fatal cases (`C`); the OUTCOME and AGENCY cells of the two differ.
+   */
+  cellFamily?: 'O' | 'C';
 }
 
 const text = (expr: string) => () => ({ expr });
@@ -76,6 +81,7 @@ const FACT_COLUMNS = {
 };
 
 export const OVERDOSE_SPEC: AggregateSpec = {
+  cellFamily: 'O',
   base: `select f.*, f.reporting_agency_id::text as agency_id
            from ${FACT_SOURCE} f where f.counted and %WHERE%`,
   columns: { ...FACT_COLUMNS, agency: 'f.reporting_agency_id' },
@@ -104,6 +110,7 @@ const CASE_BASE = (extra: string) =>
         and not exists (select 1 from overdose_incident h where h.id = f.unit_id and h.historical)`;
 
 const CASE_SHARED = {
+  cellFamily: 'C' as const,
   columns: { ...FACT_COLUMNS, agency: 'f.routed_agency_id' },
   dimensions: {
     ...COMMON_DIMENSIONS,
@@ -222,7 +229,14 @@ export function aggregateSql(
     return `select ${g} as g, ${keys.map((k, i) => `${k} as k${i}`).join(', ')}${keys.length ? ', ' : ''}${measures}
               from base b${laterals}${groupByText}`;
   });
-  const names = groupBy
+  const textSql = `with base as materialized (${spec.base.replace('%WHERE%', where.text)})
+    select s.*${namesSql(groupBy)} from (${selects.join('\n union all\n')}) s`;
+  return { text: textSql, bindings: where.bindings };
+}
+
+/** The agency's and county's names of a result's keys (`s.k<i>`), as select columns. */
+export function namesSql(groupBy: readonly StatsDimension[]): string {
+  return groupBy
     .map((d, i) => {
       if (d === StatsDimension.AGENCY)
         return `, (select name from agency where id::text = s.k${i}) as agency_name`;
@@ -232,7 +246,4 @@ export function aggregateSql(
       return '';
     })
     .join('');
-  const textSql = `with base as materialized (${spec.base.replace('%WHERE%', where.text)})
-    select s.*${names} from (${selects.join('\n union all\n')}) s`;
-  return { text: textSql, bindings: where.bindings };
 }

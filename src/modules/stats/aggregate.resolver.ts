@@ -1,4 +1,5 @@
-import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { Arg, Ctx, Info, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { StatsFilterInput } from './aggregate.input';
 import { FOLLOW_UP_SPEC, OUTCOME_SPEC, OVERDOSE_SPEC } from './aggregate-sql';
@@ -32,6 +33,26 @@ function request(ctx: Context, field: string, filter?: StatsFilterInput): Aggreg
   };
 }
 
+/** Fields that are percentiles of hours: they do not add up, and are computed exactly. */
+const PERCENTILE_FIELDS = new Set(['medianHours', 'p90Hours']);
+
+/**
+ * Whether the query selects a percentile of hours anywhere under this field (fragments
+ * included): only then is the answer read from the fact table (stats-cells.ts).
+ */
+export function selectsPercentiles(info: GraphQLResolveInfo): boolean {
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined): boolean =>
+    !!set?.selections.some((s) => {
+      if (s.kind === 'Field') return PERCENTILE_FIELDS.has(s.name.value) || walk(s.selectionSet);
+      if (s.kind === 'InlineFragment') return walk(s.selectionSet);
+      if (seen.has(s.name.value)) return false;
+      seen.add(s.name.value);
+      return walk(info.fragments[s.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => walk(node.selectionSet));
+}
+
 /**
  * Aggregates with disclosure control for analysts, agency administrators and (on the research
  * endpoint) researchers. Self-contained: its types are aggregates only, so it can be listed in
@@ -47,12 +68,14 @@ export class AggregateStatsResolver {
     @Ctx() ctx: Context,
     @Arg('groupBy', () => [StatsDimension], groupByArg) groupBy: StatsDimension[],
     @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<OverdoseStatsType> {
     const table = await protectedAggregate(
       request(ctx, 'overdoseStats', filter),
       OVERDOSE_SPEC,
       groupBy,
       filter,
+      { hours: !info || selectsPercentiles(info) },
     );
     return toTable(table, overdoseRow);
   }
@@ -64,12 +87,14 @@ export class AggregateStatsResolver {
     @Ctx() ctx: Context,
     @Arg('groupBy', () => [StatsDimension], groupByArg) groupBy: StatsDimension[],
     @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<FollowUpStatsType> {
     const table = await protectedAggregate(
       request(ctx, 'followUpStats', filter),
       FOLLOW_UP_SPEC,
       groupBy,
       filter,
+      { hours: !info || selectsPercentiles(info) },
     );
     return toTable(table, followUpRow);
   }
@@ -81,12 +106,14 @@ export class AggregateStatsResolver {
     @Ctx() ctx: Context,
     @Arg('groupBy', () => [StatsDimension], groupByArg) groupBy: StatsDimension[],
     @Arg('filter', () => StatsFilterInput, filterArg) filter?: StatsFilterInput,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<OutcomeStatsType> {
     const table = await protectedAggregate(
       request(ctx, 'outcomeStats', filter),
       OUTCOME_SPEC,
       groupBy,
       filter,
+      { hours: !info || selectsPercentiles(info) },
     );
     return toTable(table, outcomeRow);
   }

@@ -26,6 +26,14 @@ import {
   type StatsRegion,
 } from './overlap-guard';
 import { checkGroupBy, scopeSql, type AggregateAccess } from './stats-access';
+import {
+  boundsOf,
+  cellAggregateSql,
+  cellRegionSql,
+  cellsAnswer,
+  keptZone,
+  type CellQuestion,
+} from './stats-cells';
 import { StatsDimension } from './stats-dimension';
 
 type RawRow = Record<string, string | number | null>;
@@ -106,6 +114,7 @@ export async function protectedAggregate(
   spec: AggregateSpec,
   groupBy: StatsDimension[],
   filter: StatsFilterInput | undefined,
+  options: { hours: boolean } = { hours: true },
 ): Promise<ProtectedTable> {
   const { em, access } = request;
   checkGroupBy(access, groupBy);
@@ -117,21 +126,43 @@ export async function protectedAggregate(
   const range = resolveRange(filter, calendar, access.grain, request.calendar.maxRangeDays);
   const scope = scopeSql(access, spec.columns);
   const regionWhere = filterSql(spec, filter, range);
-  const where = and([regionWhere, scope]);
-  const rows = await run(em, aggregateSql(spec, groupBy, where, calendar));
   const region = regionOf(range, calendar, filter);
+  // The pre-aggregated cells where they hold the answer exactly (stats-cells.ts), else the fact
+  // table: the same rows either way, protected alike below.
+  const cells: CellQuestion = { spec, groupBy, access, calendar, hours: options.hours };
+  const zoneKept = cellsAnswer(cells, region) && (await keptZone(em, calendar.timeZone));
+  const fromCells = (a: StatsRegion, b?: StatsRegion) =>
+    zoneKept &&
+    cellsAnswer(cells, { agencyIds: a.agencyIds ?? b?.agencyIds ?? null }) &&
+    (!b || b.timeZone === a.timeZone);
+  const rows = await run(
+    em,
+    fromCells(region)
+      ? cellAggregateSql(cells, cellRegionSql(region), !!region.agencyIds, boundsOf(region))
+      : aggregateSql(spec, groupBy, and([regionWhere, scope]), calendar),
+  );
   const hidden = await guardShared(request, region, groupBy.length, (earlier) =>
     run(
       em,
-      aggregateSql(
-        spec,
-        groupBy,
-        and([
-          symmetricDifference(regionWhere, filterSql(spec, filterOf(earlier), rangeOf(earlier))),
-          scope,
-        ]),
-        calendar,
-      ),
+      fromCells(region, earlier)
+        ? cellAggregateSql(
+            cells,
+            symmetricDifference(cellRegionSql(region), cellRegionSql(earlier)),
+            !!(region.agencyIds ?? earlier.agencyIds),
+            boundsOf(region, earlier),
+          )
+        : aggregateSql(
+            spec,
+            groupBy,
+            and([
+              symmetricDifference(
+                regionWhere,
+                filterSql(spec, filterOf(earlier), rangeOf(earlier)),
+              ),
+              scope,
+            ]),
+            calendar,
+          ),
     ),
   );
   const populations = groupBy.includes(StatsDimension.COUNTY)

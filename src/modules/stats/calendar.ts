@@ -61,7 +61,11 @@ export type TimeGrouping = 'DAY' | 'WEEK' | 'MONTH' | 'QUARTER' | 'FISCAL_YEAR';
  * FISCAL_YEAR FY2026 (named by the calendar year it ends in, as North Carolina names them).
  */
 export function timeGroupSql(grouping: TimeGrouping, column: string, calendar: Calendar): string {
-  const t = local(column, calendar);
+  return timeLabelSql(grouping, local(column, calendar), calendar);
+}
+
+/** The same labels from an expression that is already local wall-clock time (a timestamp). */
+export function timeLabelSql(grouping: TimeGrouping, t: string, calendar: Calendar): string {
   switch (grouping) {
     case 'DAY':
       return `to_char(${t}, 'YYYY-MM-DD')`;

@@ -7,6 +7,7 @@ import { badInput, notFound, type FieldProblem } from '../../errors/hub-errors';
 import { recordAuditEvent } from '../audit/audit-writer';
 import { calendarFor, type CalendarDefaults } from './calendar';
 import type { StatsCalendarInput, StatsCalendarType } from './stats-calendar.types';
+import { keepZone } from './stats-cells';
 
 /** The calendar in effect for the caller's agency (its own settings over the hub's defaults). */
 export async function effectiveCalendar(
@@ -63,6 +64,8 @@ export async function setStatsCalendar(
        set time_zone = excluded.time_zone, fiscal_year_start_month = excluded.fiscal_year_start_month`,
     [agencyId, input.timeZone ?? null, month ?? null],
   );
+  // The aggregates in that zone come from pre-aggregated cells once they are kept for it.
+  if (input.timeZone != null) await keepZone(em, input.timeZone);
   await recordAuditEvent(em, {
     viewer,
     action: 'Mutation.setStatsCalendar',

@@ -72,12 +72,17 @@ export type RunStatement = (statement: string) => Promise<number>;
  * seeder's bulk load, which switch those triggers off (or let them do nothing) while they write
  * and call this once instead of firing them per row. The result is what the triggers would have
  * written: a key for every unit that lacks one (existing keys are kept, they are permanent), the
- * fact table equal to its view, the rollup equal to ROLLUP_FROM_RAW_SQL. Run it in a transaction
+ * fact table equal to its view, its cells (stats-cells.ts) summed from it, the rollup equal to
+ * ROLLUP_FROM_RAW_SQL. Run it in a transaction
  * with the statement timeout lifted; the lock waits for writers that already touched these tables
  * and holds new ones back, so no unit is counted twice or missed. Returns the rollup's cells.
  */
 export async function rebuildStatsTables(run: RunStatement): Promise<number> {
-  await run('lock table stats_record_key, stats_fact, stats_rollup in share row exclusive mode');
+  // The cells are rebuilt from the fact table below: their triggers would only redo it row by row.
+  await run(`set local ${STATS_ROLLUP_SETTING} = 'off'`);
+  await run(
+    'lock table stats_record_key, stats_fact, stats_rollup, stats_cell, stats_cell_month in share row exclusive mode',
+  );
   await run(`delete from stats_record_key k
               where not exists (select 1 from overdose_incident i where i.id = k.unit_id)`);
   await run(`insert into stats_record_key (unit_id, key)
@@ -85,6 +90,8 @@ export async function rebuildStatsTables(run: RunStatement): Promise<number> {
               where not exists (select 1 from stats_record_key k where k.unit_id = i.id)`);
   await run('delete from stats_fact');
   await run('insert into stats_fact select * from stats_fact_source');
+  await run('select stats_cell_rebuild()');
+  await run('analyze stats_cell, stats_cell_month');
   await run('delete from stats_rollup');
   return run(
     `insert into stats_rollup (month, county, agency_id, incidents, fatal, naloxone_doses, contacted,
