@@ -76,7 +76,14 @@ export type RunStatement = (statement: string) => Promise<number>;
  * with the statement timeout lifted; the lock waits for writers that already touched these tables
  * and holds new ones back, so no unit is counted twice or missed. Returns the rollup's cells.
  */
-export async function rebuildStatsTables(run: RunStatement): Promise<number> {
+export async function rebuildStatsTables(
+  run: RunStatement,
+  /**
+   * A query with the view's rows in its column order, for a bulk loader that computes them
+   * set-based (the synthetic seeder); the view itself by default.
+   */
+  factRows = 'select * from stats_fact_source',
+): Promise<number> {
   await run('lock table stats_record_key, stats_fact, stats_rollup in share row exclusive mode');
   await run(`delete from stats_record_key k
               where not exists (select 1 from overdose_incident i where i.id = k.unit_id)`);
@@ -84,7 +91,7 @@ export async function rebuildStatsTables(run: RunStatement): Promise<number> {
              select i.id, ${NEW_RECORD_KEY} from overdose_incident i
               where not exists (select 1 from stats_record_key k where k.unit_id = i.id)`);
   await run('delete from stats_fact');
-  await run('insert into stats_fact select * from stats_fact_source');
+  await run(`insert into stats_fact ${factRows}`);
   await run('delete from stats_rollup');
   return run(
     `insert into stats_rollup (month, county, agency_id, incidents, fatal, naloxone_doses, contacted,
