@@ -6,6 +6,7 @@ import { personKey } from '../src/modules/person/person-key';
 import { ROLLUP_FROM_RAW_SQL } from '../src/modules/stats/stats-rollup';
 import { BulkLoad, catalogFingerprint } from '../src/seed/synthetic/bulk-load';
 import { copyText, isoFromEpochMs } from '../src/seed/synthetic/copy-rows';
+import { FACT_ROWS_SQL } from '../src/seed/synthetic/fact-rows';
 import { Generator } from '../src/seed/synthetic/generate';
 import {
   encryptCopyText,
@@ -191,6 +192,34 @@ describeOnPostgres('synthetic seed (bulk rows keep the invariants)', () => {
   it('computed the fact rows set-based without falling back to the view', () => {
     // The sample check against the view (fact-rows.ts) found no difference.
     expect(loadWarnings).toEqual([]);
+  });
+
+  it('computes an event with co-reports as the view does: the doses and agencies of all its sources', async () => {
+    // The generator makes no co-reports; a database the seeder adds to may hold some.
+    await client.query('begin');
+    try {
+      const { rows: pair } = await client.query<{ id: string; doses: number }>(
+        `select i.id, (select count(*)::int from naloxone_administration n where n.incident_id = i.id) as doses
+           from overdose_incident i
+          where i.external_id like $1
+            and exists (select 1 from naloxone_administration n where n.incident_id = i.id)
+          order by i.occurred_at limit 2`,
+        [`%-${runTag}-%`],
+      );
+      await client.query('update overdose_incident set event_id = $1 where id = $2', [
+        pair[0].id,
+        pair[1].id,
+      ]);
+      const { rows } = await client.query(
+        `select (select count(*)::int from ((${FACT_ROWS_SQL}) except (select * from stats_fact_source)) a) as extra,
+                (select count(*)::int from ((select * from stats_fact_source) except (${FACT_ROWS_SQL})) b) as missing,
+                (select doses from (${FACT_ROWS_SQL}) f where f.unit_id = $1) as doses`,
+        [pair[0].id],
+      );
+      expect(rows[0]).toEqual({ extra: 0, missing: 0, doses: pair[0].doses + pair[1].doses });
+    } finally {
+      await client.query('rollback');
+    }
   });
 
   it('gives every report of the run its own event, as the own-event trigger writes it', async () => {
