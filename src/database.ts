@@ -51,7 +51,10 @@ export async function openDatabase(
   // Both packages are ESM-only; a dynamic import keeps this CommonJS build able to load them.
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGliteDriver } = await import('mikro-orm-pglite');
-  let pglite: InstanceType<typeof PGlite>;
+  // Held only here, and let go of once closed: PGlite's WebAssembly memory (hundreds of
+  // megabytes) is freed only when nothing refers to the instance, while a closed hub may stay
+  // referenced for a long time (a test suite's variable, until the end of its jest file).
+  let pglite: InstanceType<typeof PGlite> | undefined;
   if (config.database.storage === 'memory') {
     pglite = new PGlite(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
   } else {
@@ -62,21 +65,26 @@ export async function openDatabase(
   await pglite.waitReady;
   // PGlite is a single session, so setting it once covers every statement.
   await pglite.exec(`set statement_timeout = ${Number(config.statementTimeoutMs)}`);
+  const current = () => {
+    if (!pglite) throw new Error('the embedded database is closed');
+    return pglite;
+  };
   const orm = (await MikroORM.init({
     ...baseOrmOptions(),
     driver: PGliteDriver,
     dbName: 'postgres',
     // PGlite is one connection; a pool larger than one would only queue inside the driver.
     pool: { min: 1, max: 1 },
-    driverOptions: { connection: { pglite: () => pglite } },
+    driverOptions: { connection: { pglite: current } },
   } as Parameters<typeof MikroORM.init>[0])) as MikroORM;
   return {
     orm,
     kind: 'embedded',
-    dumpDataDir: () => pglite.dumpDataDir('none'),
+    dumpDataDir: () => current().dumpDataDir('none'),
     close: async () => {
       await orm.close(true);
-      if (!pglite.closed) await pglite.close();
+      if (pglite && !pglite.closed) await pglite.close();
+      pglite = undefined;
     },
   };
 }

@@ -77,7 +77,14 @@ export type RunStatement = (statement: string) => Promise<number>;
  * with the statement timeout lifted; the lock waits for writers that already touched these tables
  * and holds new ones back, so no unit is counted twice or missed. Returns the rollup's cells.
  */
-export async function rebuildStatsTables(run: RunStatement): Promise<number> {
+export async function rebuildStatsTables(
+  run: RunStatement,
+  /**
+   * A query with the view's rows in its column order, for a bulk loader that computes them
+   * set-based (the synthetic seeder); the view itself by default.
+   */
+  factRows = 'select * from stats_fact_source',
+): Promise<number> {
   // The cells are rebuilt from the fact table below: their triggers would only redo it row by row.
   await run(`set local ${STATS_ROLLUP_SETTING} = 'off'`);
   await run(
@@ -89,7 +96,7 @@ export async function rebuildStatsTables(run: RunStatement): Promise<number> {
              select i.id, ${NEW_RECORD_KEY} from overdose_incident i
               where not exists (select 1 from stats_record_key k where k.unit_id = i.id)`);
   await run('delete from stats_fact');
-  await run('insert into stats_fact select * from stats_fact_source');
+  await run(`insert into stats_fact ${factRows}`);
   await run('select stats_cell_rebuild()');
   await run('analyze stats_cell, stats_cell_month');
   await run('delete from stats_rollup');

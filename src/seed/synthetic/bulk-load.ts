@@ -12,8 +12,11 @@ import {
   indexDefinitions,
   type IndexDefinition,
 } from './deferred-indexes';
+import { EVENT_COLUMNS, EVENT_TABLE, eventCopyText } from './events';
+import { FACT_ROWS_SQL, factRowsMatchView } from './fact-rows';
 import type { Updates } from './generate';
 import type { IdentityEncryptor } from './identity-encryption';
+import type { Column } from './bulk-insert';
 import { INSERT_ORDER, TABLES, type Batch, type TableName } from './tables';
 
 /**
@@ -25,16 +28,19 @@ import { INSERT_ORDER, TABLES, type Batch, type TableName } from './tables';
  */
 const STATS_TRIGGER = /^stats_/;
 /**
- * The intake's trigger that gives a report opening its event the event row; replaced here by one
- * set-based insert of the loaded reports' events (eventsOfLoadedReports).
+ * The intake's trigger that gives a report opening its event the event row; replaced here by the
+ * load writing each batch's events with COPY, next to their reports (events.ts).
  */
 const OWN_EVENT_TRIGGER = 'overdose_incident_own_event';
 
 /** The tables those triggers write: indexes dropped during the load, rebuilt after the rebuild. */
 export const STATS_TABLES = ['stats_record_key', 'stats_fact', 'stats_rollup'] as const;
 
+/** Every table the load writes: the generated ones and the events derived from the reports. */
+const LOADED_TABLES: readonly string[] = [...INSERT_ORDER, EVENT_TABLE];
+
 /** Every table the load writes or rebuilds, for the indexes and the catalog comparison. */
-const ALL_TABLES: readonly string[] = [...INSERT_ORDER, ...STATS_TABLES];
+const ALL_TABLES: readonly string[] = [...LOADED_TABLES, ...STATS_TABLES];
 
 interface TriggerState {
   table: string;
@@ -57,7 +63,14 @@ export interface LoadTotals {
   writeMs: Record<string, number>;
   /** Milliseconds of each finishing step. */
   finishMs: Record<string, number>;
+  /** Milliseconds of each single index, key or statement that took SLOW_STEP_MS or more. */
+  slowSteps: Record<string, number>;
+  /** What the operator should know (printed at the end). */
+  warnings: string[];
 }
+
+/** A finishing step this long is reported on its own (where the time goes). */
+const SLOW_STEP_MS = 2_000;
 
 /**
  * The whole synthetic load as ONE transaction on one connection: a failed or interrupted run
@@ -78,7 +91,13 @@ export interface LoadTotals {
  * to commit if any index, constraint or trigger differs from what it found.
  */
 export class BulkLoad {
-  readonly totals: LoadTotals = { rows: {}, writeMs: {}, finishMs: {} };
+  readonly totals: LoadTotals = {
+    rows: {},
+    writeMs: {},
+    finishMs: {},
+    slowSteps: {},
+    warnings: [],
+  };
   private readonly deceased: Array<[string, number]> = [];
   private open = true;
 
@@ -92,7 +111,7 @@ export class BulkLoad {
     private readonly triggers: TriggerState[],
     private readonly catalogBefore: string,
     /** Tables empty at the start, written with COPY FREEZE. */
-    readonly frozen: ReadonlySet<TableName>,
+    readonly frozen: ReadonlySet<string>,
   ) {}
 
   /**
@@ -106,6 +125,11 @@ export class BulkLoad {
       await client.query('set local synchronous_commit = off');
       // Index builds sort in memory when they can (the session default, 64 MB, spills to disk).
       await client.query(`set local maintenance_work_mem = '512MB'`);
+      // The statistics rebuild hashes a million groups per aggregate: in memory, not in batches.
+      await client.query(`set local work_mem = '128MB'`);
+      // The statements' high costs would have the planner compile them (measured: 10 s of JIT
+      // for the fact rows, more than the statement itself on 100,000 incidents).
+      await client.query('set local jit = off');
       await client.query('set local statement_timeout = 0');
       // Belt and braces: the triggers are off anyway, and the setting makes them no-ops.
       await client.query(`set local hub.stats_rollup = 'off'`);
@@ -144,8 +168,8 @@ export class BulkLoad {
       // An empty table (a fresh database) is truncated, which costs nothing and lets COPY write
       // its rows frozen and all-visible: no VACUUM pass over them after the commit, and no
       // hint-bit writes when they are first read. Its keys and indexes are dropped already.
-      const frozen = new Set<TableName>();
-      for (const table of INSERT_ORDER) {
+      const frozen = new Set<string>();
+      for (const table of LOADED_TABLES) {
         const { rows } = await client.query(`select 1 from "${table}" limit 1`);
         if (rows.length > 0) continue;
         await client.query(`truncate table "${table}"`);
@@ -189,22 +213,30 @@ export class BulkLoad {
       ];
       for (const table of order) {
         const t0 = performance.now();
-        const text = encrypted.get(table);
-        const n = await copyIn(
-          this.client,
-          table,
-          TABLES[table],
-          text ? await text : copyText(TABLES[table], batch[table]),
-          this.frozen.has(table),
-        );
-        this.totals.rows[table] = (this.totals.rows[table] ?? 0) + n;
-        this.totals.writeMs[table] = (this.totals.writeMs[table] ?? 0) + performance.now() - t0;
+        const pending = encrypted.get(table);
+        const text = pending ? await pending : copyText(TABLES[table], batch[table]);
+        await this.copy(table, TABLES[table], text, t0);
+        // The reports' events, from the reports' lines as copied (their place encrypted).
+        if (table === 'overdose_incident') {
+          await this.copy(EVENT_TABLE, EVENT_COLUMNS, eventCopyText(text), performance.now());
+        }
       }
       this.deceased.push(...updates.deceased);
     } catch (error) {
       await this.abort();
       throw error;
     }
+  }
+
+  private async copy(
+    table: string,
+    columns: readonly Column[],
+    text: string,
+    t0: number,
+  ): Promise<void> {
+    const n = await copyIn(this.client, table, columns, text, this.frozen.has(table));
+    this.totals.rows[table] = (this.totals.rows[table] ?? 0) + n;
+    this.totals.writeMs[table] = (this.totals.writeMs[table] ?? 0) + performance.now() - t0;
   }
 
   /**
@@ -220,9 +252,10 @@ export class BulkLoad {
     const total = this.finishSteps;
     let done = 0;
     let stepStart = performance.now();
-    const step = (name: string) => {
+    const step = (name: string, what = name) => {
       const now = performance.now();
       this.totals.finishMs[name] = (this.totals.finishMs[name] ?? 0) + now - stepStart;
+      if (now - stepStart >= SLOW_STEP_MS) this.totals.slowSteps[what] = now - stepStart;
       stepStart = now;
       done += 1;
       onProgress({ step: name, done, total });
@@ -233,20 +266,13 @@ export class BulkLoad {
       step('updates');
       // Freshly loaded tables have no statistics yet; the index builds do not need them, the
       // foreign-key checks (joins over millions of rows) do.
-      for (const table of INSERT_ORDER) await client.query(`analyze "${table}"`);
+      for (const table of LOADED_TABLES) await client.query(`analyze "${table}"`);
       step('analyze');
-      const onEach = (d: IndexDefinition) =>
-        step(d.kind === 'foreign-key' ? 'foreign keys' : 'indexes');
-      await createIndexes(
-        client,
-        this.indexes.filter((d) => !referencesEvents(d)),
-        onEach,
+      await createIndexes(client, this.indexes, (d) =>
+        step(d.kind === 'foreign-key' ? 'foreign keys' : 'indexes', d.name),
       );
-      // The events after the keys are back (each event's person is checked against person's
-      // primary key, which a scan per row would make hours), before the reports' keys to them.
-      await eventsOfLoadedReports(client);
+      // What the Part 2 label trigger would have done, now that the labelled tables' keys are back.
       await labelLoadedRows(client);
-      await createIndexes(client, this.indexes.filter(referencesEvents), onEach);
       for (const t of this.triggers) {
         const mode = { O: '', A: 'always ', R: 'replica ' }[t.enabled];
         await client.query(`alter table ${t.table} enable ${mode}trigger "${t.name}"`);
@@ -254,9 +280,31 @@ export class BulkLoad {
       step('triggers');
       // Set-based, over every row in the tables (earlier runs included): refreshStatsRollup's
       // rebuild, in this transaction so that the commit publishes rows and statistics together.
-      await rebuildStatsTables(async (statement) => (await client.query(statement)).rowCount ?? 0);
+      // The fact rows set-based (fact-rows.ts) instead of through the view's per-unit lookups.
+      const timed = async (statement: string) => {
+        const t0 = performance.now();
+        const { rowCount } = await client.query(statement);
+        const ms = performance.now() - t0;
+        if (ms >= SLOW_STEP_MS)
+          this.totals.slowSteps[statement.replace(/\s+/g, ' ').trim().slice(0, 50)] = ms;
+        return rowCount ?? 0;
+      };
+      // The planner takes `id = event_id` for 0.5 % of the reports (no statistics on a comparison
+      // of two columns) and would look up a million cases and people one by one.
+      await client.query('set local enable_nestloop = off');
+      await rebuildStatsTables(timed, FACT_ROWS_SQL);
+      await client.query('set local enable_nestloop = on');
+      if (!(await factRowsMatchView(client))) {
+        // A migration changed the view and not fact-rows.ts: right figures first, speed second.
+        this.totals.warnings.push(
+          'the set-based fact rows differ from the view stats_fact_source: rebuilt through the ' +
+            'view instead (slower); bring src/seed/synthetic/fact-rows.ts up to date',
+        );
+        await timed('delete from stats_fact');
+        await timed('insert into stats_fact select * from stats_fact_source');
+      }
       step('statistics');
-      await createIndexes(client, this.statsIndexes, () => step('statistics indexes'));
+      await createIndexes(client, this.statsIndexes, (d) => step('statistics indexes', d.name));
       for (const table of STATS_TABLES) await client.query(`analyze "${table}"`);
       step('analyze');
       const catalogAfter = await catalogFingerprint(client);
@@ -275,7 +323,7 @@ export class BulkLoad {
     // skips the rest through the visibility map.
     for (const table of ALL_TABLES) {
       await client.query(`vacuum "${table}"`);
-      step('vacuum');
+      step('vacuum', `vacuum ${table}`);
     }
   }
 
@@ -355,26 +403,4 @@ export async function catalogFingerprint(client: ClientBase): Promise<string> {
  */
 async function labelLoadedRows(client: ClientBase): Promise<void> {
   for (const table of PART2_LABELLED_TABLES) await client.query(labelUnlabelledSql(table));
-}
-
-/** A foreign key of a loaded table to the events, which exist only once the load wrote them. */
-const referencesEvents = (d: IndexDefinition) =>
-  d.kind === 'foreign-key' && /references\s+"?overdose_event"?\s*\(/i.test(d.definition);
-
-/**
- * What the intake's own-event trigger does row by row, set-based: every loaded report that opens
- * its event (event_id = id; the generator makes no co-reports) gets its event row, with the
- * report's time, county, person and (encrypted, as stored) place. Before the incidents' foreign
- * keys to the events are rebuilt, so that they find them.
- */
-async function eventsOfLoadedReports(client: ClientBase): Promise<void> {
-  await client.query(
-    `insert into overdose_event (id, created_at, updated_at, occurred_at, county, latitude,
-                                 longitude, person_id, version)
-     select i.id, i.created_at, i.created_at, i.occurred_at, i.county, i.latitude, i.longitude,
-            i.person_id, 1
-       from overdose_incident i
-      where i.event_id = i.id
-        and not exists (select 1 from overdose_event e where e.id = i.id)`,
-  );
 }

@@ -11,6 +11,7 @@ import { withDevSecrets } from '../../dev-secrets';
 import { createLogger } from '../../logger';
 import { BulkLoad } from './bulk-load';
 import { encryptedColumnsOf, IdentityEncryptor } from './identity-encryption';
+import { EVENT_TABLE } from './events';
 import { dailyCounts, Generator } from './generate';
 import { Random } from './random';
 import { INSERT_ORDER } from './tables';
@@ -162,7 +163,7 @@ async function main(options: Options): Promise<void> {
     say(
       `CPU during the load: ${cpuText(cpu, backendCpu)}; in all: ${cpuText(cpuAll, backendCpuAll)}`,
     );
-    for (const table of INSERT_ORDER) {
+    for (const table of [...INSERT_ORDER, EVENT_TABLE]) {
       say(
         `  ${table.padEnd(24)} ${(totals.rows[table] ?? 0).toLocaleString('en-US').padStart(12)} rows ` +
           `${((totals.writeMs[table] ?? 0) / 1000).toFixed(1).padStart(7)} s`,
@@ -171,6 +172,11 @@ async function main(options: Options): Promise<void> {
     for (const [step, ms] of Object.entries(totals.finishMs)) {
       say(`  ${step.padEnd(24)} ${(ms / 1000).toFixed(1).padStart(20)} s`);
     }
+    for (const warning of totals.warnings) say(`WARNING: ${warning}`);
+    const slow = Object.entries(totals.slowSteps).sort(([, a], [, b]) => b - a);
+    if (slow.length > 0) say('  of which, single steps of 2 s or more:');
+    for (const [what, ms] of slow)
+      say(`    ${what.padEnd(56)} ${(ms / 1000).toFixed(1).padStart(7)} s`);
   } catch (error) {
     await load?.abort().catch(() => {});
     throw error;
