@@ -281,7 +281,7 @@ describe('incident intake', () => {
     ]);
   });
 
-  // Outreach workers report community reversals only (more-doors.test.ts).
+  // Outreach workers report community reversals only (more-doors.spec.ts).
   it.each([Role.ANALYST, Role.HUB_ADMIN])('does not let %s report', async (role) => {
     const { county } = await world();
     const caller = await makeUser(hub, role);

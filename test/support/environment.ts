@@ -2,6 +2,7 @@ import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environmen
 import NodeEnvironment from 'jest-environment-node';
 import {
   OPEN_HUBS,
+  PGLITE_POOL,
   RUN_ENV,
   TEMPLATE_ENV,
   copyTemplate,
@@ -46,6 +47,11 @@ export default class HubTestEnvironment extends NodeEnvironment {
     for (const hub of open ?? []) {
       process.stderr.write(`${this.testPath}: stopping a hub the file left running\n`);
       await withDeadline(hub.stop(), 30_000).catch(() => undefined);
+    }
+    const pool = (this.global as Record<string, unknown>)[PGLITE_POOL] as
+      { all: Array<{ closed: boolean; close(): Promise<void> }> } | undefined;
+    for (const pglite of pool?.all ?? []) {
+      if (!pglite.closed) await withDeadline(pglite.close(), 30_000).catch(() => undefined);
     }
     if (this.database) {
       await dropDatabase(this.database.base, this.database.name).catch((error: unknown) => {

@@ -18,6 +18,8 @@ export const DUMP_ENV = 'HUB_TEST_PGLITE_DUMP';
 export const RUN_ENV = 'HUB_TEST_RUN';
 /** Where startTestHub records, in a test file's global, the hubs not stopped yet. */
 export const OPEN_HUBS = '__hubTestOpenHubs';
+/** Where migratedCopy keeps, in a test file's global, the file's embedded instances. */
+export const PGLITE_POOL = '__hubTestPGlitePool';
 
 /** The database name of a connection string, and the same string pointing at another one. */
 export function databaseName(url: string): string {

@@ -23,7 +23,7 @@ import { StatsDimension, TIME_DIMENSIONS } from './stats-dimension';
  * - no percentile of hours asked for (medians and 90th percentiles do not add up across cells:
  *   they are computed exactly from the fact table whenever a caller selects them).
  * Anything else is answered from the fact table as before. Both give the same rows (the same
- * counts and key sums, test/stats-cells.test.ts), so the disclosure control after them —
+ * counts and key sums, test/stats-cells.spec.ts), so the disclosure control after them —
  * suppression, complementary suppression, the overlap ledger, perturbation — is the same.
  */
 
