@@ -114,7 +114,6 @@ export async function rawIntake(
     const todo = incidents.filter((x) => fresh.has(x.id));
     if (todo.length > 0) {
       const ring = ctx.ring;
-      const people: Cell[][] = [];
       const keys = todo.map(({ r }) =>
         personKey(
           ctx.personKeySecret,
@@ -123,36 +122,15 @@ export async function rawIntake(
           r.survivor.dateOfBirth,
         ),
       );
-      for (const [i, { r }] of todo.entries()) {
-        people.push([
-          randomUUID(),
-          now,
-          now,
-          keys[i],
-          encryptField(ring, r.survivor.firstName),
-          encryptField(ring, r.survivor.lastName),
-          encryptField(ring, r.survivor.dateOfBirth),
-          encryptField(ring, r.survivor.phone),
-          null,
-          null,
-          null,
-          null,
-          null,
-          '{}',
-          false,
-          null,
-          true,
-        ]);
-      }
-      // The same person reported before keeps their vault entry (upsert on the person key).
+      // The person row links reports by key only: identity values stay with their source (the
+      // report's reported_identity row), as the intake service writes them.
       const persons = await client.query<{ id: string; person_key: string }>(
-        `insert into person (id, created_at, updated_at, person_key, first_name, last_name, date_of_birth,
-                phone, race_ethnicity, do_not_contact, do_not_disclose_to_household)
-         select u.id, now(), now(), u.k, u.f, u.l, u.d, u.p, '{}', false, true
-           from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) as u(id, k, f, l, d, p)
-         on conflict (person_key) do update set phone = excluded.phone, updated_at = excluded.updated_at
+        `insert into person (id, created_at, updated_at, person_key, race_ethnicity, do_not_contact)
+         select u.id, now(), now(), u.k, '{}', false
+           from unnest($1::uuid[], $2::text[]) as u(id, k)
+         on conflict (person_key) do update set updated_at = excluded.updated_at
          returning id, person_key`,
-        [0, 3, 4, 5, 6, 7].map((c) => people.map((p) => p[c])),
+        [todo.map(() => randomUUID()), keys],
       );
       const personOf = new Map(persons.rows.map((p) => [p.person_key, p.id]));
       await client.query(
@@ -189,6 +167,13 @@ export async function rawIntake(
           encryptField(ring, r.survivor.firstName),
           encryptField(ring, r.survivor.lastName),
           encryptField(ring, r.survivor.dateOfBirth),
+          encryptField(ring, r.survivor.phone),
+          null,
+          null,
+          null,
+          null,
+          null,
+          '{}',
         ]),
       );
       const cases = todo.map(({ id, r }, i) => {
