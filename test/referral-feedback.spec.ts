@@ -48,7 +48,9 @@ describe('referral feedback for reporting agencies', () => {
     const busy = monthStart(1);
     for (let i = 0; i < 14; i++) {
       const kase = await report(new Date(busy.getTime() + i * 3_600_000));
-      if (i < 12) {
+      // 13 reached: perturbed by at most 2, never down to the small-cell limit of 10 (with 12 the
+      // table's -2, one draw in twenty, suppressed it and failed the test at random).
+      if (i < 13) {
         em.create(OutreachAttempt, {
           case: kase.id,
           worker: worker.user.id,
@@ -81,7 +83,7 @@ describe('referral feedback for reporting agencies', () => {
     expect(feedback.total.reported).toEqual({ value: 17, suppressed: false, internal: true });
     // Reached and engaged happened at another agency: shared numbers.
     expect(busy.reached.internal).toBe(false);
-    expect(Math.abs(busy.reached.value! - 12)).toBeLessThanOrEqual(2);
+    expect(Math.abs(busy.reached.value! - 13)).toBeLessThanOrEqual(2);
     expect(quiet.reached).toEqual({ value: 0, suppressed: false, internal: false });
     for (const row of [...feedback.months, feedback.total]) {
       for (const cell of [row.reached, row.engaged]) {
