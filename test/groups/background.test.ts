@@ -1,5 +1,5 @@
 /**
- * The job queue, after-commit events, reminders, spike alerts, backfill: 8 suites in one jest file (see test/groups/README.md).
+ * The job queue, after-commit events, reminders, backfill: 5 suites in one jest file (see test/groups/README.md).
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- each suite loads inside its describe */
 describe('job-queue', () => {
@@ -16,13 +16,4 @@ describe('reminders', () => {
 });
 describe('backfill', () => {
   require('../backfill.spec');
-});
-describe('alert-delivery', () => {
-  require('../alert-delivery.spec');
-});
-describe('spike-alerts', () => {
-  require('../spike-alerts.spec');
-});
-describe('spike-detection', () => {
-  require('../spike-detection.spec');
 });
