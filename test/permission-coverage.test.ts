@@ -3,8 +3,8 @@ import { buildSchema, graphql, isObjectType, type GraphQLSchema } from 'graphql'
 import { Role } from '../src/common/role';
 import type { Context } from '../src/context';
 import { PERMISSIONS } from '../src/permissions';
-import { allowRoles, type PermissionMap } from '../src/permissions/access';
-import { protectSchema } from '../src/permissions/shield';
+import { allowRoles, allowWhen, type PermissionMap } from '../src/permissions/access';
+import { fieldsGuardedByEveryParent, protectSchema } from '../src/permissions/shield';
 import { buildBareSchema } from '../src/schema';
 
 /** Every `Type.field` of the schema's own object types (introspection types are GraphQL's). */
@@ -105,5 +105,71 @@ describe('the permission layer', () => {
       [['unlisted'], 'FORBIDDEN'],
       [['adminsOnly'], 'FORBIDDEN'],
     ]);
+  });
+});
+
+describe('fields that resolve without their own check', () => {
+  // Item is reached by two fields: `item` (worker and agency admin) and `adminItem` (agency admin).
+  const schema = buildSchema(`
+    type Query { item: Item, adminItem: Item }
+    type Item { wide: String, workersOnly: String, checked: String, unlisted: String }
+  `);
+  const item = { wide: 'wide', workersOnly: 'workers', checked: 'checked', unlisted: 'x' };
+  const permissions: PermissionMap = {
+    Query: {
+      item: allowRoles('item', [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN]),
+      adminItem: allowRoles('adminItem', [Role.AGENCY_ADMIN]),
+    },
+    Item: {
+      wide: allowRoles('wide', [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN, Role.HUB_ADMIN]),
+      workersOnly: allowRoles('workersOnly', [Role.OUTREACH_WORKER]),
+      checked: allowWhen('checked', [Role.OUTREACH_WORKER, Role.AGENCY_ADMIN], () => false),
+    },
+  };
+  const run = (role: Role, source: string) =>
+    graphql({
+      schema: protectSchema(schema, permissions),
+      source,
+      rootValue: { item, adminItem: item },
+      contextValue: { viewer: { role, kind: 'USER', agencyId: 'a' } } as unknown as Context,
+    });
+  const denied = (result: Awaited<ReturnType<typeof run>>) =>
+    result.errors?.map((e) => `${e.path?.join('.')} ${String(e.extensions.code)}`).sort();
+
+  it('are only those whose rule admits every role of every field leading to their type', () => {
+    expect(fieldsGuardedByEveryParent(schema, permissions)).toEqual([
+      { typeName: 'Item', fieldName: 'wide' },
+    ]);
+  });
+
+  it('still deny a narrower field, a failed check and a field without a rule', async () => {
+    const admin = await run(Role.AGENCY_ADMIN, '{ adminItem { wide workersOnly checked unlisted } }');
+    expect(admin.data).toEqual({
+      adminItem: { wide: 'wide', workersOnly: null, checked: null, unlisted: null },
+    });
+    expect(denied(admin)).toEqual([
+      'adminItem.checked FORBIDDEN',
+      'adminItem.unlisted FORBIDDEN',
+      'adminItem.workersOnly FORBIDDEN',
+    ]);
+    const worker = await run(Role.OUTREACH_WORKER, '{ item { wide workersOnly } adminItem { wide } }');
+    expect(worker.data).toEqual({ item: { wide: 'wide', workersOnly: 'workers' }, adminItem: null });
+    expect(denied(worker)).toEqual(['adminItem FORBIDDEN']);
+  });
+
+  it('are not reachable by a role their parents refuse', async () => {
+    const hubAdmin = await run(Role.HUB_ADMIN, '{ item { wide } adminItem { wide } }');
+    expect(hubAdmin.data).toEqual({ item: null, adminItem: null });
+  });
+
+  it('include most fields of a case on the case list', async () => {
+    const hub = await buildBareSchema();
+    const unwrapped = fieldsGuardedByEveryParent(hub, PERMISSIONS)
+      .filter(({ typeName }) => typeName === 'Case')
+      .map(({ fieldName }) => fieldName);
+    expect(unwrapped).toEqual(expect.arrayContaining(['id', 'status', 'county']));
+    // Narrower than the case list (agency admins and the hub operator read cases too).
+    expect(unwrapped).not.toContain('indexIncident');
+    expect(unwrapped).not.toContain('person');
   });
 });

@@ -1,7 +1,6 @@
 import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { deny, rule, shield, type IRule, type IRules } from 'graphql-shield';
-import type { Role } from '../common/role';
 import type { Context } from '../context';
 import { forbidden } from '../errors/hub-errors';
 import type { Access, PermissionMap } from './access';
@@ -56,23 +55,29 @@ export function protectSchema(schema: GraphQLSchema, permissions: PermissionMap)
       debug: false,
     }),
   );
-  for (const typeName of typesGuardedByEveryParent(schema, permissions)) {
-    const bare = (schema.getType(typeName) as GraphQLObjectType).getFields();
-    const wrapped = (protectedSchema.getType(typeName) as GraphQLObjectType).getFields();
-    for (const [name, field] of Object.entries(wrapped)) field.resolve = bare[name].resolve;
+  for (const { typeName, fieldName } of fieldsGuardedByEveryParent(schema, permissions)) {
+    const bare = (schema.getType(typeName) as GraphQLObjectType).getFields()[fieldName];
+    const wrapped = (protectedSchema.getType(typeName) as GraphQLObjectType).getFields()[fieldName];
+    wrapped.resolve = bare.resolve;
   }
   return protectedSchema;
 }
 
 /**
- * Object types whose field checks could never deny: every field has a role-only rule, and every
- * field anywhere in the schema that returns the type admits only roles all of those rules admit.
- * Whoever reads such a type has already passed its parent's rule, so checking each of its fields
- * again only costs time — for the rows of a statistics table (thousands of cells per answer) it
- * was most of the answer's time. Their fields resolve unwrapped. A type reachable through an
- * interface or a union, or with a field without a rule, is never among them.
+ * Fields whose check could never deny: the field has a role-only rule, and every field anywhere
+ * in the schema that returns its type admits only roles that rule admits. Whoever reads such a
+ * field has already passed a rule at least as narrow on the way to its object, so checking it
+ * again only costs time: shield makes every checked field asynchronous, and for a page of cases
+ * or the rows of a statistics table (thousands of cells per answer) that was most of the answer's
+ * time. These fields resolve unwrapped. The argument holds along any path by induction from the
+ * root fields, which are always checked. A type reachable through an interface or a union, a
+ * field with a per-object check, and a field without a rule (denied by the fallback) are never
+ * among them.
  */
-function typesGuardedByEveryParent(schema: GraphQLSchema, permissions: PermissionMap): string[] {
+export function fieldsGuardedByEveryParent(
+  schema: GraphQLSchema,
+  permissions: PermissionMap,
+): { typeName: string; fieldName: string }[] {
   const objectTypes = Object.values(schema.getTypeMap()).filter(
     (type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'),
   );
@@ -88,22 +93,23 @@ function typesGuardedByEveryParent(schema: GraphQLSchema, permissions: Permissio
         : [],
     ),
   );
-  const guarded: string[] = [];
+  const guarded: { typeName: string; fieldName: string }[] = [];
   for (const type of objectTypes) {
     if (roots.has(type.name) || type.getInterfaces().length > 0 || inUnion.has(type.name)) continue;
-    const own = permissions[type.name];
-    const fieldNames = Object.keys(type.getFields());
-    if (!own || !fieldNames.every((name) => own[name] && !own[name].check)) continue;
-    const admitted = (role: Role) => fieldNames.every((name) => own[name].roles.includes(role));
     const parents = objectTypes.flatMap((parent) =>
       Object.entries(parent.getFields())
         .filter(([, field]) => getNamedType(field.type) === type)
         .map(([name]) => permissions[parent.name]?.[name]),
     );
-    const everyParentNarrower =
-      parents.length > 0 &&
-      parents.every((access) => access !== undefined && access.roles.every(admitted));
-    if (everyParentNarrower) guarded.push(type.name);
+    if (parents.length === 0 || parents.some((access) => access === undefined)) continue;
+    for (const fieldName of Object.keys(type.getFields())) {
+      const own = permissions[type.name]?.[fieldName];
+      if (!own || own.check) continue;
+      const narrower = parents.every((access) =>
+        access!.roles.every((role) => own.roles.includes(role)),
+      );
+      if (narrower) guarded.push({ typeName: type.name, fieldName });
+    }
   }
   return guarded;
 }
