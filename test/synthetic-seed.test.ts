@@ -456,7 +456,8 @@ describeOnPostgres('synthetic seed (bulk rows keep the invariants)', () => {
  * empty, so the load truncates it and writes with COPY FREEZE.
  */
 describeOnPostgres('synthetic seed into an empty database (COPY FREEZE)', () => {
-  const base = new URL(process.env.DATABASE_URL ?? 'postgresql://localhost/x');
+  // An empty DATABASE_URL means the embedded database, as everywhere else (the suite is skipped).
+  const base = new URL(process.env.DATABASE_URL || 'postgresql://localhost/x');
   const name = `${base.pathname.slice(1)}_freeze_${Date.now().toString(36)}`;
   const url = Object.assign(new URL(base.href), { pathname: `/${name}` }).href;
   let admin: Client;
