@@ -93,14 +93,20 @@ export function fieldsGuardedByEveryParent(
         : [],
     ),
   );
+  // The rules of the fields that lead to each type, in one pass over every field.
+  const leadingTo = new Map<string, (Access | undefined)[]>();
+  for (const parent of objectTypes) {
+    for (const [name, field] of Object.entries(parent.getFields())) {
+      const target = getNamedType(field.type).name;
+      const list = leadingTo.get(target) ?? [];
+      list.push(permissions[parent.name]?.[name]);
+      leadingTo.set(target, list);
+    }
+  }
   const guarded: { typeName: string; fieldName: string }[] = [];
   for (const type of objectTypes) {
     if (roots.has(type.name) || type.getInterfaces().length > 0 || inUnion.has(type.name)) continue;
-    const parents = objectTypes.flatMap((parent) =>
-      Object.entries(parent.getFields())
-        .filter(([, field]) => getNamedType(field.type) === type)
-        .map(([name]) => permissions[parent.name]?.[name]),
-    );
+    const parents = leadingTo.get(type.name) ?? [];
     if (parents.length === 0 || parents.some((access) => access === undefined)) continue;
     for (const fieldName of Object.keys(type.getFields())) {
       const own = permissions[type.name]?.[fieldName];
