@@ -81,8 +81,8 @@ const SLOW_STEP_MS = 2_000;
  * - write(): each batch's rows with `COPY … FROM STDIN`, table by table in foreign-key order;
  *   changes to rows of earlier batches (a case closed when a later report is fatal, a person's
  *   "don't contact me") are collected;
- * - finish(): applies those changes in two set-based statements, builds the indexes and keys
- *   again (checking every unique and foreign key), switches the triggers back on, ANALYZEs,
+ * - finish(): ANALYZEs, builds the indexes and keys again (checking every unique and foreign
+ *   key), then applies those changes in two set-based statements, switches the triggers back on,
  *   rebuilds the rollup from the rows in SQL and commits; then VACUUM, which sets the visibility
  *   map that index-only counts need (it cannot run in a transaction).
  *

@@ -97,7 +97,8 @@ export interface WorkerKeys {
 
 /**
  * Encrypts the identity columns of COPY text off the main thread: AES-GCM for ~7 million values
- * is a third of a million-incident seed's CPU, and the generator (which cannot be split) runs on
+ * was a third of a million-incident seed's CPU (a batch at a time since gcm-bulk.ts, about half
+ * of that), and the generator (which cannot be split) runs on
  * the main thread. Uses a worker thread when the compiled worker script is there (`npm run
  * seed:synthetic` runs the build), otherwise the same function inline (tests run the sources).
  */
