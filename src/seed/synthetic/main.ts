@@ -141,7 +141,7 @@ async function main(options: Options): Promise<void> {
     const finishBar = bars.create(load.finishSteps, 0, {
       label: 'finish',
       unit: 'steps',
-      detail: 'updates',
+      detail: 'analyze',
     });
     await load.finish(({ step, done: stepsDone }) => finishBar.update(stepsDone, { detail: step }));
     bars.stop();
