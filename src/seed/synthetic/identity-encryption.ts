@@ -4,8 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { MetadataStorage } from '@mikro-orm/core';
 import { EncryptedNumber } from '../../crypto/encrypted-number.type';
 import { EncryptedText } from '../../crypto/encrypted-text.type';
-import type { KeyRing } from '../../crypto/field-cipher';
-import { bulkGcmEncryptor } from './gcm-bulk';
+import { bulkFieldEncryptor, type KeyRing } from '../../crypto/field-cipher';
 import { TABLES, type TableName } from './tables';
 
 /** Per table, the positions (in TABLES order) of the columns the hub stores encrypted. */
@@ -42,39 +41,23 @@ const unescapeText = (text: string): string =>
     ? text.replace(UNESCAPE, (_, c: string) => ({ '\\': '\\', t: '\t', n: '\n', r: '\r' })[c]!)
     : text;
 
-/** Encrypts many values at once (gcm-bulk.ts), in order. */
-export type EncryptMany = (plaintexts: readonly string[]) => string[];
-
-/** A one-value encryptor (field-cipher.ts bulkFieldEncryptor) as an EncryptMany. */
-export const oneByOne =
-  (encrypt: (plaintext: string) => string): EncryptMany =>
-  (plaintexts) =>
-    plaintexts.map((p) => encrypt(p));
-
 /**
  * COPY text (copy-rows.ts) with the plain values of the given columns replaced by their
- * ciphertext (`v1:<key>:<iv>:<tag>:<data>`, which holds nothing COPY would need escaped). The
- * values of the whole text are encrypted in one call (one key stream for the batch: gcm-bulk.ts).
+ * ciphertext (`v1:<key>:<iv>:<tag>:<data>`, which holds nothing COPY would need escaped).
  */
 export function encryptCopyText(
-  encryptMany: EncryptMany,
+  encrypt: (plaintext: string) => string,
   text: string,
   columns: readonly number[],
 ): string {
   if (text === '' || columns.length === 0) return text;
   const lines = text.split('\n');
   // The text ends with a newline: the last element is empty.
-  const rows = new Array<string[]>(lines.length - 1);
-  const plain: string[] = [];
-  for (let l = 0; l < rows.length; l++) {
-    const cells = (rows[l] = lines[l].split('\t'));
-    for (const c of columns) if (cells[c] !== '\\N') plain.push(unescapeText(cells[c]));
-  }
-  const sealed = encryptMany(plain);
-  let next = 0;
-  for (let l = 0; l < rows.length; l++) {
-    const cells = rows[l];
-    for (const c of columns) if (cells[c] !== '\\N') cells[c] = sealed[next++];
+  for (let l = 0; l < lines.length - 1; l++) {
+    const cells = lines[l].split('\t');
+    for (const c of columns) {
+      if (cells[c] !== '\\N') cells[c] = encrypt(unescapeText(cells[c]));
+    }
     lines[l] = cells.join('\t');
   }
   return lines.join('\n');
@@ -97,14 +80,13 @@ export interface WorkerKeys {
 
 /**
  * Encrypts the identity columns of COPY text off the main thread: AES-GCM for ~7 million values
- * was a third of a million-incident seed's CPU (a batch at a time since gcm-bulk.ts, about half
- * of that), and the generator (which cannot be split) runs on
+ * is a third of a million-incident seed's CPU, and the generator (which cannot be split) runs on
  * the main thread. Uses a worker thread when the compiled worker script is there (`npm run
  * seed:synthetic` runs the build), otherwise the same function inline (tests run the sources).
  */
 export class IdentityEncryptor {
   private worker?: Worker;
-  private readonly inline: EncryptMany;
+  private readonly inline: (plaintext: string) => string;
   private readonly waiting = new Map<
     number,
     { resolve: (text: string) => void; reject: (error: Error) => void }
@@ -116,7 +98,7 @@ export class IdentityEncryptor {
     private readonly columns: EncryptedColumns,
     useWorker = true,
   ) {
-    this.inline = bulkGcmEncryptor(ring);
+    this.inline = bulkFieldEncryptor(ring);
     const script = join(__dirname, 'identity-encryption.worker.js');
     if (!useWorker || !existsSync(script)) return;
     const workerData: WorkerKeys = {

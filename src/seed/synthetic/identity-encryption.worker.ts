@@ -1,15 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { bulkFieldEncryptor } from '../../crypto/field-cipher';
 import {
   encryptCopyText,
   type WorkerKeys,
   type WorkerReply,
   type WorkerRequest,
 } from './identity-encryption';
-import { bulkGcmEncryptor } from './gcm-bulk';
 
 /** The worker thread of IdentityEncryptor: the hub's field cipher applied to COPY text. */
 const { activeKeyId, keys } = workerData as WorkerKeys;
-const encrypt = bulkGcmEncryptor({
+const encrypt = bulkFieldEncryptor({
   activeKeyId,
   keys: new Map(keys.map(([id, key]) => [id, Buffer.from(key)])),
 });
