@@ -30,32 +30,54 @@ export function suppressionRelations(
 ): SuppressionRelations {
   const relations: Array<[number, number[]]> = [];
   // The key of a cell with dimension `dim` left out ('\u0000' for a rolled-up null: keys are
-  // trimmed text and never hold it). Indexed once per dimension, in the cells' order (a table
-  // of a thousand cells has a hundred margins: one pass each over every cell would be a
-  // hundred thousand).
+  // trimmed text and never hold it). Indexed once per dimension (a table of a thousand cells
+  // has a hundred margins: one pass each over every cell would be a hundred thousand).
   const id = (g: number, keys: ReadonlyArray<string | null>, dim: number) => {
     let text = String(g);
     for (let i = 0; i < keys.length; i++)
       text += i === dim || keys[i] === null ? '\u0001\u0000' : `\u0001${keys[i]}`;
     return text;
   };
+  // The cells in one order whatever order the statement returned them in (by bitmask, then
+  // keys; a rolled-up null first): which cell a relation hides can depend on the order (the
+  // first of equal children; a cell hidden for one margin can settle another), and the cells
+  // and the fact table must give the same table.
+  const order = cells.map((_, i) => i).sort((a, b) => compareCells(cells[a], cells[b]));
+  const rank = new Array<number>(cells.length);
+  order.forEach((i, r) => (rank[i] = r));
   for (let dim = 0; dim < dimensions; dim++) {
     const bit = 1 << dim;
     const index = new Map<string, number[]>();
-    cells.forEach((cell, i) => {
-      const key = id(cell.g, cell.keys, dim);
+    for (const i of order) {
+      const key = id(cells[i].g, cells[i].keys, dim);
       const list = index.get(key);
       if (list) list.push(i);
       else index.set(key, [i]);
-    });
-    cells.forEach((parent, p) => {
-      if ((parent.g & bit) === 0) return;
-      const children = index.get(id(parent.g & ~bit, parent.keys, dim));
+    }
+    for (const p of order) {
+      if ((cells[p].g & bit) === 0) continue;
+      const children = index.get(id(cells[p].g & ~bit, cells[p].keys, dim));
       if (children?.length) relations.push([p, children]);
-    });
+    }
   }
-  // In the order of the parents (as they were found before the relations were precomputed).
-  return relations.sort((a, b) => a[0] - b[0]);
+  // Parent by parent (each parent's dimensions in order; the sort is stable).
+  return relations.sort((a, b) => rank[a[0]] - rank[b[0]]);
+}
+
+function compareCells(
+  a: Pick<SuppressionCell, 'g' | 'keys'>,
+  b: Pick<SuppressionCell, 'g' | 'keys'>,
+): number {
+  if (a.g !== b.g) return a.g - b.g;
+  for (let i = 0; i < a.keys.length; i++) {
+    const x = a.keys[i];
+    const y = b.keys[i];
+    if (x === y) continue;
+    if (x === null) return -1;
+    if (y === null) return 1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 /**
