@@ -155,6 +155,7 @@ export async function protectedAggregate(
             !!(region.agencyIds ?? earlier.agencyIds),
             boundsOf(region, earlier),
             false,
+            region.counties,
           )
         : aggregateSql(
             spec,

@@ -140,17 +140,27 @@ export function cellAggregateSql(
   bounds: ReadonlyArray<string | null> = [],
   /** The names of agencies and counties (not for the overlap ledger's differences). */
   names = true,
+  /**
+   * For the overlap ledger's difference with an earlier region: the counties the answer can
+   * have (its own filter). Only the answer's cells are looked up in a difference, so the other
+   * counties' cells are added up into one bucket and dropped, while every margin over counties
+   * stays whole.
+   */
+  answerCounties: readonly string[] | null = null,
 ): Sql {
   const family = q.spec.cellFamily!;
   const table = cellTable(q.groupBy, bounds);
   const zone = q.calendar.timeZone;
   const dims = q.groupBy;
   const split = dims.findIndex(isSplit);
+  const bucket = answerCounties && dims.includes(StatsDimension.COUNTY);
   const keyOf = (d: StatsDimension) =>
     isTime(d)
       ? timeLabelSql(d as TimeGrouping, 'c.day::timestamp', q.calendar)
       : d === StatsDimension.COUNTY
-        ? 'c.county::text'
+        ? bucket
+          ? `case when c.county = any(?::bpchar[]) then c.county::text else '' end`
+          : 'c.county::text'
         : 'c.value';
   const base = Object.keys(q.spec.counts)[0];
   const measures = Object.keys(q.spec.counts)
@@ -195,7 +205,12 @@ export function cellAggregateSql(
                       where ${where.text}${byKeys}) c
               group by grouping sets (${sets_})
              having (${gExpr}) = ${total} or sum(n_${column(base)}) > 0`,
-      bindings: where.bindings,
+      bindings: [
+        ...dims.flatMap((d, i) =>
+          bucket && grouped[i] && d === StatsDimension.COUNTY ? [pgArray(answerCounties!)] : [],
+        ),
+        ...where.bindings,
+      ],
     };
   };
   const parts = [
@@ -203,7 +218,9 @@ export function cellAggregateSql(
     ...(otherSets.length ? [select(otherSets, ownCells)] : []),
   ];
   return {
-    text: `select s.*${names ? namesSql(dims) : ''} from (${parts.map((p) => p.text).join('\n union all\n')}) s`,
+    text: `select s.*${names ? namesSql(dims) : ''} from (${parts.map((p) => p.text).join('\n union all\n')}) s${
+      bucket ? ` where coalesce(s.k${dims.indexOf(StatsDimension.COUNTY)}, '-') <> ''` : ''
+    }`,
     bindings: parts.flatMap((p) => p.bindings),
   };
 }
