@@ -59,6 +59,25 @@ type Row = Record<string, string | number | null>;
 const QUESTIONS: Array<[string, AggregateSpec, D[], { fromDate?: string; toDate?: string }]> = [
   ['overdoses month × county', OVERDOSE_SPEC, [D.MONTH, D.COUNTY], {}],
   ['overdoses week × county', OVERDOSE_SPEC, [D.WEEK, D.COUNTY], {}],
+  // Weeks from the week cells (Monday to Monday) and from the day cells (a mid-week bound).
+  [
+    'overdoses week × county, whole weeks',
+    OVERDOSE_SPEC,
+    [D.WEEK, D.COUNTY],
+    { fromDate: '2025-11-03', toDate: '2026-04-27' },
+  ],
+  [
+    'overdoses week × county, mid-week range',
+    OVERDOSE_SPEC,
+    [D.WEEK, D.COUNTY],
+    { fromDate: '2025-11-05', toDate: '2026-04-27' },
+  ],
+  [
+    'outcomes by officer presence, whole weeks',
+    OUTCOME_SPEC,
+    [D.OFFICER_PRESENCE],
+    { fromDate: '2025-12-29', toDate: '2026-03-02' },
+  ],
   [
     'overdoses by day in a range',
     OVERDOSE_SPEC,
@@ -353,18 +372,24 @@ describe('statistics cells: the aggregates from pre-aggregated cells equal the r
     }
 
     // A rebuild (refreshStatsRollup, the seeder's load) gives the cells the triggers kept.
-    const kept = `select zone, dim, county, day, value, n_incidents, k_incidents, n_cases, k_cases,
-                         n_contacted, n_naloxone_doses from stats_cell
+    // Day, week and month cells alike (the weeks and months are rebuilt from the days).
+    const kept = ['stats_cell', 'stats_cell_week', 'stats_cell_month']
+      .map(
+        (table) => `select '${table}' as grain, zone, dim, county, day, value, n_incidents,
+                         k_incidents, n_cases, k_cases, n_contacted, n_naloxone_doses from ${table}
                    where county = any(?::bpchar[]) and (n_incidents, n_cases) <> (0, 0)
-                     and zone <> 'Europe/Paris'
-                   order by 1, 2, 3, 4, 5`;
-    const before = await connection().execute(kept, [`{${counties.join(',')}}`]);
+                     and zone <> 'Europe/Paris'`,
+      )
+      .join(' union all ')
+      .concat(' order by 1, 2, 3, 4, 5, 6');
+    const set = `{${counties.join(',')}}`;
+    const before = await connection().execute(kept, [set, set, set]);
     // A zone wanted on a large hub (kept by the triggers from now on) is whole after a rebuild.
     await connection().execute(`select stats_cell_want_zone('Europe/Paris')`);
     expect(await keptZone(hub.em(), 'Europe/Paris')).toBe(false);
     await refreshStatsRollup(hub.em());
     expect(await keptZone(hub.em(), 'Europe/Paris')).toBe(true);
-    expect(await connection().execute(kept, [`{${counties.join(',')}}`])).toEqual(before);
+    expect(await connection().execute(kept, [set, set, set])).toEqual(before);
     await sameAnswers('rebuilt');
   });
 

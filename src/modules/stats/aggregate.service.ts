@@ -7,7 +7,11 @@ import type { StatsFilterInput } from './aggregate.input';
 import { aggregateSql, filterSql, type AggregateSpec } from './aggregate-sql';
 import { calendarFor, resolveRange, type Calendar, type CalendarDefaults } from './calendar';
 import { cellKey, perturbHours } from './cell-key';
-import { suppressComplements } from './complementary-suppression';
+import {
+  suppressComplementsOf,
+  suppressionRelations,
+  type SuppressionRelations,
+} from './complementary-suppression';
 import {
   publishInternal,
   publishRate,
@@ -150,6 +154,8 @@ export async function protectedAggregate(
             symmetricDifference(cellRegionSql(region), cellRegionSql(earlier)),
             !!(region.agencyIds ?? earlier.agencyIds),
             boundsOf(region, earlier),
+            false,
+            region.counties,
           )
         : aggregateSql(
             spec,
@@ -320,7 +326,7 @@ export function protect(
   const cells = all.map((row, index): ProtectedCell => {
     const count = (name: string): PublishedCount =>
       published
-        ? (published.get(name)?.[index] ?? publishShared(0, '0', rules.smallCellMax))
+        ? (published(name)?.[index] ?? publishShared(0, '0', rules.smallCellMax))
         : publishInternal(Number(row[name] ?? 0));
     const county = countyIndex >= 0 ? (row[`k${countyIndex}`] as string | null) : null;
     return {
@@ -354,40 +360,54 @@ export function protect(
   return { groupBy, internal: tier === 'internal', timeZone: calendar.timeZone, cells };
 }
 
-/** Every shared count of every cell, by count name then row index. */
+/**
+ * Every shared count of every cell, by count name then row index, worked out when a count is
+ * first read (an answer selects a few of the counts its rows carry). What depends on the
+ * table's shape only — each row's keys and id, the margins and their cells — is worked out once
+ * for all counts.
+ */
 function publishShared_(
   rows: RawRow[],
   dimensions: number,
   rules: DisclosureRules,
   hidden: Map<string, Set<string>>,
-): Map<string, PublishedCount[]> {
+): (name: string) => PublishedCount[] | undefined {
   const names = new Set<string>();
   for (const row of rows) {
-    for (const key of Object.keys(row)) if (key.endsWith('__key')) names.add(key.slice(0, -5));
+    for (const key in row) if (key.endsWith('__key')) names.add(key.slice(0, -5));
   }
+  let relations: SuppressionRelations | undefined;
+  const shape = () =>
+    (relations ??= suppressionRelations(
+      rows.map((row) => ({
+        g: Number(row.g),
+        keys: Array.from({ length: dimensions }, (_, d) => {
+          const key = row[`k${d}`];
+          return key === null || key === undefined ? null : String(key).trim();
+        }),
+      })),
+      dimensions,
+    ));
+  // Overlap control's cells by row (only when it hid anything).
+  const ids = hidden.size ? rows.map((row) => cellId(row, dimensions)) : null;
   const out = new Map<string, PublishedCount[]>();
-  for (const name of names) {
-    const first = rows.map((row) =>
-      publishShared(Number(row[name] ?? 0), String(row[`${name}__key`] ?? '0'), rules.smallCellMax),
+  return (name) => {
+    if (!names.has(name)) return undefined;
+    const done = out.get(name);
+    if (done) return done;
+    const keyName = `${name}__key`;
+    const values = rows.map((row) => Number(row[name] ?? 0));
+    const first = rows.map((row, i) =>
+      publishShared(values[i], String(row[keyName] ?? '0'), rules.smallCellMax),
     );
-    const cells = rows.map((row, i) => ({
-      g: Number(row.g),
-      keys: Array.from({ length: dimensions }, (_, d) => {
-        const key = row[`k${d}`];
-        return key === null || key === undefined ? null : String(key).trim();
-      }),
-      value: Number(row[name] ?? 0),
-      hidden: first[i].suppressed || !!hidden.get(cellId(row, dimensions))?.has(name),
-    }));
-    suppressComplements(cells, dimensions, rules.smallCellMax);
-    out.set(
-      name,
-      first.map((p, i) =>
-        cells[i].hidden ? { value: null, suppressed: true, internal: false } : p,
-      ),
+    const hide = first.map((p, i) => p.suppressed || !!(ids && hidden.get(ids[i])?.has(name)));
+    suppressComplementsOf(shape(), values, hide, rules.smallCellMax);
+    const published = first.map((p, i) =>
+      hide[i] ? { value: null, suppressed: true, internal: false } : p,
     );
-  }
-  return out;
+    out.set(name, published);
+    return published;
+  };
 }
 
 function kindOf(g: number, dims: number): ProtectedCell['kind'] {

@@ -57,6 +57,13 @@ export const PERTURBATION_VARIANCE = 0.8;
 
 /** A cell's key from the sum of its records' keys (any integer, as PostgreSQL's bigint sum). */
 export function cellKey(keySum: number | string | bigint): number {
+  // Key sums of up to 2^53 (8 billion records' keys) are exact as numbers: no BigInt needed.
+  if (typeof keySum !== 'bigint') {
+    const n = Number(keySum);
+    if (Number.isSafeInteger(n) && (typeof keySum === 'number' || /^-?\d+$/.test(keySum))) {
+      return ((n % KEY_SPACE) + KEY_SPACE) % KEY_SPACE;
+    }
+  }
   const sum = BigInt(keySum);
   const space = BigInt(KEY_SPACE);
   return Number(((sum % space) + space) % space);

@@ -91,12 +91,22 @@ export async function keepZone(em: EntityManager, zone: string): Promise<void> {
 }
 
 /**
- * Whether the month cells answer: no day or week asked for, and every bound of the region (and
- * of the region it is compared with) the first of a month.
+ * The grain of cells that answers exactly (migrations stats_cells and stats_cell_week): months
+ * when no day or week is asked for and every bound of the region (and of the region it is
+ * compared with) is the first of a month; ISO weeks (the Monday as their day) when no day,
+ * month, quarter or fiscal year is asked for and every bound is a Monday; else days.
  */
-function monthsDo(groupBy: readonly StatsDimension[], bounds: ReadonlyArray<string | null>) {
-  const fine = [StatsDimension.DAY, StatsDimension.WEEK];
-  return !groupBy.some((d) => fine.includes(d)) && bounds.every((b) => !b || b.endsWith('-01'));
+function cellTable(groupBy: readonly StatsDimension[], bounds: ReadonlyArray<string | null>) {
+  const asked = (...ds: StatsDimension[]) => groupBy.some((d) => ds.includes(d));
+  const D = StatsDimension;
+  if (!asked(D.DAY, D.WEEK) && bounds.every((b) => !b || b.endsWith('-01'))) {
+    return 'stats_cell_month';
+  }
+  const monday = (b: string) => new Date(`${b}T00:00:00Z`).getUTCDay() === 1;
+  if (!asked(D.DAY, D.MONTH, D.QUARTER, D.FISCAL_YEAR) && bounds.every((b) => !b || monday(b))) {
+    return 'stats_cell_week';
+  }
+  return 'stats_cell';
 }
 
 /** The local-date bounds of regions (for the choice of grain). */
@@ -117,7 +127,7 @@ export function cellRegionSql(
 }
 
 /**
- * The aggregate's statement over the cells (day or month cells by `bounds`, the local dates
+ * The aggregate's statement over the cells (day, week or month cells by `bounds`, the local dates
  * that bound the regions read), with the result columns of aggregateSql (g, k0, k1,
  * each count and its `__key` sum, the names). `region` is the condition on the cells
  * (cellRegionSql, or the symmetric difference of two); `byAgency` says that a region names
@@ -128,17 +138,29 @@ export function cellAggregateSql(
   region: Sql,
   byAgency: boolean,
   bounds: ReadonlyArray<string | null> = [],
+  /** The names of agencies and counties (not for the overlap ledger's differences). */
+  names = true,
+  /**
+   * For the overlap ledger's difference with an earlier region: the counties the answer can
+   * have (its own filter). Only the answer's cells are looked up in a difference, so the other
+   * counties' cells are added up into one bucket and dropped, while every margin over counties
+   * stays whole.
+   */
+  answerCounties: readonly string[] | null = null,
 ): Sql {
   const family = q.spec.cellFamily!;
-  const table = monthsDo(q.groupBy, bounds) ? 'stats_cell_month' : 'stats_cell';
+  const table = cellTable(q.groupBy, bounds);
   const zone = q.calendar.timeZone;
   const dims = q.groupBy;
   const split = dims.findIndex(isSplit);
+  const bucket = answerCounties && dims.includes(StatsDimension.COUNTY);
   const keyOf = (d: StatsDimension) =>
     isTime(d)
       ? timeLabelSql(d as TimeGrouping, 'c.day::timestamp', q.calendar)
       : d === StatsDimension.COUNTY
-        ? 'c.county::text'
+        ? bucket
+          ? `case when c.county = any(?::bpchar[]) then c.county::text else '' end`
+          : 'c.county::text'
         : 'c.value';
   const base = Object.keys(q.spec.counts)[0];
   const measures = Object.keys(q.spec.counts)
@@ -183,7 +205,12 @@ export function cellAggregateSql(
                       where ${where.text}${byKeys}) c
               group by grouping sets (${sets_})
              having (${gExpr}) = ${total} or sum(n_${column(base)}) > 0`,
-      bindings: where.bindings,
+      bindings: [
+        ...dims.flatMap((d, i) =>
+          bucket && grouped[i] && d === StatsDimension.COUNTY ? [pgArray(answerCounties!)] : [],
+        ),
+        ...where.bindings,
+      ],
     };
   };
   const parts = [
@@ -191,7 +218,9 @@ export function cellAggregateSql(
     ...(otherSets.length ? [select(otherSets, ownCells)] : []),
   ];
   return {
-    text: `select s.*${namesSql(dims)} from (${parts.map((p) => p.text).join('\n union all\n')}) s`,
+    text: `select s.*${names ? namesSql(dims) : ''} from (${parts.map((p) => p.text).join('\n union all\n')}) s${
+      bucket ? ` where coalesce(s.k${dims.indexOf(StatsDimension.COUNTY)}, '-') <> ''` : ''
+    }`,
     bindings: parts.flatMap((p) => p.bindings),
   };
 }

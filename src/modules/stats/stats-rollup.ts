@@ -88,7 +88,7 @@ export async function rebuildStatsTables(
   // The cells are rebuilt from the fact table below: their triggers would only redo it row by row.
   await run(`set local ${STATS_ROLLUP_SETTING} = 'off'`);
   await run(
-    'lock table stats_record_key, stats_fact, stats_rollup, stats_cell, stats_cell_month in share row exclusive mode',
+    'lock table stats_record_key, stats_fact, stats_rollup, stats_cell, stats_cell_week, stats_cell_month in share row exclusive mode',
   );
   await run(`delete from stats_record_key k
               where not exists (select 1 from overdose_incident i where i.id = k.unit_id)`);
@@ -98,7 +98,7 @@ export async function rebuildStatsTables(
   await run('delete from stats_fact');
   await run(`insert into stats_fact ${factRows}`);
   await run('select stats_cell_rebuild()');
-  await run('analyze stats_cell, stats_cell_month');
+  await run('analyze stats_cell, stats_cell_week, stats_cell_month');
   await run('delete from stats_rollup');
   return run(
     `insert into stats_rollup (month, county, agency_id, incidents, fatal, naloxone_doses, contacted,
