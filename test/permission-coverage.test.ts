@@ -143,7 +143,10 @@ describe('fields that resolve without their own check', () => {
   });
 
   it('still deny a narrower field, a failed check and a field without a rule', async () => {
-    const admin = await run(Role.AGENCY_ADMIN, '{ adminItem { wide workersOnly checked unlisted } }');
+    const admin = await run(
+      Role.AGENCY_ADMIN,
+      '{ adminItem { wide workersOnly checked unlisted } }',
+    );
     expect(admin.data).toEqual({
       adminItem: { wide: 'wide', workersOnly: null, checked: null, unlisted: null },
     });
@@ -152,8 +155,14 @@ describe('fields that resolve without their own check', () => {
       'adminItem.unlisted FORBIDDEN',
       'adminItem.workersOnly FORBIDDEN',
     ]);
-    const worker = await run(Role.OUTREACH_WORKER, '{ item { wide workersOnly } adminItem { wide } }');
-    expect(worker.data).toEqual({ item: { wide: 'wide', workersOnly: 'workers' }, adminItem: null });
+    const worker = await run(
+      Role.OUTREACH_WORKER,
+      '{ item { wide workersOnly } adminItem { wide } }',
+    );
+    expect(worker.data).toEqual({
+      item: { wide: 'wide', workersOnly: 'workers' },
+      adminItem: null,
+    });
     expect(denied(worker)).toEqual(['adminItem FORBIDDEN']);
   });
 
