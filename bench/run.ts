@@ -21,6 +21,7 @@ import {
   toPg,
   type StatsBenchContext,
 } from './stats';
+import { benchHubEnv } from './hub-env';
 
 /**
  * `npm run bench`: the hub against hand-written SQL on the same PostgreSQL, in one run.
@@ -78,25 +79,7 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger('silent');
-  const env = {
-    ...process.env,
-    NODE_ENV: 'benchmark',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_POINTS: '1000000',
-    RATE_LIMIT_API_KEY_POINTS: '1000000',
-    RATE_LIMIT_ANONYMOUS_POINTS: '1000000',
-    // An unfiltered outcomeStats over a million incidents runs for about a minute: longer than
-    // the hub's default request statement timeout (15 s), which the bench must not measure.
-    DB_STATEMENT_TIMEOUT_MS: process.env.DB_STATEMENT_TIMEOUT_MS ?? '600000',
-    // The timers of a running hub are not what is measured, and on synthetic data years old the
-    // retention purge alone would keep a core busy for the whole run (a backlog of closed cases).
-    // The spike check after each report stays on: it is part of what intake costs.
-    RETENTION_PURGE_INTERVAL_HOURS: '0',
-    FOLLOW_UP_TICK_SECONDS: '0',
-    SPIKE_CHECK_SECONDS: '0',
-  };
+  const env = benchHubEnv();
   const config = withDevSecrets(loadConfig(env), logger);
   const pool = new Pool({ connectionString: databaseUrl, max: 10 });
   const servers: HubServer[] = [];

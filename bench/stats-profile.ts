@@ -1,3 +1,4 @@
+import './production-mode';
 import 'reflect-metadata';
 import { Agent } from 'node:http';
 import { Pool } from 'pg';
@@ -7,6 +8,7 @@ import { withDevSecrets } from '../src/dev-secrets';
 import { createLogger } from '../src/logger';
 import { createServer } from '../src/server';
 import { send } from './load';
+import { benchHubEnv } from './hub-env';
 
 /**
  * `node [--cpu-prof] dist/bench/stats-profile.js <outcome|month|week> [n]`: one hub answering one
@@ -27,18 +29,7 @@ const OVERDOSE = `rows { group { month week county countyName } incidents { valu
 async function main(): Promise<void> {
   const [which = 'outcome', times = '50'] = process.argv.slice(2);
   const logger = createLogger('silent');
-  const env = {
-    ...process.env,
-    NODE_ENV: 'benchmark',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_POINTS: '1000000',
-    DB_STATEMENT_TIMEOUT_MS: '600000',
-    RETENTION_PURGE_INTERVAL_HOURS: '0',
-    FOLLOW_UP_TICK_SECONDS: '0',
-    SPIKE_CHECK_SECONDS: '0',
-  };
+  const env = benchHubEnv();
   const config = withDevSecrets(loadConfig(env), logger);
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
   const analyst = (
