@@ -30,7 +30,7 @@ export function baseOrmOptions(): Options {
     // The statistics fact table is a trigger-kept copy of a view (stats migration), and its cells
     // (migration stats_cells: a table partitioned by dimension, and its zones) are kept from it by
     // triggers: none of them is an entity.
-    schemaGenerator: { skipTables: ['stats_fact', /^stats_cell/] },
+    schemaGenerator: { skipTables: ['stats_fact', 'stats_fact_pending', /^stats_cell/] },
     migrations: {
       path: MIGRATIONS_JS,
       pathTs: MIGRATIONS_TS,

@@ -213,6 +213,65 @@ describe('statistics fact table: kept current, equal to the from-scratch computa
     await sameAnswers();
   });
 
+  it('refreshes what a transaction touched when it commits, and forgets what it rolled back', async () => {
+    const [unit] = await seedCases(hub, {
+      agencyId,
+      county: counties[0],
+      occurredAt: new Date(Date.UTC(2026, 4, 1)),
+      count: 1,
+    });
+    type Run = (text: string, bindings?: unknown[]) => Promise<unknown>;
+    const outside: Run = (text, bindings = []) => connection.execute(text, bindings);
+    const fatalInFact = async (run: Run = outside) =>
+      (
+        (await run(`select fatal from stats_fact where unit_id = ?`, [unit])) as Array<{
+          fatal: boolean;
+        }>
+      )[0].fatal;
+    const pending = async () =>
+      Number(
+        (
+          await connection.execute<Array<{ n: string }>>(
+            'select count(*) as n from stats_fact_pending',
+          )
+        )[0].n,
+      );
+    expect(await fatalInFact()).toBe(false);
+    const flip = `update overdose_incident set fatal = not fatal where id = ?`;
+
+    // Several statements on one unit: the fact row follows at the commit, not before.
+    await hub.em().transactional(async (tx) => {
+      const ctx = tx.getTransactionContext();
+      const run: Run = (text, bindings = []) =>
+        tx.getConnection().execute(text, bindings, 'all', ctx);
+      await run(flip, [unit]);
+      await run(`update overdose_incident set county = county where id = ?`, [unit]);
+      expect(await fatalInFact(run)).toBe(false);
+    });
+    expect(await fatalInFact()).toBe(true);
+    expect(await pending()).toBe(0);
+    expect(await differences()).toEqual([]);
+
+    // A rolled-back transaction, and a rolled-back savepoint in a committed one, change nothing.
+    await expect(
+      hub.em().transactional(async (tx) => {
+        await tx.getConnection().execute(flip, [unit], 'run', tx.getTransactionContext());
+        throw new Error('rolled back on purpose');
+      }),
+    ).rejects.toThrow('rolled back on purpose');
+    await hub.em().transactional(async (tx) => {
+      await expect(
+        tx.transactional(async (inner) => {
+          await inner.getConnection().execute(flip, [unit], 'run', inner.getTransactionContext());
+          throw new Error('savepoint rolled back on purpose');
+        }),
+      ).rejects.toThrow('savepoint rolled back on purpose');
+    });
+    expect(await fatalInFact()).toBe(true);
+    expect(await pending()).toBe(0);
+    expect(await differences()).toEqual([]);
+  });
+
   it('counts a new report in the aggregates as soon as its report is answered', async () => {
     const county = uniqueCounty();
     const police = await makeAgency(hub, AgencyKind.LAW_ENFORCEMENT, { serviceCounties: [county] });
