@@ -19,6 +19,9 @@ import { Migration } from '@mikro-orm/migrations';
  * its plans are kept for the session rather than planned again on every call as a SQL
  * function's are.
  *
+ * A transaction that must read its own facts before it commits (a test that rolls back) runs
+ * `set constraints stats_fact_flush immediate` first.
+ *
  * What does not change: a statement that runs while hub.stats_rollup is 'off' notes nothing
  * (its trigger returns first), a rolled-back savepoint forgets what it noted, and the rebuild
  * (refreshStatsRollup) still rewrites everything. The table is unlogged: its rows never outlive

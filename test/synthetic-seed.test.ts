@@ -274,6 +274,9 @@ describeOnPostgres('synthetic seed (bulk rows keep the invariants)', () => {
          values (gen_random_uuid(), now(), now(), $1, $2, 4, 'IN', 'BYSTANDER', 'IMPROVED')`,
         [incident.id, incident.occurred_at],
       );
+      // Facts follow at the commit (migration stats_fact_at_commit); this transaction is rolled
+      // back, so it asks for them now.
+      await client.query('set constraints stats_fact_flush immediate');
       const { rows } = await client.query(
         `select (select doses from stats_fact where unit_id = $1) as fact,
                 (select count(*)::int from (select * from stats_rollup except ${ROLLUP_FROM_RAW_SQL}) a) as rollup_extra`,
