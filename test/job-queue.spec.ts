@@ -126,3 +126,36 @@ it('leaves jobs of other queues alone', async () => {
   expect(ran).toEqual(['work:mine']);
   expect(await row(other, 'work:theirs')).toMatchObject({ attempts: 0 });
 });
+
+it('does not wait for its poll to run the jobs a job queued, nor to retry its own failure', async () => {
+  const queue = `q-${randomUUID()}`;
+  // A poll ten minutes away: anything that runs below was looked for without it.
+  const w = createJobWorker(
+    hub.server.orm,
+    { queue, pollMs: 600_000, leaseSeconds: 60, retryBaseSeconds: 1, retryMaxSeconds: 1 },
+    logger,
+  );
+  workers.push(w);
+  const ran: string[] = [];
+  w.handle('plan', async () => {
+    ran.push('plan');
+    // As a spike check plans its deliveries: rows written by the job, no enqueue() and no kick.
+    await hub
+      .em()
+      .getConnection()
+      .execute(
+        `insert into hub_job (id, created_at, updated_at, queue, key, kind, payload, run_at, attempts, rerun)
+         values (gen_random_uuid(), now(), now(), ?, 'deliver:1', 'deliver', '{}', now(), 0, false)`,
+        [queue],
+      );
+  });
+  w.handle('deliver', async () => {
+    ran.push('deliver');
+    if (ran.length === 2) throw new JobFailure('receiver refused once');
+  });
+  await w.enqueue('plan:1', 'plan');
+  w.start();
+  await waitFor(() => ran.length === 3, 30_000);
+  expect(ran).toEqual(['plan', 'deliver', 'deliver']);
+  await waitFor(async () => (await row(queue, 'deliver:1')) === undefined);
+});

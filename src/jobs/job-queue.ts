@@ -146,13 +146,20 @@ export function createJobWorker(orm: MikroORM, settings: JobSettings, logger: Lo
       [job.id, job.attempts, outcome?.payload ? JSON.stringify(outcome.payload) : null],
     );
 
-  const fail = (job: ClaimedJob, reason: string) =>
-    db().execute(
+  // The earliest retry this instance has set itself (epoch ms): the next look is no later than it
+  // (a little after: the database sets the retry's time a moment after this line).
+  let nextRetryAt = Infinity;
+
+  const fail = (job: ClaimedJob, reason: string) => {
+    const retryAt = Date.now() + backoffSeconds(job.attempts) * 1000 + 100;
+    nextRetryAt = Math.min(nextRetryAt, retryAt);
+    return db().execute(
       `update hub_job set locked_until = null, last_error = ?, updated_at = now(),
               run_at = now() + make_interval(secs => ?)
         where id = ?::uuid and attempts = ?`,
       [reason.slice(0, 500), backoffSeconds(job.attempts), job.id, job.attempts],
     );
+  };
 
   const runOne = async (job: ClaimedJob) => {
     const handler = handlers.get(job.kind);
@@ -170,12 +177,28 @@ export function createJobWorker(orm: MikroORM, settings: JobSettings, logger: Lo
     }
   };
 
-  const pass = async () => {
+  /** Claims and runs due jobs until none is left; returns how many ran. */
+  const pass = async (): Promise<number> => {
+    let ran = 0;
     for (;;) {
       const jobs = await claim();
       for (const job of jobs) await runOne(job);
-      if (jobs.length < CLAIM_BATCH || stopped) return;
+      ran += jobs.length;
+      if (jobs.length < CLAIM_BATCH || stopped) return ran;
     }
+  };
+
+  /**
+   * When to look again. At once after a pass that ran jobs: a job often queues the next (a
+   * spike check its deliveries), and its commit is the only signal this instance gets. Otherwise
+   * at the next poll, or at this instance's own earliest retry if that comes first. Jobs queued
+   * by other instances are found by the poll.
+   */
+  const nextLookMs = (ran: number) => {
+    if (ran > 0) return 0;
+    const now = Date.now();
+    if (nextRetryAt <= now) nextRetryAt = Infinity;
+    return Math.min(settings.pollMs, Math.max(0, nextRetryAt - now));
   };
 
   const schedule = (delay: number) => {
@@ -191,7 +214,11 @@ export function createJobWorker(orm: MikroORM, settings: JobSettings, logger: Lo
       again = true;
       return;
     }
+    let ran = 0;
     running = pass()
+      .then((count) => {
+        ran = count;
+      })
       .catch((error: unknown) =>
         logger.error(
           {
@@ -205,7 +232,7 @@ export function createJobWorker(orm: MikroORM, settings: JobSettings, logger: Lo
         running = undefined;
         const soon = again;
         again = false;
-        schedule(soon ? 0 : settings.pollMs);
+        schedule(soon ? 0 : nextLookMs(ran));
       });
   }
 

@@ -69,7 +69,9 @@ export async function startTestHub(
     // Each hub its own job queue (timers, spike checks, deliveries), unless a test shares one:
     // on a shared database another file's hub must not run this hub's work.
     JOB_QUEUE: `test-${randomUUID().slice(0, 8)}`,
-    JOB_POLL_MS: '100',
+    // The queue's own poll (JOB_POLL_MS, 1 s): a hub looks again at once after running jobs and
+    // wakes for its own retries, so tests need no faster poll. A 100 ms poll cost an idle hub on
+    // the embedded database ~7 % of a core, ~60 s of CPU over `npm test`.
     JOB_RETRY_BASE_SECONDS: '1',
     ...TEST_SECRETS,
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
