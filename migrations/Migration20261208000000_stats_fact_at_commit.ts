@@ -7,7 +7,7 @@ import { Migration } from '@mikro-orm/migrations';
  * Why: one report through intake writes the incident, the reported identity, naloxone doses, the
  * case and its first events, each in its own statement, and every one of them refreshed the same
  * unit: deleted its fact row and inserted it again, and each of those moved the day, week and
- * month cells (migration stats_cells) down and up again. Measured on one incident, that was ~7 ms
+ * month cells (migration stats_cells) down and up again. Measured on one incident, that was ~8 ms
  * of PostgreSQL's time per statement; it was most of the database's work in the test suite, and
  * the same on a real intake. The cells a reader sees after the commit are the same.
  *

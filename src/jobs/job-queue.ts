@@ -151,13 +151,13 @@ export function createJobWorker(orm: MikroORM, settings: JobSettings, logger: Lo
   let nextRetryAt = Infinity;
 
   const fail = (job: ClaimedJob, reason: string) => {
-    const retryAt = Date.now() + backoffSeconds(job.attempts) * 1000 + 100;
-    nextRetryAt = Math.min(nextRetryAt, retryAt);
+    const backoff = backoffSeconds(job.attempts);
+    nextRetryAt = Math.min(nextRetryAt, Date.now() + backoff * 1000 + 100);
     return db().execute(
       `update hub_job set locked_until = null, last_error = ?, updated_at = now(),
               run_at = now() + make_interval(secs => ?)
         where id = ?::uuid and attempts = ?`,
-      [reason.slice(0, 500), backoffSeconds(job.attempts), job.id, job.attempts],
+      [reason.slice(0, 500), backoff, job.id, job.attempts],
     );
   };
 
